@@ -1,0 +1,60 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Easel",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "easel", targets: ["easel"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+    ],
+    targets: [
+        .target(name: "EaselCore", dependencies: [
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        .target(name: "EaselStore", dependencies: [
+            "EaselCore",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        .target(name: "EaselBlobs", dependencies: [
+            "EaselCore",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .target(name: "EaselEngines", dependencies: [
+            "EaselCore", "CZlib",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        .target(name: "EaselWorker", dependencies: [
+            "EaselCore", "EaselStore", "EaselEngines", "EaselBlobs",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        .target(name: "EaselHTTP", dependencies: [
+            "EaselCore", "EaselStore", "EaselEngines", "EaselBlobs", "EaselWorker",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        .executableTarget(name: "easel", dependencies: [
+            "EaselHTTP", "EaselEngines",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "EaselCoreTests", dependencies: ["EaselCore"]),
+        .testTarget(name: "EaselEnginesTests", dependencies: ["EaselEngines"]),
+        .testTarget(name: "EaselHTTPTests", dependencies: [
+            "EaselHTTP",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
+    ]
+)

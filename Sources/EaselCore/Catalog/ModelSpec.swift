@@ -1,0 +1,74 @@
+/// What one model version accepts, as documented by Tencent (tencent-api.md 4.2–4.6 and 5.1): reference-image limit,
+/// geometry options, output count and features. Values marked UNCONFIRMED in the catalog data are best guesses.
+public struct ModelSpec: Sendable, Equatable, Hashable, CustomStringConvertible {
+    /// Canonical model name (`GG`, `Kling`, `wand-vega-image`).
+    public var name: String
+    /// Canonical version spelling (`2.5`, `3.0-Omni`, `image2_high`).
+    public var version: String
+    /// The dialects that accept this name/version with these limits.
+    public var dialects: Set<Dialect>
+    /// Most reference images one task may carry.
+    public var maxReferenceImages: Int
+    /// Accepted `Resolution` values in canonical spelling; nil when the model takes no resolution.
+    public var resolutions: [String]?
+    /// The resolution used when the request names none.
+    public var defaultResolution: String?
+    /// Accepted `AspectRatio` values in canonical spelling; nil when the model takes no aspect ratio.
+    public var aspectRatios: [String]?
+    /// Whether the docs say to describe the aspect ratio in the prompt instead (SI, MJ, Jimeng).
+    public var aspectRatioInPrompt: Bool
+    /// Whether the docs say to describe the resolution in the prompt instead (Jimeng).
+    public var resolutionInPrompt: Bool
+    /// Allowed `OutputImageCount` values.
+    public var outputImageCounts: ClosedRange<Int>
+    /// The rule an explicit `AdditionalParameters.size` must satisfy; nil when the model takes no explicit size.
+    public var sizeRule: SizeRule?
+    /// Accepted `SceneType` values.
+    public var sceneTypes: [String]
+    /// Whether `FileInfos.Text` (a description of a reference image) is accepted.
+    public var supportsImageText: Bool
+    /// Whether a reference image may be a mask (`ReferenceType: mask`).
+    public var supportsMask: Bool
+    /// Accepted `OutputFormat` values.
+    public var outputFormats: [String]
+    /// The format used when the request names none.
+    public var defaultOutputFormat: String
+
+    /// Creates a spec; defaults describe a model that takes one image per task and nothing optional.
+    public init(name: String, version: String, dialects: Set<Dialect>, maxReferenceImages: Int,
+                resolutions: [String]? = nil, defaultResolution: String? = nil, aspectRatios: [String]? = nil,
+                aspectRatioInPrompt: Bool = false, resolutionInPrompt: Bool = false,
+                outputImageCounts: ClosedRange<Int> = 1...1, sizeRule: SizeRule? = nil, sceneTypes: [String] = [],
+                supportsImageText: Bool = false, supportsMask: Bool = false,
+                outputFormats: [String] = ["jpeg", "png"], defaultOutputFormat: String = "png") {
+        self.name = name
+        self.version = version
+        self.dialects = dialects
+        self.maxReferenceImages = maxReferenceImages
+        self.resolutions = resolutions
+        self.defaultResolution = defaultResolution
+        self.aspectRatios = aspectRatios
+        self.aspectRatioInPrompt = aspectRatioInPrompt
+        self.resolutionInPrompt = resolutionInPrompt
+        self.outputImageCounts = outputImageCounts
+        self.sizeRule = sizeRule
+        self.sceneTypes = sceneTypes
+        self.supportsImageText = supportsImageText
+        self.supportsMask = supportsMask
+        self.outputFormats = outputFormats
+        self.defaultOutputFormat = defaultOutputFormat
+    }
+
+    /// `GG 2.5`: how messages name the model.
+    public var description: String { "\(name) \(version)" }
+
+    /// `GG-2.5`: the id the OpenAI dialect lists and accepts.
+    public var openAIModelID: String { "\(name)-\(version)" }
+
+    /// A copy accepted by other dialects.
+    func with(dialects: Set<Dialect>) -> ModelSpec {
+        var copy = self
+        copy.dialects = dialects
+        return copy
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+
+/// The JSON configuration file's shape (snake_case keys; every field optional).
+struct ConfigurationFile: Decodable {
+    struct Server: Decodable { var host: String?; var port: Int?; var publicURL: String? }
+    struct Security: Decodable { var masterKey: String? }
+    struct Scheduling: Decodable {
+        var defaultConcurrency: Int?; var globalConcurrency: Int?; var createRateLimit: Double?
+        var apps: [EaselConfiguration.AppLimit]?
+    }
+    struct Sandbox: Decodable { var latencyMs: Int? }
+    struct Outputs: Decodable {
+        var vodTtlSeconds: Int?; var mpsTtlSeconds: Int?; var openaiTtlSeconds: Int?; var taskRetentionSeconds: Int?
+    }
+    struct OpenAI: Decodable { var defaultModel: String?; var waitTimeoutSeconds: Int?; var aliases: [String: String]? }
+
+    var server: Server?
+    var dataDir: String?
+    var security: Security?
+    var scheduling: Scheduling?
+    var sandbox: Sandbox?
+    var outputs: Outputs?
+    var openai: OpenAI?
+    var logLevel: String?
+
+    static func decode(_ data: Data) throws -> ConfigurationFile {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return try decoder.decode(ConfigurationFile.self, from: data)
+    }
+}
+
+/// A configuration value that could not be used.
+public struct ConfigurationError: Error, CustomStringConvertible {
+    /// What is wrong.
+    public let description: String
+}
+
+extension EaselConfiguration {
+    mutating func apply(file: ConfigurationFile) throws {
+        host = file.server?.host ?? host
+        port = file.server?.port ?? port
+        publicURL = file.server?.publicURL ?? publicURL
+        dataDirectory = file.dataDir ?? dataDirectory
+        masterKey = file.security?.masterKey ?? masterKey
+        defaultConcurrency = file.scheduling?.defaultConcurrency ?? defaultConcurrency
+        globalConcurrency = file.scheduling?.globalConcurrency ?? globalConcurrency
+        createRateLimit = file.scheduling?.createRateLimit ?? createRateLimit
+        appConcurrency = file.scheduling?.apps ?? appConcurrency
+        sandboxLatencyMilliseconds = file.sandbox?.latencyMs ?? sandboxLatencyMilliseconds
+        vodOutputTTLSeconds = file.outputs?.vodTtlSeconds ?? vodOutputTTLSeconds
+        mpsOutputTTLSeconds = file.outputs?.mpsTtlSeconds ?? mpsOutputTTLSeconds
+        openAIOutputTTLSeconds = file.outputs?.openaiTtlSeconds ?? openAIOutputTTLSeconds
+        taskRetentionSeconds = file.outputs?.taskRetentionSeconds ?? taskRetentionSeconds
+        openAIDefaultModel = file.openai?.defaultModel ?? openAIDefaultModel
+        openAIWaitSeconds = file.openai?.waitTimeoutSeconds ?? openAIWaitSeconds
+        openAIAliases.merge(file.openai?.aliases ?? [:]) { $1 }
+        logLevel = file.logLevel ?? logLevel
+        try validate()
+    }
+
+    mutating func apply(environment: [String: String]) throws {
+        func int(_ name: String) throws -> Int? {
+            guard let text = environment[name], !text.isEmpty else { return nil }
+            guard let value = Int(text) else { throw ConfigurationError(description: "\(name) must be an integer, got `\(text)`.") }
+            return value
+        }
+        host = environment["EASEL_HOST"] ?? host
+        port = try int("EASEL_PORT") ?? port
+        publicURL = environment["EASEL_PUBLIC_URL"] ?? publicURL
+        dataDirectory = environment["EASEL_DATA_DIR"] ?? dataDirectory
+        masterKey = environment["EASEL_MASTER_KEY"] ?? masterKey
+        defaultConcurrency = try int("EASEL_DEFAULT_CONCURRENCY") ?? defaultConcurrency
+        globalConcurrency = try int("EASEL_GLOBAL_CONCURRENCY") ?? globalConcurrency
+        if let rate = environment["EASEL_RATE_LIMIT"], !rate.isEmpty {
+            guard let value = Double(rate) else { throw ConfigurationError(description: "EASEL_RATE_LIMIT must be a number.") }
+            createRateLimit = value
+        }
+        sandboxLatencyMilliseconds = try int("EASEL_SANDBOX_LATENCY_MS") ?? sandboxLatencyMilliseconds
+        openAIWaitSeconds = try int("EASEL_OPENAI_WAIT_SECONDS") ?? openAIWaitSeconds
+        openAIDefaultModel = environment["EASEL_OPENAI_DEFAULT_MODEL"] ?? openAIDefaultModel
+        logLevel = environment["EASEL_LOG_LEVEL"] ?? logLevel
+        try validate()
+    }
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ConfigurationError(description: "port must be 0–65535, got \(port).") }
+        guard defaultConcurrency >= 1, globalConcurrency >= 1 else {
+            throw ConfigurationError(description: "concurrency limits must be at least 1.")
+        }
+        guard sandboxLatencyMilliseconds >= 0, createRateLimit >= 0 else {
+            throw ConfigurationError(description: "sandbox latency and rate limit must not be negative.")
+        }
+    }
+}

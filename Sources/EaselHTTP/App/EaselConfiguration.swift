@@ -1,0 +1,72 @@
+import Foundation
+
+/// Every knob of a running Easel, with defaults that work offline on one machine. Read from an optional JSON file
+/// (`--config`), then overridden by `EASEL_*` environment variables, then by command-line flags.
+public struct EaselConfiguration: Sendable, Equatable {
+    /// Address to bind (`server.host`, `EASEL_HOST`).
+    public var host = "127.0.0.1"
+    /// Port (`server.port`, `EASEL_PORT`).
+    public var port = 8080
+    /// Base of the URLs handed to clients (`server.public_url`, `EASEL_PUBLIC_URL`); default `http://host:port`.
+    public var publicURL: String?
+    /// Where the database, images and master key live (`data_dir`, `EASEL_DATA_DIR`).
+    public var dataDirectory = "./easel-data"
+    /// Key that encrypts secrets and signs URLs (`security.master_key`, `EASEL_MASTER_KEY`); default: generated
+    /// once into `<data_dir>/master.key`.
+    public var masterKey: String?
+    /// Concurrent tasks per app (`scheduling.default_concurrency`, `EASEL_DEFAULT_CONCURRENCY`), Tencent's default 1.
+    public var defaultConcurrency = 1
+    /// Concurrent tasks on this node (`scheduling.global_concurrency`, `EASEL_GLOBAL_CONCURRENCY`).
+    public var globalConcurrency = 8
+    /// Creates per second per app (`scheduling.create_rate_limit`, `EASEL_RATE_LIMIT`); 0 disables.
+    public var createRateLimit = 20.0
+    /// Per-app concurrency overrides (`scheduling.apps`: `[{"app_id", "sub_app_id", "concurrency"}]`).
+    public var appConcurrency: [AppLimit] = []
+    /// Artificial sandbox latency per task (`sandbox.latency_ms`, `EASEL_SANDBOX_LATENCY_MS`).
+    public var sandboxLatencyMilliseconds = 0
+    /// Temporary output lifetime for VOD and REST tasks (`outputs.vod_ttl_seconds`), default 7 days.
+    public var vodOutputTTLSeconds = 7 * 86_400
+    /// Temporary output lifetime for MPS tasks (`outputs.mps_ttl_seconds`), default 12 hours.
+    public var mpsOutputTTLSeconds = 12 * 3_600
+    /// Temporary output lifetime for OpenAI tasks (`outputs.openai_ttl_seconds`), default 1 day.
+    public var openAIOutputTTLSeconds = 86_400
+    /// How long finished tasks stay queryable (`outputs.task_retention_seconds`), default 7 days.
+    public var taskRetentionSeconds = 7 * 86_400
+    /// OpenAI model used when a request names none (`openai.default_model`, `EASEL_OPENAI_DEFAULT_MODEL`).
+    public var openAIDefaultModel = "GG-2.5"
+    /// Extra OpenAI model ids (`openai.aliases`: `{"gpt-image-1": "OG-image2_medium"}`), added to the built-in ones.
+    public var openAIAliases: [String: String] = [:]
+    /// How long `/v1/images/generations` waits (`openai.wait_timeout_seconds`, `EASEL_OPENAI_WAIT_SECONDS`).
+    public var openAIWaitSeconds = 300
+    /// Log level (`log_level`, `EASEL_LOG_LEVEL`): trace, debug, info, notice, warning, error.
+    public var logLevel = "info"
+
+    /// A per-app concurrency limit.
+    public struct AppLimit: Sendable, Equatable, Codable {
+        /// App id.
+        public var appId: Int64
+        /// Sub-app id (defaults to the app id).
+        public var subAppId: Int64?
+        /// Concurrent tasks.
+        public var concurrency: Int
+    }
+
+    /// Defaults.
+    public init() {}
+
+    /// The URL clients reach this server at.
+    public var effectivePublicURL: String {
+        publicURL ?? "http://\(host == "0.0.0.0" || host == "::" ? "127.0.0.1" : host):\(port)"
+    }
+
+    /// Loads the file (if any) and applies the environment.
+    public static func load(file: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Self {
+        var configuration = EaselConfiguration()
+        if let file {
+            let data = try Data(contentsOf: URL(fileURLWithPath: file))
+            try configuration.apply(file: ConfigurationFile.decode(data))
+        }
+        try configuration.apply(environment: environment)
+        return configuration
+    }
+}

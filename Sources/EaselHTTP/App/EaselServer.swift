@@ -1,0 +1,86 @@
+import EaselBlobs
+import EaselCore
+import EaselEngines
+import EaselStore
+import EaselWorker
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+/// Composes a running Easel: the HTTP application with every dialect, the dispatcher and the sweeper, in one
+/// `ServiceGroup` (the server last, so on SIGTERM it stops accepting first and the workers drain).
+public struct EaselServer: Sendable {
+    /// The configuration it runs with.
+    public let configuration: EaselConfiguration
+    /// The opened installation.
+    public let runtime: EaselRuntime
+    /// The engines.
+    public let engines: EngineRegistry
+    let environment: ServerEnvironment
+    let dispatcher: Dispatcher
+    let sweeper: Sweeper
+    let logger: Logger
+
+    /// Builds the server from a configuration.
+    public init(configuration: EaselConfiguration, runtime: EaselRuntime, logger: Logger) {
+        var settings = WorkerSettings()
+        settings.defaultConcurrency = configuration.defaultConcurrency
+        settings.globalConcurrency = configuration.globalConcurrency
+        settings.temporaryOutputTTL = [
+            .vod: .seconds(configuration.vodOutputTTLSeconds), .rest: .seconds(configuration.vodOutputTTLSeconds),
+            .mps: .seconds(configuration.mpsOutputTTLSeconds), .openai: .seconds(configuration.openAIOutputTTLSeconds),
+        ]
+        settings.taskRetention = .seconds(configuration.taskRetentionSeconds)
+        let engines = EngineRegistry.sandboxOnly(latency: .milliseconds(configuration.sandboxLatencyMilliseconds))
+        let signal = WakeSignal()
+        let completions = CompletionHub()
+        let catalog = ModelCatalog.standard
+        let tasks = TaskService(store: runtime.store, media: runtime.store, engines: engines,
+                                validator: RequestValidator(catalog: catalog), settings: settings, signal: signal,
+                                completions: completions, logger: logger)
+        var openAI = OpenAISettings()
+        openAI.defaultModel = configuration.openAIDefaultModel
+        openAI.aliases.merge(configuration.openAIAliases) { $1 }
+        openAI.waitTimeout = .seconds(configuration.openAIWaitSeconds)
+        self.configuration = configuration
+        self.runtime = runtime
+        self.engines = engines
+        self.logger = logger
+        environment = ServerEnvironment(tasks: tasks, credentials: runtime.store, blobs: runtime.blobs,
+                                        urlSigner: runtime.urlSigner, publicBaseURL: configuration.effectivePublicURL,
+                                        createRateLimit: configuration.createRateLimit, catalog: catalog, openAI: openAI,
+                                        logger: logger)
+        dispatcher = Dispatcher(store: runtime.store, media: runtime.store, blobs: runtime.blobs, engines: engines,
+                                settings: settings, signal: signal, completions: completions, logger: logger)
+        sweeper = Sweeper(store: runtime.store, blobs: runtime.blobs, settings: settings, logger: logger)
+    }
+
+    /// The router with every dialect.
+    public func router() -> Router<EaselRequestContext> {
+        let router = Router(context: EaselRequestContext.self)
+        router.add(middleware: TencentGateway(environment: environment))
+        router.get("healthz") { _, _ in JSONResponse.make(.object(["status": .string("ok")])) }
+        RESTRoutes(environment: environment).register(on: router)
+        OpenAIRoutes(environment: environment).register(on: router)
+        FileRoutes(environment: environment).register(on: router)
+        return router
+    }
+
+    /// Applies per-app limits from the configuration to the store.
+    public func applyAppLimits() async throws {
+        for limit in configuration.appConcurrency {
+            try await runtime.store.setConcurrency(limit.concurrency,
+                                                   for: Tenant(appId: limit.appId, subAppId: limit.subAppId ?? limit.appId))
+        }
+    }
+
+    /// The application and background services, ready to run.
+    public func application(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+        Application(router: router(),
+                    configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Easel"),
+                    services: [dispatcher, sweeper],
+                    onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
+                    logger: logger)
+    }
+}

@@ -1,0 +1,110 @@
+import EaselCore
+import EaselWorker
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// The OpenAI images API: `POST /v1/images/generations` answers synchronously (within a bounded wait) as OpenAI
+/// clients expect, and `GET /v1/models` lists the catalog. Errors use OpenAI's `{"error": {...}}` envelope.
+struct OpenAIRoutes: Sendable {
+    let environment: ServerEnvironment
+
+    func register(on router: Router<EaselRequestContext>) {
+        router.post("v1/images/generations") { request, context in
+            await self.respond { () throws(APIError) -> JSONValue in try await self.generate(request, context: context) }
+        }
+        router.get("v1/models") { request, _ in
+            await self.respond { () throws(APIError) -> JSONValue in
+                _ = try await BearerAuthenticator(credentials: environment.credentials).authenticate(request)
+                return .object(["object": .string("list"), "data": .array(environment.catalog.openAIModelIDs.map { id in
+                    .object(["id": .string(id), "object": .string("model"), "created": .int(0), "owned_by": .string("easel")])
+                })])
+            }
+        }
+    }
+
+    private func respond(_ body: () async throws(APIError) -> JSONValue) async -> Response {
+        do {
+            return JSONResponse.make(try await body())
+        } catch {
+            return OpenAIError.response(for: error)
+        }
+    }
+
+    private func generate(_ request: Request, context: EaselRequestContext) async throws(APIError) -> JSONValue {
+        let principal = try await BearerAuthenticator(credentials: environment.credentials).authenticate(request)
+        let body: JSONValue
+        do {
+            let buffer = try await request.body.collect(upTo: context.maxUploadSize)
+            body = try JSONValue.parse(buffer.readableBytesView)
+        } catch {
+            throw .invalidParameter("The request body must be a JSON object.")
+        }
+        let decoded = try OpenAIImageDecoder.decode(FieldReader(body), catalog: environment.catalog,
+                                                     aliases: environment.openAI.aliases,
+                                                     defaultModel: environment.openAI.defaultModel)
+        try environment.admitCreate(principal.tenant)
+        let created = try await environment.tasks.submit(Submission(
+            tenant: principal.tenant, dialect: .openai, request: decoded.command.request,
+            sessionId: request.headers[HTTPField.Name("Idempotency-Key")!], callbackURL: decoded.command.callbackURL))
+        let task = try await environment.tasks.waitForCompletion(id: created.id, tenant: principal.tenant,
+                                                                 timeout: environment.openAI.waitTimeout)
+        switch task.status {
+        case .succeeded:
+            return try await result(task, format: decoded.responseFormat)
+        case .failed, .aborted:
+            throw APIError(task.errorCode ?? "InternalError", "Task \(task.id) failed: \(task.errorMessage ?? "unknown error")")
+        case .waiting, .processing:
+            throw APIError("TaskTimeout", "Task \(task.id) did not finish within \(environment.openAI.waitTimeout); query it later by id.")
+        }
+    }
+
+    private func result(_ task: TaskRecord, format: OpenAIImageCommand.ResponseFormat) async throws(APIError) -> JSONValue {
+        var data: [JSONValue] = []
+        for output in task.outputs {
+            var item: [String: JSONValue] = ["revised_prompt": .string(task.request.prompt ?? "")]
+            switch format {
+            case .url:
+                item["url"] = .string(environment.fileURL(output))
+            case .b64JSON:
+                guard let bytes = try? await environment.blobs.get(key: output.blobKey) else { throw .internalError }
+                item["b64_json"] = .string(Data(bytes).base64EncodedString())
+            }
+            data.append(.object(item))
+        }
+        var body: [String: JSONValue] = [
+            "created": .int(Int64(task.createdAt.timeIntervalSince1970)),
+            "data": .array(data),
+            "easel_task_id": .string(task.id),
+        ]
+        if let first = task.outputs.first {
+            body["size"] = .string("\(first.width)x\(first.height)")
+            body["output_format"] = .string(first.fileType == "jpg" ? "jpeg" : first.fileType)
+        }
+        return .object(body)
+    }
+}
+
+/// OpenAI's error envelope and HTTP statuses for Easel's error codes.
+enum OpenAIError {
+    static func response(for error: APIError) -> Response {
+        let (status, type, code): (HTTPResponse.Status, String, String?) = switch error.code {
+        case let code where code.hasPrefix("AuthFailure"): (.unauthorized, "invalid_request_error", "invalid_api_key")
+        case let code where code.hasPrefix("RequestLimitExceeded"): (.tooManyRequests, "requests", "rate_limit_exceeded")
+        case "ResourceNotFound": (.notFound, "invalid_request_error", nil)
+        case "TaskTimeout": (.gatewayTimeout, "server_error", "timeout")
+        case "ContentModerationFailed", "InvalidParameter.ViolationContent", "InvalidParameter.VoilationContent":
+            (.badRequest, "invalid_request_error", "content_policy_violation")
+        case let code where code.hasPrefix("InvalidParameter") || code.hasPrefix("MissingParameter"):
+            (.badRequest, "invalid_request_error", code)
+        default: (.internalServerError, "server_error", error.code)
+        }
+        // Validation messages start with the offending field (`size must be …`); anything else names no field.
+        let param = error.message.split(separator: " ").first.map(String.init).flatMap { $0.first?.isLowercase == true ? $0 : nil }
+        let body: JSONValue = .object(["error": .object([
+            "message": .string(error.message), "type": .string(type),
+            "param": param.map { .string($0) } ?? .null, "code": code.map { .string($0) } ?? .null,
+        ])])
+        return JSONResponse.make(body, status: status)
+    }
+}

@@ -1,0 +1,112 @@
+import EaselCore
+import EaselWorker
+import Hummingbird
+
+/// The resellers' REST proxy: VOD with snake_case keys and a Bearer key under `/tencent-vod/v1`. Answers carry the
+/// Tencent envelope and, on create, the queue fields of the proxy's published schema (`status_url`, …), whose URLs work.
+/// Errors use the Tencent envelope with a matching HTTP status, as a gateway would.
+struct RESTRoutes: Sendable {
+    let environment: ServerEnvironment
+
+    func register(on router: Router<EaselRequestContext>) {
+        let group = router.group("tencent-vod/v1")
+        group.post("aigc-image") { request, context in await self.handle(request) { principal throws(APIError) in try await self.create(request, context: context, principal: principal) } }
+        group.get("query/:id") { request, context in await self.handle(request) { principal throws(APIError) in try await self.query(context, principal: principal) } }
+        group.get("query/:id/status") { request, context in await self.handle(request) { principal throws(APIError) in try await self.status(context, principal: principal) } }
+        group.put("query/:id/cancel") { request, context in await self.handle(request) { principal throws(APIError) in try await self.cancel(context, principal: principal) } }
+        group.post("query/:id/cancel") { request, context in await self.handle(request) { principal throws(APIError) in try await self.cancel(context, principal: principal) } }
+    }
+
+    private func handle(_ request: Request, _ body: (Principal) async throws(APIError) -> JSONValue) async -> Response {
+        let requestId = TencentEnvelope.newRequestId()
+        do {
+            let principal = try await BearerAuthenticator(credentials: environment.credentials).authenticate(request)
+            return JSONResponse.make(try await body(principal))
+        } catch {
+            return JSONResponse.make(TencentEnvelope.error(error, requestId: requestId), status: Self.status(for: error))
+        }
+    }
+
+    static func status(for error: APIError) -> HTTPResponse.Status {
+        switch error.code {
+        case let code where code.hasPrefix("AuthFailure"): .unauthorized
+        case "ResourceNotFound": .notFound
+        case let code where code.hasPrefix("RequestLimitExceeded"): .tooManyRequests
+        case "InternalError": .internalServerError
+        case "FailedOperation": .conflict
+        case "RequestSizeLimitExceeded": .contentTooLarge
+        default: .badRequest
+        }
+    }
+
+    private func create(_ request: Request, context: EaselRequestContext, principal: Principal) async throws(APIError) -> JSONValue {
+        let body: JSONValue
+        do {
+            let buffer = try await request.body.collect(upTo: context.maxUploadSize)
+            body = try JSONValue.parse(buffer.readableBytesView)
+        } catch {
+            throw .invalidParameter("The request body must be a JSON object.")
+        }
+        guard case .object(var members) = RESTKeys.pascalCased(body) else {
+            throw .invalidParameter("The request body must be a JSON object.")
+        }
+        // The proxy's schema declares ext_info an object while its examples send strings: accept both.
+        if let extInfo = members["ExtInfo"], case .object = extInfo {
+            members["ExtInfo"] = .string(String(decoding: extInfo.encoded(), as: UTF8.self))
+        }
+        let command = try VODCreateDecoder.decode(FieldReader(.object(members), display: RESTKeys.snakePath), requireSubAppId: false)
+        try environment.admitCreate(principal.tenant)
+        let task = try await environment.tasks.submit(Submission(
+            tenant: principal.tenant, dialect: .rest, request: command.request, priority: command.priority,
+            sessionId: command.sessionId, sessionContext: command.sessionContext, callbackURL: command.callbackURL))
+        let position = await environment.tasks.queuePosition(of: task)
+        let base = "\(environment.publicBaseURL)/tencent-vod/v1/query/\(task.id)"
+        return .object([
+            "Response": .object(["TaskId": .string(task.id), "RequestId": .string(TencentEnvelope.newRequestId())]),
+            "status": .string("IN_QUEUE"),
+            "request_id": .string(task.id),
+            "response_url": .string(base),
+            "status_url": .string("\(base)/status"),
+            "cancel_url": .string("\(base)/cancel"),
+            "logs": .null,
+            "metrics": .object([:]),
+            "queue_position": .int(Int64(position)),
+        ])
+    }
+
+    private func task(_ context: EaselRequestContext, principal: Principal) async throws(APIError) -> TaskRecord {
+        let id = context.parameters.get("id") ?? ""
+        return try await environment.tasks.task(id: id, tenant: principal.tenant)
+    }
+
+    private func query(_ context: EaselRequestContext, principal: Principal) async throws(APIError) -> JSONValue {
+        let task = try await task(context, principal: principal)
+        return TencentEnvelope.success(VODTaskView.describeTaskDetail(task, fileURL: environment.fileURL),
+                                       requestId: TencentEnvelope.newRequestId())
+    }
+
+    private func status(_ context: EaselRequestContext, principal: Principal) async throws(APIError) -> JSONValue {
+        let task = try await task(context, principal: principal)
+        let status: String = switch task.status {
+        case .waiting: "IN_QUEUE"
+        case .processing: "IN_PROGRESS"
+        case .succeeded, .failed, .aborted: "COMPLETED"
+        }
+        var body: [String: JSONValue] = [
+            "status": .string(status),
+            "request_id": .string(task.id),
+            "response_url": .string("\(environment.publicBaseURL)/tencent-vod/v1/query/\(task.id)"),
+            "logs": .null,
+            "metrics": .object(["progress": .int(Int64(task.progress))]),
+        ]
+        if task.status == .waiting { body["queue_position"] = .int(Int64(await environment.tasks.queuePosition(of: task))) }
+        if let code = task.errorCode { body["error"] = .object(["code": .string(code), "message": .string(task.errorMessage ?? "")]) }
+        return .object(body)
+    }
+
+    private func cancel(_ context: EaselRequestContext, principal: Principal) async throws(APIError) -> JSONValue {
+        let id = context.parameters.get("id") ?? ""
+        _ = try await environment.tasks.abort(id: id, tenant: principal.tenant)
+        return .object(["status": .string("CANCELLATION_REQUESTED"), "request_id": .string(id)])
+    }
+}

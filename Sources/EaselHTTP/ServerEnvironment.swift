@@ -1,0 +1,63 @@
+import EaselBlobs
+import EaselCore
+import EaselStore
+import EaselWorker
+import Foundation
+import Logging
+
+/// Everything the routes need, built once at startup.
+public struct ServerEnvironment: Sendable {
+    let tasks: TaskService
+    let credentials: CredentialCache
+    let blobs: any BlobStore
+    let urlSigner: URLSigner
+    let publicBaseURL: String
+    let rateLimiter: RateLimiter
+    let replayGuard: ReplayGuard
+    let catalog: ModelCatalog
+    let openAI: OpenAISettings
+    let logger: Logger
+
+    /// Creates the environment.
+    public init(tasks: TaskService, credentials: any CredentialStore, blobs: any BlobStore, urlSigner: URLSigner,
+                publicBaseURL: String, createRateLimit: Double, catalog: ModelCatalog, openAI: OpenAISettings, logger: Logger) {
+        self.tasks = tasks
+        self.credentials = CredentialCache(store: credentials)
+        self.blobs = blobs
+        self.urlSigner = urlSigner
+        self.publicBaseURL = publicBaseURL.hasSuffix("/") ? String(publicBaseURL.dropLast()) : publicBaseURL
+        self.rateLimiter = RateLimiter(ratePerSecond: createRateLimit)
+        self.replayGuard = ReplayGuard()
+        self.catalog = catalog
+        self.openAI = openAI
+        self.logger = logger
+    }
+
+    /// The URL a client downloads an output from: Easel's own signed URL, or the bucket URL it was delivered to.
+    func fileURL(_ output: TaskOutput) -> String {
+        if let external = output.externalURL { return external }
+        let path = "/files/\(output.blobKey)"
+        let expires = output.expiresAt.map { Int64($0.timeIntervalSince1970.rounded(.up)) }
+        return "\(publicBaseURL)\(path)?\(urlSigner.query(for: path, expires: expires))"
+    }
+
+    /// Takes a create token for `tenant` or throws `RequestLimitExceeded`.
+    func admitCreate(_ tenant: Tenant) throws(APIError) {
+        guard rateLimiter.admit(tenant) else {
+            throw .rateLimited("Too many task creations for this app; the limit is \(rateLimiter.ratePerSecond) per second.")
+        }
+    }
+}
+
+/// OpenAI dialect settings.
+public struct OpenAISettings: Sendable {
+    /// Model used when a request names none.
+    public var defaultModel = "GG-2.5"
+    /// Extra model ids, e.g. `gpt-image-1` → `OG-image2_medium`.
+    public var aliases: [String: String] = ["gpt-image-1": "OG-image2_medium", "dall-e-3": "GG-2.5", "dall-e-2": "GG-2.5"]
+    /// How long `/v1/images/generations` waits for the task before answering 504.
+    public var waitTimeout: Duration = .seconds(300)
+
+    /// Defaults.
+    public init() {}
+}

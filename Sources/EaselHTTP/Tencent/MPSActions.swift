@@ -1,0 +1,23 @@
+import EaselCore
+import EaselWorker
+
+/// The MPS 2019-06-12 actions Easel serves.
+struct MPSActions: Sendable {
+    let environment: ServerEnvironment
+    let principal: Principal
+
+    func perform(_ action: String, params: FieldReader) async throws(APIError) -> [String: JSONValue] {
+        switch action {
+        case "CreateAigcImageTask":
+            let command = try MPSCreateDecoder.decode(params, catalog: environment.catalog)
+            try environment.admitCreate(principal.tenant)
+            let task = try await environment.tasks.submit(Submission(tenant: principal.tenant, dialect: .mps, request: command.request))
+            return ["TaskId": .string(task.id)]
+        case "DescribeAigcImageTask":
+            let task = try await environment.tasks.task(id: try params.requiredString("TaskId"), tenant: principal.tenant)
+            return MPSTaskView.describe(task, fileURL: environment.fileURL)
+        default:
+            throw .invalidAction(action)
+        }
+    }
+}

@@ -1,0 +1,52 @@
+import EaselCore
+import Hummingbird
+import Logging
+
+/// Serves Tencent API 3.0 calls (VOD 2018-07-17 and MPS 2019-06-12) on any path: routes on the action and version,
+/// verifies the signature, and always answers HTTP 200 with the Tencent envelope and a RequestId.
+struct TencentGateway: RouterMiddleware {
+    typealias Context = EaselRequestContext
+
+    let environment: ServerEnvironment
+
+    func handle(_ request: Request, context: Context,
+                next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard TencentCall.isTencentCall(request) else { return try await next(request, context) }
+        let requestId = TencentEnvelope.newRequestId()
+        do {
+            let call = try await TencentCall.parse(request, context: context)
+            let fields = try await respond(to: call)
+            return JSONResponse.make(TencentEnvelope.success(fields, requestId: requestId))
+        } catch {
+            return JSONResponse.make(TencentEnvelope.error(error, requestId: requestId))
+        }
+    }
+
+    private func respond(to call: TencentCall) async throws(APIError) -> [String: JSONValue] {
+        guard !call.action.isEmpty else { throw .missing("Action") }
+        let service: String
+        switch call.version {
+        case "2018-07-17": service = "vod"
+        case "2019-06-12": service = "mps"
+        case "": throw .missing("Version")
+        default: throw APIError("NoSuchVersion", "The API version `\(call.version)` does not exist; use 2018-07-17 (VOD) or 2019-06-12 (MPS).")
+        }
+        let authenticator = TencentAuthenticator(credentials: environment.credentials, replayGuard: environment.replayGuard)
+        let readOnly = call.action.hasPrefix("Describe")
+        let principal = try await authenticator.authenticate(call, service: service, refuseReplay: !readOnly)
+        let params = FieldReader(call.params)
+        if service == "vod" {
+            return try await VODActions(environment: environment, principal: principal).perform(call.action, params: params)
+        }
+        return try await MPSActions(environment: environment, principal: principal).perform(call.action, params: params)
+    }
+}
+
+extension Error {
+    /// The client-facing form of any error: API errors as they are, anything else as a bare InternalError.
+    var apiError: APIError {
+        if let error = self as? APIError { return error }
+        if let error = self as? SignatureError { return APIError(error.code, error.message) }
+        return .internalError
+    }
+}

@@ -1,0 +1,57 @@
+import EaselCore
+import Foundation
+
+/// Durable task state: the queue the dispatcher claims from and the records the dialects describe.
+public protocol TaskStore: Sendable {
+    /// Persists a new waiting task. With a SessionId, fails with `StoreError.duplicateSession` when the same tenant
+    /// used it after `dedupSince`; exactly one of several concurrent duplicates succeeds.
+    func insert(_ task: TaskRecord, dedupSince: Date) async throws
+    /// The task with `id`, if it exists and (when `tenant` is given) belongs to it.
+    func task(id: String, tenant: Tenant?) async throws -> TaskRecord?
+    /// A tenant's tasks, newest first, optionally filtered by status, created after `since`.
+    func tasks(tenant: Tenant, statuses: [TaskStatus]?, since: Date, limit: Int, offset: Int) async throws -> [TaskRecord]
+    /// Atomically moves the best waiting task to processing: highest priority first, FIFO within a priority,
+    /// skipping tenants at their concurrency limit. Returns nil when nothing can run.
+    func claimNext(now: Date, leaseUntil: Date, defaultConcurrency: Int) async throws -> TaskRecord?
+    /// Extends a running task's lease and records its progress.
+    func heartbeat(id: String, progress: Int, leaseUntil: Date) async throws
+    /// Stores the final state of a task (succeeded or failed) with its outputs, and the expiry of temporary blobs.
+    func finish(_ task: TaskRecord) async throws
+    /// Aborts a waiting task of `tenant`; `StoreError.notFound` or `.conflict` when it is unknown or already started.
+    func abort(id: String, tenant: Tenant, at: Date) async throws -> TaskRecord
+    /// Puts processing tasks whose lease ended before `expiredBefore` (their worker died) back in the queue, or fails
+    /// them at `now` once they have been started `maxAttempts` times.
+    func recoverExpiredLeases(expiredBefore: Date, now: Date, maxAttempts: Int) async throws -> (requeued: Int, failed: [TaskRecord])
+    /// How many waiting tasks run before this one (0 = next).
+    func queuePosition(of task: TaskRecord) async throws -> Int
+    /// Sets a tenant's concurrency limit (nil removes the override).
+    func setConcurrency(_ limit: Int?, for tenant: Tenant) async throws
+    /// Blob keys of temporary outputs that expired before `now`, at most `limit`.
+    func expiredBlobs(before now: Date, limit: Int) async throws -> [String]
+    /// Forgets expired blob keys once their bytes are deleted.
+    func forgetBlobs(_ keys: [String]) async throws
+    /// Deletes terminal tasks finished before `before`; returns how many.
+    func purgeTasks(finishedBefore before: Date) async throws -> Int
+}
+
+/// App credentials: TC3/v1 key pairs and Bearer API keys.
+public protocol CredentialStore: Sendable {
+    /// Saves a new credential.
+    func addCredential(_ credential: Credential) async throws
+    /// The credential with this SecretId, revoked or not.
+    func credential(secretId: String) async throws -> Credential?
+    /// The credential whose API key hashes to `apiKeyHash`.
+    func credential(apiKeyHash: String) async throws -> Credential?
+    /// All credentials, for listing.
+    func allCredentials() async throws -> [Credential]
+    /// Marks a credential revoked; false if it does not exist.
+    func revokeCredential(secretId: String, at: Date) async throws -> Bool
+}
+
+/// Each app's media library: permanent outputs and imported images, addressed by FileId.
+public protocol MediaLibrary: Sendable {
+    /// Adds a file.
+    func addFile(_ file: MediaFile) async throws
+    /// The file with `fileId` owned by `tenant`.
+    func file(id fileId: String, tenant: Tenant) async throws -> MediaFile?
+}

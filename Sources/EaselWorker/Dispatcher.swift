@@ -1,0 +1,148 @@
+import EaselBlobs
+import EaselCore
+import EaselEngines
+import EaselStore
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// Runs queued tasks: claims the best runnable task whenever it is woken and a slot is free, runs it on its
+/// engine, stores the outputs and records the terminal state. One loop decides; each task runs as a child of a
+/// task group, so shutdown waits for them and nothing escapes.
+public final class Dispatcher: Service {
+    private let store: any TaskStore
+    private let engines: EngineRegistry
+    private let writer: OutputWriter
+    private let settings: WorkerSettings
+    private let signal: WakeSignal
+    private let completions: CompletionHub
+    private let logger: Logger
+    private let running = Mutex(0)
+
+    /// Creates the dispatcher.
+    public init(store: any TaskStore, media: any MediaLibrary, blobs: any BlobStore, engines: EngineRegistry,
+                settings: WorkerSettings, signal: WakeSignal, completions: CompletionHub, logger: Logger) {
+        self.store = store
+        self.engines = engines
+        self.writer = OutputWriter(blobs: blobs, media: media, settings: settings)
+        self.settings = settings
+        self.signal = signal
+        self.completions = completions
+        self.logger = logger
+    }
+
+    /// Re-queues (or fails) tasks that were running when the previous process died. With one node, every
+    /// processing task is orphaned at startup, whatever its lease says.
+    public func recoverAtStartup() async throws {
+        let now = Date()
+        let recovered = try await store.recoverExpiredLeases(expiredBefore: .distantFuture, now: now,
+                                                             maxAttempts: settings.maxAttempts)
+        for task in recovered.failed { completions.notify(task.id) }
+        if recovered.requeued > 0 || !recovered.failed.isEmpty {
+            logger.notice("recovered interrupted tasks", metadata: ["requeued": "\(recovered.requeued)",
+                                                                     "failed": "\(recovered.failed.count)"])
+        }
+    }
+
+    public func run() async throws {
+        try await recoverAtStartup()
+        await withDiscardingTaskGroup { group in
+            group.addTask { [signal] in
+                // A slow tick picks up leases that expired and work queued by other processes.
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .seconds(1))
+                    signal.wake()
+                }
+            }
+            signal.wake()
+            for await _ in signal.wakes.cancelOnGracefulShutdown() {
+                await fillSlots(group: &group)
+            }
+            group.cancelAll()
+        }
+    }
+
+    private func fillSlots(group: inout DiscardingTaskGroup) async {
+        while running.withLock({ $0 }) < settings.globalConcurrency {
+            let now = Date()
+            let claimed: TaskRecord?
+            do {
+                claimed = try await store.claimNext(now: now, leaseUntil: now + settings.lease.timeInterval,
+                                                    defaultConcurrency: settings.defaultConcurrency)
+            } catch {
+                logger.error("claim failed", metadata: ["error": "\(error)"])
+                return
+            }
+            guard let task = claimed else { return }
+            running.withLock { $0 += 1 }
+            group.addTask {
+                await self.execute(task)
+                self.running.withLock { $0 -= 1 }
+                self.signal.wake()
+            }
+        }
+    }
+
+    private func execute(_ claimed: TaskRecord) async {
+        var task = claimed
+        let logger = logger.with(taskId: task.id)
+        guard let engine = engines.engine(modelName: task.request.modelName, modelVersion: task.request.modelVersion) else {
+            await finish(&task, error: EngineError(code: "ResourceNotFound", message: "No engine serves this model.", isRetryable: false))
+            return
+        }
+        let job = EngineJob(taskId: task.id, request: task.request,
+                            outputSize: task.outputSize ?? PixelSize(width: 1024, height: 1024),
+                            imageCount: max(task.request.outputImageCount ?? 1, 1))
+        let store = self.store
+        let lease = settings.lease
+        let taskId = task.id
+        do {
+            let images = try await engine.generate(job) { progress in
+                try? await store.heartbeat(id: taskId, progress: min(progress, 99), leaseUntil: Date() + lease.timeInterval)
+            }
+            let finishedAt = Date()
+            task.outputs = try await writer.store(images, of: task, finishedAt: finishedAt)
+            task.metadata["engine"] = engine.name
+            if engine.isSandbox { task.metadata["sandbox"] = "true" }
+            task.status = .succeeded
+            task.progress = 100
+            task.finishedAt = finishedAt
+            try await store.finish(task)
+            completions.notify(task.id)
+            logger.info("task finished", metadata: ["images": "\(images.count)", "engine": "\(engine.name)"])
+        } catch let error as EngineError {
+            logger.warning("engine failed", metadata: ["error": "\(error)"])
+            await finish(&task, error: error)
+        } catch is CancellationError {
+            // Shutdown: the lease lapses and the task is re-run after restart.
+            logger.notice("task interrupted by shutdown")
+        } catch {
+            logger.error("task failed", metadata: ["error": "\(String(reflecting: error))"])
+            await finish(&task, error: EngineError(code: "InternalError", message: "The task failed because of an internal error.",
+                                                   isRetryable: false))
+        }
+    }
+
+    private func finish(_ task: inout TaskRecord, error: EngineError) async {
+        task.status = .failed
+        task.progress = 100
+        task.finishedAt = Date()
+        task.errorCode = error.code
+        task.errorMessage = error.message
+        do {
+            try await store.finish(task)
+        } catch {
+            logger.error("could not record failure", metadata: ["task": "\(task.id)", "error": "\(error)"])
+        }
+        completions.notify(task.id)
+    }
+}
+
+extension Logger {
+    func with(taskId: String) -> Logger {
+        var copy = self
+        copy[metadataKey: "task.id"] = "\(taskId)"
+        return copy
+    }
+}

@@ -1,0 +1,46 @@
+import Crypto
+import EaselBlobs
+import EaselCore
+import EaselEngines
+import EaselStore
+import Foundation
+
+/// Stores what an engine produced: bytes in the blob store, a media-library entry for permanent outputs, and the
+/// metadata (size, MD5, dimensions) the dialects report.
+struct OutputWriter: Sendable {
+    let blobs: any BlobStore
+    let media: any MediaLibrary
+    let settings: WorkerSettings
+
+    func store(_ images: [GeneratedImage], of task: TaskRecord, finishedAt: Date) async throws -> [TaskOutput] {
+        var outputs: [TaskOutput] = []
+        for (index, image) in images.enumerated() {
+            let md5 = Insecure.MD5.hash(data: image.bytes).map { String(format: "%02x", $0) }.joined()
+            let fileType = image.info.format.fileExtension
+            let contentType = image.info.format.contentType
+            switch task.request.storageMode {
+            case .temporary:
+                let key = "outputs/\(task.tenant.appId)/\(task.id)/\(index).\(fileType)"
+                try await blobs.put(image.bytes, key: key, contentType: contentType)
+                let ttl = settings.temporaryOutputTTL[task.dialect] ?? .seconds(7 * 86_400)
+                outputs.append(TaskOutput(index: index, blobKey: key, fileId: nil, fileType: fileType, contentType: contentType,
+                                          width: image.info.width, height: image.info.height, size: image.bytes.count, md5: md5,
+                                          storageMode: .temporary, expiresAt: finishedAt + ttl.timeInterval))
+            case .permanent:
+                let fileId = MediaFile.makeFileId()
+                let key = "media/\(task.tenant.appId)/\(fileId).\(fileType)"
+                try await blobs.put(image.bytes, key: key, contentType: contentType)
+                let name = task.request.mediaName.map { images.count > 1 ? "\($0)-\(index + 1)" : $0 }
+                try await media.addFile(MediaFile(fileId: fileId, tenant: task.tenant, blobKey: key, contentType: contentType,
+                                                  fileType: fileType, width: image.info.width, height: image.info.height,
+                                                  size: image.bytes.count, md5: md5, mediaName: name,
+                                                  classId: task.request.classId ?? 0, createdAt: finishedAt,
+                                                  sourceTaskId: task.id))
+                outputs.append(TaskOutput(index: index, blobKey: key, fileId: fileId, fileType: fileType, contentType: contentType,
+                                          width: image.info.width, height: image.info.height, size: image.bytes.count, md5: md5,
+                                          storageMode: .permanent, expiresAt: nil))
+            }
+        }
+        return outputs
+    }
+}

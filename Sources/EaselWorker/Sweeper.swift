@@ -1,0 +1,50 @@
+import EaselBlobs
+import EaselStore
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Deletes temporary outputs once their signed URLs have expired, and task records past their retention.
+public struct Sweeper: Service {
+    let store: any TaskStore
+    let blobs: any BlobStore
+    let settings: WorkerSettings
+    let logger: Logger
+
+    /// Creates the sweeper.
+    public init(store: any TaskStore, blobs: any BlobStore, settings: WorkerSettings, logger: Logger) {
+        self.store = store
+        self.blobs = blobs
+        self.settings = settings
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            await sweep(now: Date())
+            try? await gracefulShutdownOrSleep(settings.sweepInterval)
+        }
+    }
+
+    /// One pass: expired blobs, then old records.
+    public func sweep(now: Date) async {
+        do {
+            while true {
+                let keys = try await store.expiredBlobs(before: now, limit: 200)
+                if keys.isEmpty { break }
+                for key in keys { try await blobs.delete(key: key) }
+                try await store.forgetBlobs(keys)
+            }
+            let purged = try await store.purgeTasks(finishedBefore: now - settings.taskRetention.timeInterval)
+            if purged > 0 { logger.info("purged old tasks", metadata: ["count": "\(purged)"]) }
+        } catch {
+            logger.error("sweep failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func gracefulShutdownOrSleep(_ duration: Duration) async throws {
+        try await cancelWhenGracefulShutdown {
+            try await Task.sleep(for: duration)
+        }
+    }
+}

@@ -1,0 +1,136 @@
+import EaselCore
+import EaselEngines
+import EaselStore
+import Foundation
+import Logging
+
+/// The application's use cases, shared by every dialect: submit, describe, list, abort and wait. It validates,
+/// persists before answering, and wakes the dispatcher; errors come out as `APIError`s for the dialect to render.
+public struct TaskService: Sendable {
+    let store: any TaskStore
+    let media: any MediaLibrary
+    let engines: EngineRegistry
+    let validator: RequestValidator
+    let settings: WorkerSettings
+    let signal: WakeSignal
+    let completions: CompletionHub
+    let logger: Logger
+
+    /// Creates the service.
+    public init(store: any TaskStore, media: any MediaLibrary, engines: EngineRegistry, validator: RequestValidator,
+                settings: WorkerSettings, signal: WakeSignal, completions: CompletionHub, logger: Logger) {
+        self.store = store
+        self.media = media
+        self.engines = engines
+        self.validator = validator
+        self.settings = settings
+        self.signal = signal
+        self.completions = completions
+        self.logger = logger
+    }
+
+    /// Validates and durably queues a task; the returned record is committed.
+    public func submit(_ submission: Submission, now: Date = Date()) async throws(APIError) -> TaskRecord {
+        if let sessionId = submission.sessionId, sessionId.count > 50 {
+            throw APIError("InvalidParameterValue.SessionIdTooLong",
+                           "SessionId is \(sessionId.count) characters long; at most 50 are allowed.")
+        }
+        if let context = submission.sessionContext, context.count > 1000 {
+            throw APIError("InvalidParameterValue.SessionContextTooLong",
+                           "SessionContext is \(context.count) characters long; at most 1000 are allowed.")
+        }
+        guard (-10...10).contains(submission.priority) else {
+            throw .invalidValue("TasksPriority must be between -10 and 10, got \(submission.priority).")
+        }
+        let validated = try validator.validate(submission.request, dialect: submission.dialect)
+        let request = validated.request
+        guard engines.engine(modelName: request.modelName, modelVersion: request.modelVersion) != nil else {
+            throw .invalidValue("Model \(request.modelName) \(request.modelVersion) has no upstream configured on this server.")
+        }
+        for input in request.inputs where input.source == .file {
+            let fileId = input.fileId ?? ""
+            let file = try await call { try await media.file(id: fileId, tenant: submission.tenant) }
+            if file == nil { throw APIError("InvalidParameterValue.FileId", "The file `\(fileId)` does not exist.") }
+        }
+        var task = TaskRecord(id: TaskID.make(for: submission.dialect, tenant: submission.tenant), tenant: submission.tenant,
+                              dialect: submission.dialect, request: request, priority: submission.priority,
+                              sessionId: submission.sessionId.flatMap { $0.isEmpty ? nil : $0 },
+                              sessionContext: submission.sessionContext, createdAt: now, callbackURL: submission.callbackURL)
+        task.outputSize = validated.outputSize
+        let record = task
+        do {
+            try await store.insert(record, dedupSince: now - settings.sessionDedupWindow.timeInterval)
+        } catch let error as StoreError where error == .duplicateSession {
+            throw APIError("InvalidParameterValue.SessionId",
+                           "SessionId `\(record.sessionId ?? "")` was already used within the last 3 days; the request was dropped as a duplicate.")
+        } catch {
+            throw internalError(error)
+        }
+        signal.wake()
+        return record
+    }
+
+    /// The tenant's task, or `ResourceNotFound`.
+    public func task(id: String, tenant: Tenant) async throws(APIError) -> TaskRecord {
+        guard let task = try await call({ try await store.task(id: id, tenant: tenant) }) else { throw .taskNotFound(id) }
+        return task
+    }
+
+    /// A tenant's recent tasks.
+    public func tasks(tenant: Tenant, statuses: [TaskStatus]?, since: Date, limit: Int, offset: Int) async throws(APIError) -> [TaskRecord] {
+        try await call { try await store.tasks(tenant: tenant, statuses: statuses, since: since, limit: limit, offset: offset) }
+    }
+
+    /// Aborts a waiting task.
+    public func abort(id: String, tenant: Tenant) async throws(APIError) -> TaskRecord {
+        do {
+            let task = try await store.abort(id: id, tenant: tenant, at: Date())
+            completions.notify(id)
+            return task
+        } catch let error as StoreError where error == .notFound {
+            throw .taskNotFound(id)
+        } catch let error as StoreError where error == .conflict {
+            throw APIError("FailedOperation", "Only waiting tasks can be aborted; task `\(id)` has already started or finished.")
+        } catch {
+            throw internalError(error)
+        }
+    }
+
+    /// How many tasks run before this waiting one.
+    public func queuePosition(of task: TaskRecord) async -> Int {
+        (try? await store.queuePosition(of: task)) ?? 0
+    }
+
+    /// Waits up to `timeout` for the task to finish and returns its latest state.
+    public func waitForCompletion(id: String, tenant: Tenant, timeout: Duration) async throws(APIError) -> TaskRecord {
+        let deadline = ContinuousClock.now + timeout
+        var task = try await self.task(id: id, tenant: tenant)
+        while !task.status.isTerminal, ContinuousClock.now < deadline {
+            // Re-read at least every second: a notification sent between the read and the wait is never lost for long.
+            await completions.wait(for: id, timeout: min(deadline - ContinuousClock.now, .seconds(1)))
+            task = try await self.task(id: id, tenant: tenant)
+        }
+        return task
+    }
+
+    private func call<T>(_ body: () async throws -> T) async throws(APIError) -> T {
+        do {
+            return try await body()
+        } catch {
+            throw internalError(error)
+        }
+    }
+
+    private func internalError(_ error: any Error) -> APIError {
+        logger.error("store failure", metadata: ["error": "\(String(reflecting: error))"])
+        return .internalError
+    }
+}
+
+extension Duration {
+    /// The duration in seconds, as a `TimeInterval`.
+    public var timeInterval: TimeInterval {
+        let (seconds, attoseconds) = components
+        return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,26 @@
+/// Knobs of scheduling, retention and delivery; every one has the default a Tencent client expects.
+public struct WorkerSettings: Sendable {
+    /// Concurrent tasks per app unless overridden (Tencent: 1).
+    public var defaultConcurrency = 1
+    /// Concurrent tasks on this node across all apps.
+    public var globalConcurrency = 8
+    /// How long a claim lasts without a heartbeat before another worker may take the task over.
+    public var lease: Duration = .seconds(60)
+    /// How many times a task is started before an interrupted one is failed instead of re-run.
+    public var maxAttempts = 3
+    /// SessionId dedup window (Tencent: 3 days).
+    public var sessionDedupWindow: Duration = .seconds(3 * 86_400)
+    /// How long temporary outputs are served, per dialect (VOD: 7 days, MPS: 12 hours).
+    public var temporaryOutputTTL: [Dialect: Duration] = [
+        .vod: .seconds(7 * 86_400), .rest: .seconds(7 * 86_400), .mps: .seconds(12 * 3_600), .openai: .seconds(86_400),
+    ]
+    /// How long finished task records are kept (MPS documents 7 days).
+    public var taskRetention: Duration = .seconds(7 * 86_400)
+    /// How often the sweeper deletes expired files and records.
+    public var sweepInterval: Duration = .seconds(60)
+
+    /// Defaults.
+    public init() {}
+}
+
+import EaselCore

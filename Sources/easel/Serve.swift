@@ -1,0 +1,49 @@
+import ArgumentParser
+import EaselCore
+import EaselHTTP
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+/// `easel serve`: runs the API server, the dispatcher and the sweeper until SIGTERM/SIGINT.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the Easel server.")
+
+    @OptionGroup var common: CommonOptions
+
+    @Option(help: "Address to bind (default 127.0.0.1).")
+    var host: String?
+
+    @Option(help: "Port to listen on (default 8080).")
+    var port: Int?
+
+    func run() async throws {
+        var configuration = try common.configuration()
+        if let host { configuration.host = host }
+        if let port { configuration.port = port }
+        var logger = Logger(label: "easel")
+        logger.logLevel = Logger.Level(rawValue: configuration.logLevel) ?? .info
+        let runtime = try EaselRuntime(configuration: configuration)
+        try await provisionFirstApp(runtime)
+        let server = EaselServer(configuration: configuration, runtime: runtime, logger: logger)
+        try await server.applyAppLimits()
+        if server.engines.isSandboxOnly {
+            logger.notice("no upstream configured: the built-in sandbox renderer serves every model; its images are placeholders marked as sandbox output")
+        }
+        let application = server.application()
+        let group = ServiceGroup(configuration: .init(services: [application], gracefulShutdownSignals: [.sigterm, .sigint],
+                                                      logger: logger))
+        try await group.run()
+    }
+
+    // On the first start there are no keys: create a default app and print its credentials once.
+    private func provisionFirstApp(_ runtime: EaselRuntime) async throws {
+        guard try await runtime.store.allCredentials().isEmpty else { return }
+        let issued = try await runtime.createCredential(tenant: Tenant(appId: 251_007_502, subAppId: 251_007_502))
+        print("""
+            First start: created app 251007502 with these credentials (shown once; `easel keys create` makes more):
+            \(String(decoding: issued.json.encoded(), as: UTF8.self))
+            """)
+    }
+}

@@ -1,0 +1,504 @@
+"""Fixtures for Easel's end-to-end suite.
+
+Every test talks to a real `easel serve` process over loopback HTTP, using the
+official, unmodified clients (tencentcloud-sdk-python, tccli, openai-python,
+curl). The server contract these fixtures rely on:
+
+* `easel keys create --app-id N [--sub-app-id N] [--token-ttl S] --data-dir D`
+  prints one JSON object: AppId, SubAppId, SecretId, SecretKey, ApiKey
+  (+ Token, ExpiresAt with --token-ttl).
+* `easel media add --app-id N --sub-app-id N [--file-id ID] --data-dir D PATH`
+  prints one JSON object with FileId.
+* `easel serve --host 127.0.0.1 --port P --data-dir D` is ready when
+  GET /healthz answers 200.
+
+Environment knobs for the suite itself:
+  EASEL_BIN                   path of the easel binary (default .build/debug/easel)
+  EASEL_E2E_SERVER_TIMEOUT    seconds after which any server we started is
+                              killed no matter what (default 900)
+"""
+
+from __future__ import annotations
+
+import base64
+import ctypes
+import dataclasses
+import io
+import itertools
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable, Iterator, Optional, TypeVar
+
+import pytest
+import requests
+from PIL import Image
+from tencentcloud.common import credential
+from tencentcloud.common.profile.client_profile import ClientProfile
+from tencentcloud.common.profile.http_profile import HttpProfile
+from tencentcloud.mps.v20190612 import mps_client
+from tencentcloud.vod.v20180717 import vod_client
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+EASEL_BIN = Path(os.environ.get("EASEL_BIN") or REPO_ROOT / ".build" / "debug" / "easel")
+
+# The app used by the Tencent docs' examples; the default app of the suite.
+DEFAULT_APP_ID = 251007502
+# A second app, used to check tenant isolation.
+OTHER_APP_ID = 1300000001
+
+SERVER_SAFETY_TIMEOUT_S = int(os.environ.get("EASEL_E2E_SERVER_TIMEOUT", "900"))
+SERVER_READY_TIMEOUT_S = 60
+CLI_TIMEOUT_S = 60
+DEFAULT_TEST_TIMEOUT_S = 300
+# Longest time a task may take to finish with EASEL_SANDBOX_LATENCY_MS=0.
+TASK_TIMEOUT_S = 60
+# Never let a stray proxy setting route loopback traffic elsewhere.
+os.environ["NO_PROXY"] = ",".join(
+    filter(None, [os.environ.get("NO_PROXY", ""), "127.0.0.1", "localhost"])
+)
+os.environ["no_proxy"] = os.environ["NO_PROXY"]
+
+T = TypeVar("T")
+
+
+# --------------------------------------------------------------------------
+# Data types
+# --------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class AppKeys:
+    """Credentials printed by `easel keys create`."""
+
+    app_id: int
+    sub_app_id: int
+    secret_id: str
+    secret_key: str
+    api_key: str
+    token: Optional[str] = None
+    expires_at: Any = None
+
+    @classmethod
+    def from_json(cls, data: dict) -> "AppKeys":
+        for field in ("AppId", "SubAppId", "SecretId", "SecretKey", "ApiKey"):
+            assert field in data, f"`easel keys create` output lacks {field}: {data}"
+        return cls(
+            app_id=int(data["AppId"]),
+            sub_app_id=int(data["SubAppId"]),
+            secret_id=data["SecretId"],
+            secret_key=data["SecretKey"],
+            api_key=data["ApiKey"],
+            token=data.get("Token"),
+            expires_at=data.get("ExpiresAt"),
+        )
+
+    def credential(self, **overrides: str) -> credential.Credential:
+        """A tencentcloud Credential; overrides may replace secret_id/secret_key/token."""
+        return credential.Credential(
+            overrides.get("secret_id", self.secret_id),
+            overrides.get("secret_key", self.secret_key),
+            overrides.get("token", self.token),
+        )
+
+    @property
+    def bearer(self) -> dict:
+        return {"Authorization": f"Bearer {self.api_key}"}
+
+
+def run_easel(args: list, timeout: float = CLI_TIMEOUT_S) -> dict:
+    """Run an `easel` sub-command that prints one JSON object; return it."""
+    if not EASEL_BIN.exists():
+        pytest.fail(f"easel binary not found at {EASEL_BIN} (build it with `swift build` or set EASEL_BIN)")
+    cmd = [str(EASEL_BIN), *map(str, args)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=_easel_env({}))
+    if proc.returncode != 0:
+        pytest.fail(
+            f"`{' '.join(cmd)}` exited {proc.returncode}\nstdout:\n{proc.stdout}\nstderr:\n{proc.stderr}"
+        )
+    try:
+        return json.loads(proc.stdout)
+    except json.JSONDecodeError as exc:
+        pytest.fail(f"`{' '.join(cmd)}` did not print one JSON object ({exc}):\n{proc.stdout}\nstderr:\n{proc.stderr}")
+
+
+def _easel_env(overrides: dict) -> dict:
+    """The environment for easel processes: hermetic w.r.t. EASEL_* settings."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EASEL_")}
+    env["EASEL_SANDBOX_LATENCY_MS"] = "0"
+    env.update({k: str(v) for k, v in overrides.items()})
+    return env
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _die_with_parent() -> None:
+    """preexec_fn: ask Linux to SIGTERM the child when the test runner dies."""
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        PR_SET_PDEATHSIG = 1
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except OSError:
+        pass
+
+
+@dataclasses.dataclass
+class EaselServer:
+    """One running `easel serve` process with its own data dir."""
+
+    port: int
+    data_dir: Path
+    log_path: Path
+    proc: subprocess.Popen
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def endpoint(self) -> str:
+        """`host:port`, the form HttpProfile(endpoint=..., protocol="http") wants."""
+        return f"127.0.0.1:{self.port}"
+
+    def create_keys(self, app_id: int, sub_app_id: Optional[int] = None, token_ttl: Optional[int] = None) -> AppKeys:
+        args = ["keys", "create", "--app-id", app_id]
+        if sub_app_id is not None:
+            args += ["--sub-app-id", sub_app_id]
+        if token_ttl is not None:
+            args += ["--token-ttl", token_ttl]
+        keys = AppKeys.from_json(run_easel(args + ["--data-dir", self.data_dir]))
+        assert keys.app_id == app_id
+        if sub_app_id is not None:
+            assert keys.sub_app_id == sub_app_id
+        if token_ttl is not None:
+            assert keys.token, f"--token-ttl given but no Token printed: {keys}"
+        return keys
+
+    def add_media(self, keys: AppKeys, path: Path, file_id: Optional[str] = None) -> str:
+        args = ["media", "add", "--app-id", keys.app_id, "--sub-app-id", keys.sub_app_id]
+        if file_id is not None:
+            args += ["--file-id", file_id]
+        out = run_easel(args + ["--data-dir", self.data_dir, path])
+        assert out.get("FileId"), f"`easel media add` printed no FileId: {out}"
+        if file_id is not None:
+            assert str(out["FileId"]) == file_id
+        return str(out["FileId"])
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def log_size(self) -> int:
+        try:
+            return self.log_path.stat().st_size
+        except OSError:
+            return 0
+
+    def read_log(self, start: int = 0, limit: int = 20_000) -> str:
+        try:
+            with open(self.log_path, "rb") as fh:
+                fh.seek(start)
+                data = fh.read()
+        except OSError as exc:
+            return f"(cannot read {self.log_path}: {exc})"
+        text = data.decode("utf-8", "replace")
+        if len(text) > limit:
+            text = f"... ({len(text) - limit} chars cut) ...\n" + text[-limit:]
+        return text
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                try:
+                    os.killpg(self.proc.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                self.proc.wait(timeout=10)
+        _LIVE_SERVERS.discard(self)
+
+    __hash__ = object.__hash__
+
+
+# Servers currently running; their logs are attached to failing test reports.
+_LIVE_SERVERS: "set[EaselServer]" = set()
+
+
+def start_easel_server(tmp_dir: Path, env: Optional[dict] = None) -> EaselServer:
+    """Start `easel serve` on a free port with a fresh data dir under tmp_dir."""
+    if not EASEL_BIN.exists():
+        pytest.fail(f"easel binary not found at {EASEL_BIN} (build it with `swift build` or set EASEL_BIN)")
+    data_dir = tmp_dir / "data"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    log_path = tmp_dir / "server.log"
+    last_error = ""
+    for _attempt in range(3):  # a free port can be taken between probe and bind
+        port = _free_port()
+        cmd = [
+            "timeout", "--signal=KILL", str(SERVER_SAFETY_TIMEOUT_S),
+            str(EASEL_BIN), "serve", "--host", "127.0.0.1", "--port", str(port), "--data-dir", str(data_dir),
+        ]
+        with open(log_path, "ab") as log:
+            log.write(f"$ {' '.join(cmd)}\n".encode())
+            log.flush()
+            proc = subprocess.Popen(
+                cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                env=_easel_env(env or {}), start_new_session=True, preexec_fn=_die_with_parent,
+            )
+        server = EaselServer(port=port, data_dir=data_dir, log_path=log_path, proc=proc)
+        _LIVE_SERVERS.add(server)
+        deadline = time.monotonic() + SERVER_READY_TIMEOUT_S
+        while time.monotonic() < deadline and server.alive():
+            try:
+                if requests.get(f"{server.base_url}/healthz", timeout=2).status_code == 200:
+                    return server
+            except requests.RequestException:
+                pass
+            time.sleep(0.1)
+        if server.alive():  # hung rather than crashed: retrying would not help
+            server.stop()
+            pytest.fail(f"easel serve not healthy after {SERVER_READY_TIMEOUT_S}s\n"
+                        f"--- {log_path} ---\n{server.read_log()}")
+        last_error = f"easel serve exited with {proc.returncode}"
+        server.stop()
+    pytest.fail(f"{last_error}\n--- {log_path} ---\n{server.read_log()}")
+
+
+# --------------------------------------------------------------------------
+# Generic helpers (exposed as fixtures)
+# --------------------------------------------------------------------------
+
+
+def wait_until(
+    fetch: Callable[[], T],
+    done: Callable[[T], bool],
+    *,
+    timeout: float = TASK_TIMEOUT_S,
+    interval: float = 0.25,
+    what: str = "condition",
+) -> T:
+    """Call fetch() until done(result) is true; fail after `timeout` seconds.
+
+    Returns the last result. Exceptions from fetch() propagate immediately.
+    """
+    deadline = time.monotonic() + timeout
+    last: Any = None
+    while True:
+        last = fetch()
+        if done(last):
+            return last
+        if time.monotonic() >= deadline:
+            pytest.fail(f"timed out after {timeout}s waiting for {what}; last value: {_short(last)}")
+        time.sleep(interval)
+
+
+def _short(value: Any, limit: int = 2000) -> str:
+    if hasattr(value, "to_json_string"):
+        value = value.to_json_string()
+    text = str(value)
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def fetch_image(url: str, headers: Optional[dict] = None) -> "tuple[bytes, Image.Image]":
+    """GET an image URL; return its raw bytes and the decoded Pillow image."""
+    resp = requests.get(url, headers=headers or {}, timeout=30)
+    assert resp.status_code == 200, f"GET {url} -> {resp.status_code}: {resp.text[:500]}"
+    body = resp.content
+    img = decode_image(body)
+    return body, img
+
+
+def decode_image(body: bytes) -> Image.Image:
+    img = Image.open(io.BytesIO(body))
+    img.load()  # forces a full decode: a truncated or corrupt file fails here
+    return img
+
+
+def decode_b64_image(b64: str) -> Image.Image:
+    return decode_image(base64.b64decode(b64, validate=True))
+
+
+def assert_ratio(img: Image.Image, w: int, h: int, tolerance: float = 0.03) -> None:
+    actual = img.width / img.height
+    wanted = w / h
+    assert abs(actual - wanted) / wanted <= tolerance, (
+        f"image is {img.width}x{img.height} (ratio {actual:.3f}), wanted about {w}:{h} ({wanted:.3f})"
+    )
+
+
+# --------------------------------------------------------------------------
+# Fixtures
+# --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def easel_server(tmp_path_factory) -> Iterator[EaselServer]:
+    """The suite's default server (sandbox engine, zero latency)."""
+    server = start_easel_server(tmp_path_factory.mktemp("easel-default"))
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def vod_app(easel_server) -> AppKeys:
+    """Credentials of app 251007502 / sub app 251007502 on the default server."""
+    return easel_server.create_keys(DEFAULT_APP_ID, DEFAULT_APP_ID)
+
+
+@pytest.fixture(scope="session")
+def other_app(easel_server) -> AppKeys:
+    """A second, unrelated app on the default server."""
+    return easel_server.create_keys(OTHER_APP_ID)
+
+
+_app_ids = itertools.count(1300001000)
+
+
+@pytest.fixture
+def new_app(easel_server) -> Callable[..., AppKeys]:
+    """Factory: a fresh app (its own queue, SessionIds and media) on the default server."""
+
+    def make() -> AppKeys:
+        app_id = next(_app_ids)
+        return easel_server.create_keys(app_id, app_id)
+
+    return make
+
+
+@pytest.fixture
+def start_server(tmp_path_factory) -> Iterator[Callable[..., EaselServer]]:
+    """Factory: start an extra server with extra env (stopped after the test)."""
+    started: list = []
+
+    def start(env: Optional[dict] = None) -> EaselServer:
+        server = start_easel_server(tmp_path_factory.mktemp("easel-extra"), env)
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+def _client_profile(endpoint: str, req_method: str = "POST", sign_method: Optional[str] = None) -> ClientProfile:
+    http = HttpProfile(endpoint=endpoint, protocol="http", reqMethod=req_method, reqTimeout=30)
+    profile = ClientProfile(httpProfile=http)
+    if sign_method:
+        profile.signMethod = sign_method
+    return profile
+
+
+@pytest.fixture
+def make_vod_client(easel_server, vod_app) -> Callable[..., vod_client.VodClient]:
+    """Factory: a VodClient pointed at a server (default: the default server and app).
+
+    Keyword args: keys, server, path ("/prefix" appended to the endpoint),
+    req_method ("GET"), sign_method ("HmacSHA256"/"HmacSHA1"), and
+    secret_id / secret_key / token overrides for the credential.
+    """
+
+    def make(keys: Optional[AppKeys] = None, server: Optional[EaselServer] = None, *, path: str = "",
+             req_method: str = "POST", sign_method: Optional[str] = None, **cred_overrides: str) -> vod_client.VodClient:
+        keys = keys or vod_app
+        server = server or easel_server
+        profile = _client_profile(server.endpoint + path, req_method, sign_method)
+        return vod_client.VodClient(keys.credential(**cred_overrides), "", profile)
+
+    return make
+
+
+@pytest.fixture
+def make_mps_client(easel_server, vod_app) -> Callable[..., mps_client.MpsClient]:
+    """Factory: an MpsClient pointed at a server (default: the default server and app)."""
+
+    def make(keys: Optional[AppKeys] = None, server: Optional[EaselServer] = None,
+             **cred_overrides: str) -> mps_client.MpsClient:
+        keys = keys or vod_app
+        server = server or easel_server
+        return mps_client.MpsClient(keys.credential(**cred_overrides), "", _client_profile(server.endpoint))
+
+    return make
+
+
+@pytest.fixture
+def sample_png(tmp_path) -> Path:
+    """A small PNG file to import into a media library."""
+    path = tmp_path / "sample.png"
+    img = Image.new("RGB", (64, 48), (200, 120, 40))
+    for x in range(0, 64, 8):
+        for y in range(48):
+            img.putpixel((x, y), (20, 40, 220))
+    img.save(path, format="PNG")
+    return path
+
+
+# --------------------------------------------------------------------------
+# Reporting: attach the server log to failing tests; default per-test timeout
+# --------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _server_log_marks(request):
+    """Remember where each live server's log was when the test started."""
+    request.node._easel_log_marks = {id(s): s.log_size() for s in _LIVE_SERVERS}
+    yield
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if not report.failed:
+        return
+    marks = getattr(item, "_easel_log_marks", {})
+    for server in list(_LIVE_SERVERS):
+        start = marks.get(id(server), 0)
+        report.sections.append(
+            (f"easel server log (port {server.port}, {server.log_path})", server.read_log(start))
+        )
+
+
+def pytest_collection_modifyitems(config, items):
+    """Give every test a default timeout unless one was chosen on the command line."""
+    if not config.pluginmanager.hasplugin("timeout"):
+        return
+    if config.getoption("timeout", default=None) is not None or os.environ.get("PYTEST_TIMEOUT"):
+        return
+    for item in items:
+        if item.get_closest_marker("timeout") is None:
+            item.add_marker(pytest.mark.timeout(DEFAULT_TEST_TIMEOUT_S))
+
+
+# Helpers the test modules use, as fixtures (conftest is not imported directly).
+
+@pytest.fixture
+def poll() -> Callable[..., Any]:
+    return wait_until
+
+
+@pytest.fixture
+def images():
+    """Image helpers: fetch, decode, decode_b64, assert_ratio."""
+    return _ImageHelpers
+
+
+class _ImageHelpers:
+    fetch = staticmethod(fetch_image)
+    decode = staticmethod(decode_image)
+    decode_b64 = staticmethod(decode_b64_image)
+    assert_ratio = staticmethod(assert_ratio)
