@@ -52,6 +52,8 @@ let package = Package(
         ]),
         .testTarget(name: "EaselCoreTests", dependencies: ["EaselCore"]),
         .testTarget(name: "EaselEnginesTests", dependencies: ["EaselEngines"]),
+        .testTarget(name: "EaselStoreTests", dependencies: ["EaselStore"]),
+        .testTarget(name: "EaselWorkerTests", dependencies: ["EaselWorker"]),
         .testTarget(name: "EaselHTTPTests", dependencies: [
             "EaselHTTP",
             .product(name: "HummingbirdTesting", package: "hummingbird"),

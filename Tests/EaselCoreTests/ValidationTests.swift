@@ -18,7 +18,7 @@ import Testing
 
     static func size(_ text: String) -> [String: JSONValue] { ["size": .string(text)] }
 
-    func failure(_ request: ImageRequest, _ dialect: Dialect) -> APIError? {
+    func error(of request: ImageRequest, _ dialect: Dialect) -> APIError? {
         do {
             _ = try validator.validate(request, dialect: dialect)
             return nil
@@ -190,8 +190,8 @@ import Testing
     ]
 
     @Test(arguments: failures)
-    func failures(_ failure: Failure) throws {
-        let error = try #require(self.failure(failure.request, failure.dialect))
+    func rejects(_ failure: Failure) throws {
+        let error = try #require(self.error(of: failure.request, failure.dialect))
         #expect(error.code == failure.code)
         #expect(error.message.hasPrefix(failure.field), "\(error.message)")
         for word in failure.contains {
@@ -257,7 +257,7 @@ import Testing
 
     @Test(arguments: [
         ("GG", "2.5", "1536x1024", "3:2", "1K", nil), ("Kling", "3.0-Omni", "1792x1024", "16:9", "1k", nil),
-        ("SI", "4.5", "1024x1024", nil, nil, "1920x1920"), ("Hunyuan", "3.0", "1536x1024", nil, nil, "1256x832"),
+        ("SI", "4.5", "1024x1024", nil, nil, "1920x1920"), ("Hunyuan", "3.0", "1536x1024", nil, nil, "1248x832"),
         ("MJ", "v7", "1536x1024", nil, nil, "1536x1024"), ("OG", "image2_high", "1024x1536", nil, nil, "1024x1536"),
     ] as [(String, String, String, String?, String?, String?)])
     func openAISizesAreMapped(name: String, version: String, size: String, aspect: String?, resolution: String?,

@@ -194,11 +194,16 @@ private func pattern(width: Int, height: Int, layout: PixelBuffer.Layout) -> Pix
         #expect(ImageProbe.inspect(vp8x) == ImageInfo(format: .webp, width: 4096, height: 1080))
 
         #expect(ImageFormat.jpeg.fileExtension == "jpg" && ImageFormat.webp.contentType == "image/webp")
-        for truncated in [png, jpeg, vp8, vp8l, vp8x] {
-            for n in 0..<truncated.count - 1 {
-                #expect(ImageProbe.inspect(Array(truncated.prefix(n))) == nil)
+        // Every prefix either lacks the size fields (nil) or already holds them (same answer).
+        for header in [png, jpeg, vp8, vp8l, vp8x] {
+            let full = ImageProbe.inspect(header)
+            for n in 0..<header.count {
+                let partial = ImageProbe.inspect(Array(header.prefix(n)))
+                #expect(partial == nil || partial == full)
             }
         }
+        #expect(ImageProbe.inspect(Array(png.prefix(23))) == nil)
+        #expect(ImageProbe.inspect(Array(jpeg.prefix(jpeg.count - 2))) == nil)
     }
 
     @Test func probeRejectsMalformedInput() {

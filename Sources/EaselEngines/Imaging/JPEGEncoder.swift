@@ -268,7 +268,7 @@ private enum JPEGColor {
             let crOut = work.crFull + r * paddedWidth
             var x = 0
             while x < paddedWidth {
-                let p = row + min(x, width - 1) * bpp
+                let p = row + (x < width ? x : width - 1) * bpp
                 var red = Float(p[0]), green = Float(p[1]), blue = Float(p[2])
                 if bpp == 4 {
                     // No alpha in JPEG: composite over white.

@@ -75,22 +75,26 @@ public struct SandboxRenderer: Sendable {
         var x = 0
         while x < width {
             let p = row + x * 4
+            // Blending only interpolates between values in 0...65280, so channels never leave
+            // that range; explicit comparisons instead of generic min/max keep debug builds fast.
             if transparent {
-                let a = min(65280, max(0, p[3]))
+                let a = p[3]
                 let o = out + x * 4
-                if a == 0 {
+                if a <= 0 {
                     o[0] = 0; o[1] = 0; o[2] = 0; o[3] = 0
                 } else {
-                    o[0] = UInt8(min(255, max(0, p[0]) * 255 / a))
-                    o[1] = UInt8(min(255, max(0, p[1]) * 255 / a))
-                    o[2] = UInt8(min(255, max(0, p[2]) * 255 / a))
-                    o[3] = UInt8((a + 128) >> 8)
+                    // Premultiplied colour can exceed alpha by a rounding step; clamp after dividing.
+                    let r = p[0] * 255 / a, g = p[1] * 255 / a, b = p[2] * 255 / a
+                    o[0] = UInt8(r > 255 ? 255 : r < 0 ? 0 : r)
+                    o[1] = UInt8(g > 255 ? 255 : g < 0 ? 0 : g)
+                    o[2] = UInt8(b > 255 ? 255 : b < 0 ? 0 : b)
+                    o[3] = UInt8(truncatingIfNeeded: (a + 128) >> 8)
                 }
             } else {
                 let o = out + x * 3
-                o[0] = UInt8(min(255, max(0, (p[0] + 128) >> 8)))
-                o[1] = UInt8(min(255, max(0, (p[1] + 128) >> 8)))
-                o[2] = UInt8(min(255, max(0, (p[2] + 128) >> 8)))
+                o[0] = UInt8(truncatingIfNeeded: (p[0] + 128) >> 8)
+                o[1] = UInt8(truncatingIfNeeded: (p[1] + 128) >> 8)
+                o[2] = UInt8(truncatingIfNeeded: (p[2] + 128) >> 8)
             }
             x += 1
         }
@@ -225,34 +229,25 @@ struct SandboxScene: Sendable {
         } else {
             fillGradient(y, into: row)
         }
+        // Both shapes are "opacity grows with r² − q(x)" where q(x) = (slope·x + offset)² + base.
         for d in discs {
             let dy2 = (y - d.cy) * (y - d.cy)
             guard dy2 < d.r2 else { continue }
             let half = Int(Double(d.r2 - dy2).squareRoot()) + 1
-            var x = max(0, d.cx - half)
-            let end = min(width - 1, d.cx + half)
-            while x <= end {
-                let d2 = (x - d.cx) * (x - d.cx) + dy2
-                if d2 < d.r2 { blend(row + x * 4, d, falloff: d.r2 - d2, transparent) }
-                x += 1
-            }
+            shadeSpan(row, from: d.cx - half, to: d.cx + half, d, slope: 1, offset: -d.cx, base: dy2, transparent)
         }
         for b in bands {
             let offset = b.uy * y - b.center
-            var x = 0, end = width - 1
             if b.ux == 0 {
-                guard offset * offset < b.r2 else { continue }
+                if offset * offset < b.r2 {
+                    shadeSpan(row, from: 0, to: width - 1, b, slope: 0, offset: offset, base: 0, transparent)
+                }
             } else {
                 // Solve |ux·x + offset| < half for x, widened by one pixel against rounding.
                 let half = Int(Double(b.r2).squareRoot())
                 let lo = (-half - offset) / b.ux, hi = (half - offset) / b.ux
-                x = max(0, min(lo, hi) - 1)
-                end = min(width - 1, max(lo, hi) + 1)
-            }
-            while x <= end {
-                let d = b.ux * x + offset
-                if d * d < b.r2 { blend(row + x * 4, b, falloff: b.r2 - d * d, transparent) }
-                x += 1
+                shadeSpan(row, from: (lo < hi ? lo : hi) - 1, to: (lo < hi ? hi : lo) + 1, b,
+                          slope: b.ux, offset: offset, base: 0, transparent)
             }
         }
         drawLabel(y, into: row, transparent)
@@ -262,8 +257,8 @@ struct SandboxScene: Sendable {
         let ty = height > 1 ? (y << 16) / (height - 1) : 0
         var acc = [0, 0, 0], step = [0, 0, 0]
         for c in 0..<3 {
-            let left = corners[0][c] + ((corners[2][c] - corners[0][c]) * ty >> 16)
-            let right = corners[1][c] + ((corners[3][c] - corners[1][c]) * ty >> 16)
+            let left = corners[0][c] + (((corners[2][c] - corners[0][c]) * ty) >> 16)
+            let right = corners[1][c] + (((corners[3][c] - corners[1][c]) * ty) >> 16)
             acc[c] = left << 16
             step[c] = width > 1 ? ((right - left) << 16) / (width - 1) : 0
         }
@@ -278,25 +273,43 @@ struct SandboxScene: Sendable {
         }
     }
 
-    /// Blends `shape`'s colour with opacity (falloff/r2)² · shape.opacity.
-    private func blend(_ p: UnsafeMutablePointer<Int>, _ shape: Shape, falloff: Int, _ transparent: Bool) {
-        let t = (falloff * shape.inv) >> 40  // 0...65536
-        let a = ((t * t) >> 16) * shape.opacity >> 16  // 0...256
-        mix(p, shape.red, shape.green, shape.blue, a, transparent)
+    /// Blends `shape` over pixels `from...to` (clipped) with opacity (f/r²)²·shape.opacity,
+    /// where f = r² − (slope·x + offset)² − base. Written out inline because this is the hot loop.
+    private func shadeSpan(_ row: UnsafeMutablePointer<Int>, from: Int, to: Int, _ shape: Shape,
+                           slope: Int, offset: Int, base: Int, _ transparent: Bool) {
+        var x = from > 0 ? from : 0
+        let end = to < width - 1 ? to : width - 1
+        let r2 = shape.r2, inv = shape.inv, opacity = shape.opacity
+        let red = shape.red, green = shape.green, blue = shape.blue
+        while x <= end {
+            let q = slope * x + offset
+            let falloff = r2 - q * q - base
+            if falloff > 0 {
+                let t = (falloff * inv) >> 40  // 0...65536
+                let a = (((t * t) >> 16) * opacity) >> 16  // 0...256
+                let p = row + x * 4
+                p[0] += ((red - p[0]) * a) >> 8
+                p[1] += ((green - p[1]) * a) >> 8
+                p[2] += ((blue - p[2]) * a) >> 8
+                if transparent { p[3] += ((65280 - p[3]) * a) >> 8 }
+            }
+            x += 1
+        }
     }
 
     /// Source-over with straight source colour; correct for premultiplied destinations too.
     private func mix(_ p: UnsafeMutablePointer<Int>, _ r: Int, _ g: Int, _ b: Int, _ a: Int, _ transparent: Bool) {
-        p[0] += (r - p[0]) * a >> 8
-        p[1] += (g - p[1]) * a >> 8
-        p[2] += (b - p[2]) * a >> 8
-        if transparent { p[3] += (65280 - p[3]) * a >> 8 }
+        p[0] += ((r - p[0]) * a) >> 8
+        p[1] += ((g - p[1]) * a) >> 8
+        p[2] += ((b - p[2]) * a) >> 8
+        if transparent { p[3] += ((65280 - p[3]) * a) >> 8 }
     }
 
     private func drawLabel(_ y: Int, into row: UnsafeMutablePointer<Int>, _ transparent: Bool) {
         guard y >= plateY, y < plateY + plateH else { return }
         var x = max(0, plateX)
-        while x < min(width, plateX + plateW) {
+        let plateEnd = min(width, plateX + plateW)
+        while x < plateEnd {
             mix(row + x * 4, 18 << 8, 18 << 8, 22 << 8, 176, transparent)
             x += 1
         }
@@ -306,7 +319,8 @@ struct SandboxScene: Sendable {
             for col in 0..<5 where glyph[glyphRow] & (0x10 >> col) != 0 {
                 let left = plateX + pad + (i * 6 + col) * scale
                 var x = max(0, left)
-                while x < min(width, left + scale) {
+                let end = min(width, left + scale)
+                while x < end {
                     mix(row + x * 4, 245 << 8, 245 << 8, 245 << 8, 256, transparent)
                     x += 1
                 }
