@@ -57,6 +57,7 @@ let package = Package(
         .testTarget(name: "EaselHTTPTests", dependencies: [
             "EaselHTTP",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
         ]),
     ]
 )

@@ -77,7 +77,7 @@ import Testing
     }
 
     @Test func defaultModel() {
-        #expect(catalog.defaultModel(for: .mps)?.description == "Hunyuan 3.0")
+        #expect(catalog.defaultModel(for: .mps)?.description == "GEM 2.5")
         #expect(catalog.defaultModel(for: .vod) == nil)
         #expect(catalog.defaultVersion(name: "GG", dialect: .mps) == nil)
     }

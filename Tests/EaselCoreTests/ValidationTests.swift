@@ -125,7 +125,7 @@ import Testing
                 field: "output_config.output_image_count:", contains: ["1–8"]),
         Failure(label: "MPS count 0", dialect: .mps, request: request("Kling", "2.1") { $0.outputImageCount = 0 },
                 field: "OutputImageCount:"),
-        Failure(label: "OpenAI n on GG", dialect: .openai, request: request("GG", "2.5") { $0.outputImageCount = 2 }, field: "n:"),
+        Failure(label: "OpenAI n over 10", dialect: .openai, request: request("GG", "2.5") { $0.outputImageCount = 11 }, field: "n:"),
         Failure(label: "size on GG", dialect: .vod, request: request("GG", "2.5") { $0.additionalParameters = size("1024x1024") },
                 field: "ExtInfo.AdditionalParameters.size:", contains: ["OutputConfig.Resolution"]),
         Failure(label: "Hunyuan over area", dialect: .vod, request: request("Hunyuan", "3.0") { $0.additionalParameters = size("2048x2048") },
@@ -248,7 +248,9 @@ import Testing
 
     @Test func mpsDefaults() throws {
         let bare = try validator.validate(ImageRequest(modelName: "", modelVersion: "", prompt: "draw a cat"), dialect: .mps)
-        #expect(bare.spec.description == "Hunyuan 3.0" && bare.request.modelName == "Hunyuan")
+        #expect(bare.spec.description == "GEM 2.5" && bare.request.modelName == "GEM")
+        let fanOut = try validator.validate(Self.request("GG", "2.5") { $0.outputImageCount = 4 }, dialect: .openai)
+        #expect(fanOut.request.outputImageCount == 4)
         let kling = try validator.validate(Self.request("kling", ""), dialect: .mps)
         #expect(kling.request.modelVersion == "2.1")
         let longPrompt = Self.request("GG", "2.5", prompt: String(repeating: "a", count: 5000))

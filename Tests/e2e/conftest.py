@@ -30,7 +30,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any, Callable, Iterator, Optional, TypeVar
@@ -471,6 +470,12 @@ def pytest_runtest_makereport(item, call):
         report.sections.append(
             (f"easel server log (port {server.port}, {server.log_path})", server.read_log(start))
         )
+
+
+def pytest_configure(config):
+    # The SDK warns about response fields its models do not know (extensions such
+    # as extra metadata); clients ignore them, and so do we.
+    config.addinivalue_line("filterwarnings", "ignore:.*fileds are useless:UserWarning")
 
 
 def pytest_collection_modifyitems(config, items):

@@ -41,12 +41,24 @@ def wait_done(client, task_id: str, poll, timeout: float = 60) -> models.Describ
 
 
 def sdk_error(call) -> TencentCloudSDKException:
-    with pytest.raises(TencentCloudSDKException) as excinfo:
-        call()
-    exc = excinfo.value
-    assert exc.get_code() != "ServerNetworkError", f"server answered non-200: {exc.get_message()!r}"
-    assert exc.get_request_id(), f"error {exc.get_code()} carries no RequestId"
-    return exc
+    """Run call(); it must raise a TencentCloudSDKException carrying a RequestId."""
+    try:
+        result = call()
+    except TencentCloudSDKException as exc:
+        assert exc.get_code() != "ServerNetworkError", f"server answered non-200: {exc.get_message()!r}"
+        assert exc.get_request_id(), f"error {exc.get_code()} carries no RequestId"
+        return exc
+    pytest.fail(f"expected a TencentCloudSDKException but the call succeeded with {result!r} "
+                "(the SDK raises only if Content-Type is exactly application/json)")
+
+
+def create_call(client, params: dict):
+    """A thunk that sends CreateAigcImageTask (for error tests)."""
+    def call():
+        req = models.CreateAigcImageTaskRequest()
+        req.from_json_string(json.dumps(params))
+        return client.CreateAigcImageTask(req).to_json_string()
+    return call
 
 
 def test_gem_square_image(make_mps_client, vod_app, poll, images):
@@ -106,7 +118,7 @@ def test_too_many_reference_images_for_model(make_mps_client, vod_app):
         "ImageInfos": [{"ImageUrl": f"https://example.com/{i}.png"} for i in range(5)],  # Kling 2.1 takes 4
     }
 
-    exc = sdk_error(lambda: create_task(make_mps_client(), vod_app.app_id, params))
+    exc = sdk_error(create_call(make_mps_client(), params))
 
     assert exc.get_code().startswith("InvalidParameterValue"), exc.get_code()
 
@@ -114,7 +126,7 @@ def test_too_many_reference_images_for_model(make_mps_client, vod_app):
 def test_unknown_task_id(make_mps_client, vod_app):
     task_id = f"{vod_app.app_id}-AigcImage-{uuid.uuid4().hex}"
 
-    exc = sdk_error(lambda: describe(make_mps_client(), task_id))
+    exc = sdk_error(lambda: describe(make_mps_client(), task_id).to_json_string())
 
     assert exc.get_code() in ("ResourceNotFound", "InvalidParameterValue.TaskId"), exc.get_code()
 
@@ -122,6 +134,6 @@ def test_unknown_task_id(make_mps_client, vod_app):
 def test_wrong_secret_key(make_mps_client, vod_app):
     client = make_mps_client(secret_key=vod_app.secret_key + "x")
 
-    exc = sdk_error(lambda: create_task(client, vod_app.app_id, {"Prompt": "draw a cat"}))
+    exc = sdk_error(create_call(client, {"Prompt": "draw a cat"}))
 
     assert exc.get_code() == "AuthFailure.SignatureFailure"

@@ -105,8 +105,8 @@ def test_vod_create_with_unfolded_arguments(tccli, vod_app, poll, images):
 
 
 def test_mps_create_and_describe(tccli, poll, images):
-    out = tccli("mps", "CreateAigcImageTask", "--Prompt", "draw a cat", "--Operator", "admin",
-                "--ExtraParameters", '{"AspectRatio":"1:1"}')
+    out = tccli("mps", "CreateAigcImageTask", "--ModelName", "GEM", "--ModelVersion", "2.5",
+                "--Prompt", "draw a cat", "--Operator", "admin", "--ExtraParameters", '{"AspectRatio":"1:1"}')
     task_id = out["TaskId"]
     assert MPS_TASK_ID.match(task_id), task_id
 
@@ -114,7 +114,8 @@ def test_mps_create_and_describe(tccli, poll, images):
                 lambda r: r.get("Status") in ("DONE", "FAIL"), interval=0.5, what=f"MPS task {task_id}")
 
     assert done["Status"] == "DONE", done
-    images.fetch(done["ImageUrls"][0])
+    _, img = images.fetch(done["ImageUrls"][0])
+    images.assert_ratio(img, 1, 1)
 
 
 def test_bad_secret_key_fails(tccli, vod_app):

@@ -101,7 +101,7 @@ def assert_succeeded(resp, task_id: str, images, ratio=(16, 9), image_format="PN
     assert meta is not None, "output file has no MetaData"
     assert (img.width, img.height) == (meta.Width, meta.Height)
     assert len(body) == meta.Size
-    assert hashlib.md5(body).hexdigest() == meta.Md5.lower()
+    assert hashlib.md5(body).hexdigest() == (meta.Md5 or "").lower()
     if ratio:
         images.assert_ratio(img, *ratio)
     if storage == "Temporary":
@@ -212,7 +212,7 @@ def test_permanent_output_can_be_used_as_reference(make_vod_client, vod_app, pol
 def test_describe_tasks_lists_created_tasks(new_app, make_vod_client, poll):
     app = new_app()
     client = make_vod_client(app)
-    created = {create_task(client, app.sub_app_id) for _ in range(2)}
+    created = {create_task(client, app.sub_app_id, Prompt=f"still life number {i}") for i in range(2)}
     for task_id in created:
         wait_finished(client, task_id, app.sub_app_id, poll)
 
@@ -247,6 +247,20 @@ def test_common_client_with_string_priority(easel_server, vod_app, poll):
     assert final["Response"]["AigcImageTask"]["ErrCode"] == 0
 
 
+def test_replayed_signed_create_is_refused(make_vod_client, vod_app, monkeypatch):
+    """The same signed Create sent twice inside the signature window (same
+    timestamp, same bytes, same signature) is a replay: Easel refuses the
+    second copy so a captured request cannot create a second paid task."""
+    frozen = int(time.time())
+    monkeypatch.setattr(abstract_client, "time", types.SimpleNamespace(time=lambda: frozen, sleep=time.sleep))
+    client = make_vod_client()
+
+    create_task(client, vod_app.sub_app_id, Prompt="replayed prompt")
+    exc = sdk_error(create_call(client, vod_app.sub_app_id, Prompt="replayed prompt"))
+
+    assert exc.get_code() == "AuthFailure.SignatureFailure"
+
+
 def test_session_id_of_50_chars_is_accepted(make_vod_client, vod_app):
     sid = uuid.uuid4().hex + uuid.uuid4().hex[:18]
     assert len(sid) == 50
@@ -263,8 +277,9 @@ def test_abort_waiting_task_and_refuse_abort_of_finished_one(start_server, make_
     server = start_server({"EASEL_SANDBOX_LATENCY_MS": "3000", "EASEL_DEFAULT_CONCURRENCY": "1"})
     app = server.create_keys(251007502, 251007502)
     client = make_vod_client(app, server)
-    first = create_task(client, app.sub_app_id)
-    second = create_task(client, app.sub_app_id)  # queued behind `first` (concurrency 1)
+    first = create_task(client, app.sub_app_id, Prompt="the first task")
+    second = create_task(client, app.sub_app_id, Prompt="the second task")
+    assert describe(client, second, app.sub_app_id).Status == "WAITING", "concurrency 1 should queue it"
 
     abort = manage_task(client, second, app.sub_app_id)
 
@@ -285,9 +300,10 @@ def test_abort_waiting_task_and_refuse_abort_of_finished_one(start_server, make_
 def test_duplicate_session_id_is_rejected(make_vod_client, vod_app):
     client = make_vod_client()
     sid = unique("dup")
-    create_task(client, vod_app.sub_app_id, SessionId=sid)
+    create_task(client, vod_app.sub_app_id, SessionId=sid, Prompt="first attempt")
 
-    exc = sdk_error(create_call(client, vod_app.sub_app_id, SessionId=sid))
+    # A resubmission with the same SessionId (a new, differently signed request).
+    exc = sdk_error(create_call(client, vod_app.sub_app_id, SessionId=sid, Prompt="second attempt"))
 
     assert exc.get_code() == "InvalidParameterValue.SessionId"
 

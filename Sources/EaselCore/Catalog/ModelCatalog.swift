@@ -28,7 +28,7 @@ public struct ModelCatalog: Sendable {
         return ModelCatalog(specs: vod + mps, defaultVersions: [
             "GEM": "2.5", "GG": "2.5", "OG": "image2_medium", "SI": "4.0", "Qwen": "0925", "Hunyuan": "3.0",
             "Vidu": "q2", "Kling": "2.1", "Jimeng": "4.0", "MJ": "v7", "Mingmou": "1.0", "wand-vega-image": "1.0-pro",
-        ], mpsDefaultModelName: "Hunyuan")
+        ], mpsDefaultModelName: "GEM")
     }()
 
     /// The spec for `name`/`version` in `dialect`, matched case-insensitively; nil when unknown there.
@@ -70,7 +70,7 @@ public struct ModelCatalog: Sendable {
         return version
     }
 
-    /// The model used when a request names none: Hunyuan 3.0 in MPS; nil elsewhere (ModelName is required).
+    /// The model used when a request names none: GEM 2.5 in MPS (it takes the AspectRatio and Resolution of the documented examples); nil elsewhere (ModelName is required).
     public func defaultModel(for dialect: Dialect) -> ModelSpec? {
         guard dialect == .mps, let version = defaultVersion(name: mpsDefaultModelName, dialect: dialect) else { return nil }
         return spec(name: mpsDefaultModelName, version: version, dialect: dialect)

@@ -31,7 +31,7 @@ public struct RequestValidator: Sendable {
         try checkInputs(&request, spec: spec, fields: fields)
         try checkSceneType(&request, spec: spec, fields: fields)
         try checkGeometry(&request, spec: spec, dialect: dialect, fields: fields)
-        try checkOutputImageCount(request, spec: spec, fields: fields)
+        try checkOutputImageCount(request, spec: spec, fields: fields, dialect: dialect)
         try checkVocabulary(&request, spec: spec, fields: fields)
         let outputSize = OutputGeometry.outputSize(resolution: request.resolution, aspectRatio: request.aspectRatio,
                                                    size: request.size, spec: spec)
@@ -117,9 +117,10 @@ public struct RequestValidator: Sendable {
         }
     }
 
-    private func checkOutputImageCount(_ request: ImageRequest, spec: ModelSpec, fields: FieldNames) throws(APIError) {
-        guard let count = request.outputImageCount, !spec.outputImageCounts.contains(count) else { return }
-        let range = spec.outputImageCounts
+    private func checkOutputImageCount(_ request: ImageRequest, spec: ModelSpec, fields: FieldNames, dialect: Dialect) throws(APIError) {
+        // OpenAI clients ask for `n` images of any model; models that make one image per call are called n times.
+        let range = dialect == .openai ? 1...max(spec.outputImageCounts.upperBound, 10) : spec.outputImageCounts
+        guard let count = request.outputImageCount, !range.contains(count) else { return }
         throw Self.invalid(fields.outputImageCount, "model \(spec) produces \(range.lowerBound)–\(range.upperBound) "
             + "images per task, got \(count); allowed range: \(range.lowerBound)–\(range.upperBound)")
     }

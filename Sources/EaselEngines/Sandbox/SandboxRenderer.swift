@@ -198,7 +198,7 @@ struct SandboxScene: Sendable {
             let r = max(2, Int(rng.unit(0.15...0.5) * size))
             s.r2 = r * r
             s.inv = (1 << 56) / s.r2
-            s.opacity = Int(rng.unit(0.35...0.8) * 256)
+            s.opacity = Int(rng.unit(0.45...0.9) * 256)
             s.setColor(Self.hsv(hues[rng.int(0...3)] + rng.unit(-0.04...0.04), rng.unit(0.5...0.95), rng.unit(0.6...1)))
             return s
         }

@@ -4,7 +4,7 @@ public enum MPSCreateDecoder {
     /// Decodes the parameters, filling the default model and version from `catalog`.
     public static func decode(_ params: FieldReader, catalog: ModelCatalog) throws(APIError) -> CreateCommand {
         let name = try params.string("ModelName").flatMap { $0.isEmpty ? nil : $0 }
-            ?? catalog.defaultModel(for: .mps)?.name ?? "Hunyuan"
+            ?? catalog.defaultModel(for: .mps)?.name ?? "GEM"
         let version = try params.string("ModelVersion").flatMap { $0.isEmpty ? nil : $0 }
             ?? catalog.defaultVersion(name: name, dialect: .mps) ?? ""
         var request = ImageRequest(modelName: name, modelVersion: version, prompt: try params.string("Prompt"))
