@@ -15,6 +15,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         .target(name: "EaselCore", dependencies: [
@@ -27,6 +29,7 @@ let package = Package(
         .target(name: "EaselBlobs", dependencies: [
             "EaselCore",
             .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .target(name: "EaselEngines", dependencies: [
@@ -38,6 +41,8 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
         ]),
         .target(name: "EaselHTTP", dependencies: [
             "EaselCore", "EaselStore", "EaselEngines", "EaselBlobs", "EaselWorker",
@@ -53,6 +58,7 @@ let package = Package(
         .testTarget(name: "EaselCoreTests", dependencies: ["EaselCore"]),
         .testTarget(name: "EaselEnginesTests", dependencies: ["EaselEngines"]),
         .testTarget(name: "EaselStoreTests", dependencies: ["EaselStore"]),
+        .testTarget(name: "EaselBlobsTests", dependencies: ["EaselBlobs"]),
         .testTarget(name: "EaselWorkerTests", dependencies: ["EaselWorker"]),
         .testTarget(name: "EaselHTTPTests", dependencies: [
             "EaselHTTP",

@@ -16,11 +16,18 @@ public struct ServerEnvironment: Sendable {
     let replayGuard: ReplayGuard
     let catalog: ModelCatalog
     let openAI: OpenAISettings
+    let outbox: any NotificationOutbox
+    let completions: CompletionHub
+    let deliveryWake: WakeSignal
     let logger: Logger
 
     /// Creates the environment.
     public init(tasks: TaskService, credentials: any CredentialStore, blobs: any BlobStore, urlSigner: URLSigner,
-                publicBaseURL: String, createRateLimit: Double, catalog: ModelCatalog, openAI: OpenAISettings, logger: Logger) {
+                publicBaseURL: String, createRateLimit: Double, catalog: ModelCatalog, openAI: OpenAISettings,
+                outbox: any NotificationOutbox, completions: CompletionHub, deliveryWake: WakeSignal, logger: Logger) {
+        self.outbox = outbox
+        self.deliveryWake = deliveryWake
+        self.completions = completions
         self.tasks = tasks
         self.credentials = CredentialCache(store: credentials)
         self.blobs = blobs
@@ -39,6 +46,11 @@ public struct ServerEnvironment: Sendable {
         let path = "/files/\(output.blobKey)"
         let expires = output.expiresAt.map { Int64($0.timeIntervalSince1970.rounded(.up)) }
         return "\(publicBaseURL)\(path)?\(urlSigner.query(for: path, expires: expires))"
+    }
+
+    /// Tells the webhook sender to look at the outbox now.
+    func wakeDeliveries() {
+        deliveryWake.wake()
     }
 
     /// Takes a create token for `tenant` or throws `RequestLimitExceeded`.

@@ -15,13 +15,17 @@ public protocol TaskStore: Sendable {
     func claimNext(now: Date, leaseUntil: Date, defaultConcurrency: Int) async throws -> TaskRecord?
     /// Extends a running task's lease and records its progress.
     func heartbeat(id: String, progress: Int, leaseUntil: Date) async throws
-    /// Stores the final state of a task (succeeded or failed) with its outputs, and the expiry of temporary blobs.
-    func finish(_ task: TaskRecord) async throws
+    /// Stores the final state of a task (succeeded or failed) with its outputs, the expiry of temporary blobs and
+    /// its notifications, in one transaction.
+    func finish(_ task: TaskRecord, outbox: [OutboxEntry]) async throws
     /// Aborts a waiting task of `tenant`; `StoreError.notFound` or `.conflict` when it is unknown or already started.
-    func abort(id: String, tenant: Tenant, at: Date) async throws -> TaskRecord
+    func abort(id: String, tenant: Tenant, at: Date, outbox: @escaping @Sendable (TaskRecord) -> [OutboxEntry]) async throws -> TaskRecord
     /// Puts processing tasks whose lease ended before `expiredBefore` (their worker died) back in the queue, or fails
     /// them at `now` once they have been started `maxAttempts` times.
-    func recoverExpiredLeases(expiredBefore: Date, now: Date, maxAttempts: Int) async throws -> (requeued: Int, failed: [TaskRecord])
+    func recoverExpiredLeases(expiredBefore: Date, now: Date, maxAttempts: Int,
+                              outbox: @escaping @Sendable (TaskRecord) -> [OutboxEntry]) async throws -> (requeued: Int, failed: [TaskRecord])
+    /// Puts a running task back in the queue at once (its worker is shutting down).
+    func release(id: String) async throws
     /// How many waiting tasks run before this one (0 = next).
     func queuePosition(of task: TaskRecord) async throws -> Int
     /// Sets a tenant's concurrency limit (nil removes the override).
@@ -54,4 +58,23 @@ public protocol MediaLibrary: Sendable {
     func addFile(_ file: MediaFile) async throws
     /// The file with `fileId` owned by `tenant`.
     func file(id fileId: String, tenant: Tenant) async throws -> MediaFile?
+}
+
+/// The notification outbox: VOD pull events and HTTP deliveries, written with task terminal states.
+public protocol NotificationOutbox: Sendable {
+    /// Up to `limit` unconfirmed events of `tenant` that are visible now; they stay invisible for `visibility`,
+    /// after which unconfirmed ones can be pulled again.
+    func pullEvents(tenant: Tenant, now: Date, visibility: Duration, limit: Int) async throws -> [PulledEvent]
+    /// Confirms pulled events whose visibility window is still open; returns the handles that were not confirmable.
+    func confirmEvents(handles: [String], tenant: Tenant, now: Date) async throws -> [String]
+    /// Claims up to `limit` due pending deliveries until `leaseUntil`.
+    func claimDueDeliveries(now: Date, leaseUntil: Date, limit: Int) async throws -> [Delivery]
+    /// Records the outcome of an attempt: delivered, rescheduled, or dead.
+    func recordAttempt(_ delivery: Delivery) async throws
+    /// Deliveries, newest first, optionally of one tenant and status.
+    func deliveries(tenant: Tenant?, status: Delivery.Status?, limit: Int) async throws -> [Delivery]
+    /// Makes a delivery pending again now (after it died or to send it again); false if unknown.
+    func replayDelivery(id: String, tenant: Tenant?, now: Date) async throws -> Bool
+    /// Forgets events and finished deliveries created before `before`.
+    func purgeNotifications(before: Date) async throws
 }

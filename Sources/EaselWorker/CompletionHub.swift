@@ -1,3 +1,4 @@
+import EaselCore
 import Foundation
 import Synchronization
 
@@ -8,6 +9,9 @@ public final class CompletionHub: Sendable {
 
     /// Creates a hub.
     public init() {}
+
+    /// The key notified when `tenant` may have new pull events.
+    public static func eventsKey(_ tenant: Tenant) -> String { "events:\(tenant)" }
 
     /// Wakes everyone waiting for `taskId`.
     public func notify(_ taskId: String) {

@@ -17,12 +17,15 @@ public final class Dispatcher: Service {
     private let settings: WorkerSettings
     private let signal: WakeSignal
     private let completions: CompletionHub
+    private let deliveryWake: WakeSignal
     private let logger: Logger
     private let running = Mutex(0)
 
     /// Creates the dispatcher.
     public init(store: any TaskStore, media: any MediaLibrary, blobs: any BlobStore, engines: EngineRegistry,
-                settings: WorkerSettings, signal: WakeSignal, completions: CompletionHub, logger: Logger) {
+                settings: WorkerSettings, signal: WakeSignal, completions: CompletionHub, logger: Logger,
+                deliveryWake: WakeSignal = WakeSignal()) {
+        self.deliveryWake = deliveryWake
         self.store = store
         self.engines = engines
         self.writer = OutputWriter(blobs: blobs, media: media, settings: settings)
@@ -36,9 +39,13 @@ public final class Dispatcher: Service {
     /// processing task is orphaned at startup, whatever its lease says.
     public func recoverAtStartup() async throws {
         let now = Date()
-        let recovered = try await store.recoverExpiredLeases(expiredBefore: .distantFuture, now: now,
-                                                             maxAttempts: settings.maxAttempts)
-        for task in recovered.failed { completions.notify(task.id) }
+        try await recover(expiredBefore: .distantFuture, now: now)
+    }
+
+    private func recover(expiredBefore: Date, now: Date) async throws {
+        let recovered = try await store.recoverExpiredLeases(expiredBefore: expiredBefore, now: now,
+                                                             maxAttempts: settings.maxAttempts) { [settings] in settings.outbox(for: $0) }
+        for task in recovered.failed { announce(task) }
         if recovered.requeued > 0 || !recovered.failed.isEmpty {
             logger.notice("recovered interrupted tasks", metadata: ["requeued": "\(recovered.requeued)",
                                                                      "failed": "\(recovered.failed.count)"])
@@ -56,11 +63,25 @@ public final class Dispatcher: Service {
                 }
             }
             signal.wake()
+            var ticks = 0
             for await _ in signal.wakes.cancelOnGracefulShutdown() {
+                ticks += 1
+                if ticks % 10 == 0 { try? await recover(expiredBefore: Date(), now: Date()) }
                 await fillSlots(group: &group)
             }
+            await drain()
             group.cancelAll()
         }
+    }
+
+    // After SIGTERM: no new claims; in-flight tasks get `drainTimeout` to finish, then are cancelled and released.
+    private func drain() async {
+        let deadline = ContinuousClock.now + settings.drainTimeout
+        while running.withLock({ $0 }) > 0, ContinuousClock.now < deadline, !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        let left = running.withLock { $0 }
+        if left > 0 { logger.notice("shutdown: releasing unfinished tasks back to the queue", metadata: ["count": "\(left)"]) }
     }
 
     private func fillSlots(group: inout DiscardingTaskGroup) async {
@@ -98,8 +119,10 @@ public final class Dispatcher: Service {
         let lease = settings.lease
         let taskId = task.id
         do {
-            let images = try await engine.generate(job) { progress in
-                try? await store.heartbeat(id: taskId, progress: min(progress, 99), leaseUntil: Date() + lease.timeInterval)
+            let images = try await withHeartbeat(taskId: taskId) {
+                try await engine.generate(job) { progress in
+                    try? await store.heartbeat(id: taskId, progress: min(progress, 99), leaseUntil: Date() + lease.timeInterval)
+                }
             }
             let finishedAt = Date()
             task.outputs = try await writer.store(images, of: task, finishedAt: finishedAt)
@@ -108,15 +131,16 @@ public final class Dispatcher: Service {
             task.status = .succeeded
             task.progress = 100
             task.finishedAt = finishedAt
-            try await store.finish(task)
-            completions.notify(task.id)
+            try await store.finish(task, outbox: settings.outbox(for: task))
+            announce(task)
             logger.info("task finished", metadata: ["images": "\(images.count)", "engine": "\(engine.name)"])
         } catch let error as EngineError {
             logger.warning("engine failed", metadata: ["error": "\(error)"])
             await finish(&task, error: error)
         } catch is CancellationError {
-            // Shutdown: the lease lapses and the task is re-run after restart.
-            logger.notice("task interrupted by shutdown")
+            // Shutdown: the task goes back to the queue and runs again after the restart.
+            try? await store.release(id: task.id)
+            logger.notice("task interrupted by shutdown and released")
         } catch {
             logger.error("task failed", metadata: ["error": "\(String(reflecting: error))"])
             await finish(&task, error: EngineError(code: "InternalError", message: "The task failed because of an internal error.",
@@ -131,11 +155,39 @@ public final class Dispatcher: Service {
         task.errorCode = error.code
         task.errorMessage = error.message
         do {
-            try await store.finish(task)
+            try await store.finish(task, outbox: settings.outbox(for: task))
         } catch {
             logger.error("could not record failure", metadata: ["task": "\(task.id)", "error": "\(error)"])
         }
+        announce(task)
+    }
+
+    // Wakes synchronous waiters, PullEvents long-polls and the webhook sender.
+    private func announce(_ task: TaskRecord) {
         completions.notify(task.id)
+        completions.notify(CompletionHub.eventsKey(task.tenant))
+        deliveryWake.wake()
+    }
+
+    // Keeps the lease of a long-running task alive while `body` runs.
+    private func withHeartbeat<T: Sendable>(taskId: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        let store = self.store
+        let lease = settings.lease
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                while !Task.isCancelled {
+                    try await Task.sleep(for: lease / 3)
+                    try? await store.heartbeat(id: taskId, progress: 0, leaseUntil: Date() + lease.timeInterval)
+                }
+                return nil
+            }
+            defer { group.cancelAll() }
+            while let result = try await group.next() {
+                if let value = result { return value }
+            }
+            throw CancellationError()
+        }
     }
 }
 

@@ -14,11 +14,14 @@ public struct TaskService: Sendable {
     let settings: WorkerSettings
     let signal: WakeSignal
     let completions: CompletionHub
+    let deliveryWake: WakeSignal
     let logger: Logger
 
     /// Creates the service.
     public init(store: any TaskStore, media: any MediaLibrary, engines: EngineRegistry, validator: RequestValidator,
-                settings: WorkerSettings, signal: WakeSignal, completions: CompletionHub, logger: Logger) {
+                settings: WorkerSettings, signal: WakeSignal, completions: CompletionHub, logger: Logger,
+                deliveryWake: WakeSignal = WakeSignal()) {
+        self.deliveryWake = deliveryWake
         self.store = store
         self.media = media
         self.engines = engines
@@ -42,6 +45,9 @@ public struct TaskService: Sendable {
         guard (-10...10).contains(submission.priority) else {
             throw .invalidValue("TasksPriority must be between -10 and 10, got \(submission.priority).")
         }
+        if let callback = submission.callbackURL, !callback.isEmpty {
+            try settings.callbackPolicy.validate(callback, field: submission.dialect == .openai ? "callback_url" : "CallbackUrl")
+        }
         let validated = try validator.validate(submission.request, dialect: submission.dialect)
         let request = validated.request
         guard engines.engine(modelName: request.modelName, modelVersion: request.modelVersion) != nil else {
@@ -55,7 +61,8 @@ public struct TaskService: Sendable {
         var task = TaskRecord(id: TaskID.make(for: submission.dialect, tenant: submission.tenant), tenant: submission.tenant,
                               dialect: submission.dialect, request: request, priority: submission.priority,
                               sessionId: submission.sessionId.flatMap { $0.isEmpty ? nil : $0 },
-                              sessionContext: submission.sessionContext, createdAt: now, callbackURL: submission.callbackURL)
+                              sessionContext: submission.sessionContext, createdAt: now,
+                              callbackURL: submission.callbackURL.flatMap { $0.isEmpty ? nil : $0 })
         task.outputSize = validated.outputSize
         let record = task
         do {
@@ -84,8 +91,10 @@ public struct TaskService: Sendable {
     /// Aborts a waiting task.
     public func abort(id: String, tenant: Tenant) async throws(APIError) -> TaskRecord {
         do {
-            let task = try await store.abort(id: id, tenant: tenant, at: Date())
+            let task = try await store.abort(id: id, tenant: tenant, at: Date()) { [settings] in settings.outbox(for: $0) }
             completions.notify(id)
+            completions.notify(CompletionHub.eventsKey(tenant))
+            deliveryWake.wake()
             return task
         } catch let error as StoreError where error == .notFound {
             throw .taskNotFound(id)

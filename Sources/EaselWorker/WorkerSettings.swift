@@ -18,6 +18,21 @@ public struct WorkerSettings: Sendable {
     public var taskRetention: Duration = .seconds(7 * 86_400)
     /// How often the sweeper deletes expired files and records.
     public var sweepInterval: Duration = .seconds(60)
+    /// How long in-flight tasks may finish after SIGTERM before they are put back in the queue.
+    public var drainTimeout: Duration = .seconds(30)
+    /// Per-app callback and webhook URLs.
+    public var appNotifications: [Tenant: AppNotificationSettings] = [:]
+    /// Which callback URLs may be called.
+    public var callbackPolicy = CallbackURLPolicy()
+    /// When failed deliveries are retried.
+    public var deliveryRetry = RetryPolicy.webhookDefault
+    /// How long pull events and delivery records are kept (Tencent: 4 days).
+    public var notificationRetention: Duration = .seconds(4 * 86_400)
+
+    /// The notifications a finished task produces under these settings.
+    public func outbox(for task: TaskRecord) -> [OutboxEntry] {
+        NotificationPlan.entries(for: task, app: appNotifications[task.tenant] ?? AppNotificationSettings())
+    }
 
     /// Defaults.
     public init() {}

@@ -6,6 +6,6 @@ struct Easel: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "easel",
         abstract: "A self-hosted AIGC image-generation task server (Tencent VOD/MPS, REST proxy and OpenAI dialects).",
-        subcommands: [Serve.self, Keys.self, Media.self],
+        subcommands: [Serve.self, Keys.self, Media.self, Deliveries.self],
         defaultSubcommand: Serve.self)
 }

@@ -77,10 +77,10 @@ import Testing
     @Test func abortOnlyWaitingTasksOfTheOwner() async throws {
         let task = makeTask(alice)
         try await store.insert(task, dedupSince: .distantPast)
-        await #expect(throws: StoreError.notFound) { try await store.abort(id: task.id, tenant: bob, at: Date()) }
-        let aborted = try await store.abort(id: task.id, tenant: alice, at: Date())
+        await #expect(throws: StoreError.notFound) { try await store.abort(id: task.id, tenant: bob, at: Date()) { _ in [] } }
+        let aborted = try await store.abort(id: task.id, tenant: alice, at: Date()) { _ in [] }
         #expect(aborted.status == .aborted)
-        await #expect(throws: StoreError.conflict) { try await store.abort(id: task.id, tenant: alice, at: Date()) }
+        await #expect(throws: StoreError.conflict) { try await store.abort(id: task.id, tenant: alice, at: Date()) { _ in [] } }
         #expect(try await claim() == nil)
     }
 
@@ -88,11 +88,11 @@ import Testing
         let task = makeTask(alice)
         try await store.insert(task, dedupSince: .distantPast)
         _ = try await claim()
-        let first = try await store.recoverExpiredLeases(expiredBefore: .distantFuture, now: Date(), maxAttempts: 2)
+        let first = try await store.recoverExpiredLeases(expiredBefore: .distantFuture, now: Date(), maxAttempts: 2) { _ in [] }
         #expect(first.requeued == 1 && first.failed.isEmpty)
         #expect(try await store.task(id: task.id, tenant: alice)?.status == .waiting)
         _ = try await claim()
-        let second = try await store.recoverExpiredLeases(expiredBefore: .distantFuture, now: Date(), maxAttempts: 2)
+        let second = try await store.recoverExpiredLeases(expiredBefore: .distantFuture, now: Date(), maxAttempts: 2) { _ in [] }
         #expect(second.requeued == 0 && second.failed.map(\.id) == [task.id])
         let failed = try #require(try await store.task(id: task.id, tenant: alice))
         #expect(failed.status == .failed && failed.errorCode == "InternalError")
@@ -132,10 +132,50 @@ import Testing
         task.finishedAt = Date()
         task.outputs = [TaskOutput(index: 0, blobKey: "outputs/a.png", fileId: nil, fileType: "png", contentType: "image/png",
                                    width: 1, height: 1, size: 1, md5: "", storageMode: .temporary, expiresAt: Date() - 1)]
-        try await store.finish(task)
+        try await store.finish(task, outbox: [])
         #expect(try await store.expiredBlobs(before: Date(), limit: 10) == ["outputs/a.png"])
         try await store.forgetBlobs(["outputs/a.png"])
         #expect(try await store.expiredBlobs(before: Date(), limit: 10).isEmpty)
         #expect(try await store.purgeTasks(finishedBefore: Date() + 1) == 1)
+    }
+
+    @Test func pullEventsHideUntilConfirmedOrTheWindowLapses() async throws {
+        var task = makeTask(alice)
+        try await store.insert(task, dedupSince: .distantPast)
+        task.status = .succeeded
+        task.finishedAt = Date()
+        try await store.finish(task, outbox: [.pullEvent, .delivery(url: "https://example.com/hook", format: .vodEvent)])
+        let now = Date()
+        let pulled = try await store.pullEvents(tenant: alice, now: now, visibility: .seconds(30), limit: 16)
+        #expect(pulled.map(\.taskId) == [task.id])
+        #expect(try await store.pullEvents(tenant: bob, now: now, visibility: .seconds(30), limit: 16).isEmpty)
+        #expect(try await store.pullEvents(tenant: alice, now: now + 1, visibility: .seconds(30), limit: 16).isEmpty)
+        // Not confirmed within 30 s: pullable again, and the old pull can no longer confirm.
+        let again = try await store.pullEvents(tenant: alice, now: now + 31, visibility: .seconds(30), limit: 16)
+        #expect(again.map(\.handle) == pulled.map(\.handle))
+        #expect(try await store.confirmEvents(handles: ["nope"], tenant: alice, now: now + 32) == ["nope"])
+        #expect(try await store.confirmEvents(handles: again.map(\.handle), tenant: alice, now: now + 32).isEmpty)
+        #expect(try await store.pullEvents(tenant: alice, now: now + 100, visibility: .seconds(30), limit: 16).isEmpty)
+    }
+
+    @Test func deliveriesAreClaimedOnceAndCanBeReplayed() async throws {
+        var task = makeTask(alice)
+        try await store.insert(task, dedupSince: .distantPast)
+        task.status = .failed
+        task.finishedAt = Date()
+        try await store.finish(task, outbox: [.delivery(url: "https://example.com/hook", format: .restWebhook)])
+        let now = Date() + 1
+        var claimed = try await store.claimDueDeliveries(now: now, leaseUntil: now + 60, limit: 10)
+        #expect(claimed.count == 1 && claimed[0].taskId == task.id && claimed[0].status == .pending)
+        #expect(try await store.claimDueDeliveries(now: now, leaseUntil: now + 60, limit: 10).isEmpty)
+        claimed[0].attempts = 11
+        claimed[0].status = .dead
+        claimed[0].lastError = "HTTP 500"
+        try await store.recordAttempt(claimed[0])
+        #expect(try await store.deliveries(tenant: alice, status: .dead, limit: 10).map(\.id) == [claimed[0].id])
+        #expect(try await store.replayDelivery(id: claimed[0].id, tenant: bob, now: now) == false)
+        #expect(try await store.replayDelivery(id: claimed[0].id, tenant: alice, now: now))
+        let replayed = try await store.claimDueDeliveries(now: now, leaseUntil: now + 60, limit: 10)
+        #expect(replayed.first?.attempts == 0 && replayed.first?.status == .pending)
     }
 }

@@ -25,10 +25,10 @@ public struct JPEGEncoder: Sendable {
     public init(quality: Int = 90, subsampling: Subsampling = .yuv420) {
         self.quality = min(100, max(1, quality))
         self.subsampling = subsampling
-        lumaQuant = Self.scaled(JPEGTables.lumaQuant, quality: self.quality)
-        chromaQuant = Self.scaled(JPEGTables.chromaQuant, quality: self.quality)
-        lumaDivisors = Self.divisors(lumaQuant)
-        chromaDivisors = Self.divisors(chromaQuant)
+        lumaQuant = JPEGTables.scaled(JPEGTables.lumaQuant, quality: self.quality)
+        chromaQuant = JPEGTables.scaled(JPEGTables.chromaQuant, quality: self.quality)
+        lumaDivisors = JPEGTables.divisors(lumaQuant)
+        chromaDivisors = JPEGTables.divisors(chromaQuant)
     }
 
     /// Encodes `buffer` with default settings (quality 90, 4:2:0).
@@ -118,23 +118,6 @@ public struct JPEGEncoder: Sendable {
                 }
                 top += mcuSize
             }
-        }
-    }
-
-    // MARK: - Tables
-
-    /// libjpeg's quality scaling of an Annex K base table.
-    private static func scaled(_ base: [UInt8], quality: Int) -> [UInt8] {
-        let scale = quality < 50 ? 5000 / quality : 200 - quality * 2
-        return base.map { UInt8(min(255, max(1, (Int($0) * scale + 50) / 100))) }
-    }
-
-    /// Reciprocal quantisers in zig-zag order, including the AAN DCT's per-coefficient scale.
-    private static func divisors(_ quant: [UInt8]) -> [Float] {
-        JPEGTables.zigzag.map { natural in
-            let row = natural / 8, col = natural % 8
-            let aan = JPEGTables.aanScale[row] * JPEGTables.aanScale[col] * 8
-            return Float(1.0 / (Double(quant[natural]) * aan))
         }
     }
 }
@@ -300,130 +283,4 @@ private enum JPEGColor {
             }
         }
     }
-}
-
-/// Floating-point AAN forward DCT (as in libjpeg's jfdctflt.c); output is scaled by the
-/// factors folded into the quantiser divisors.
-private enum JPEGDCT {
-    static func forward(_ d: UnsafeMutablePointer<Float>) {
-        var i = 0
-        while i < 8 {
-            pass(d + i * 8, step: 1)
-            i += 1
-        }
-        i = 0
-        while i < 8 {
-            pass(d + i, step: 8)
-            i += 1
-        }
-    }
-
-    private static func pass(_ p: UnsafeMutablePointer<Float>, step s: Int) {
-        let tmp0 = p[0] + p[7 * s], tmp7 = p[0] - p[7 * s]
-        let tmp1 = p[s] + p[6 * s], tmp6 = p[s] - p[6 * s]
-        let tmp2 = p[2 * s] + p[5 * s], tmp5 = p[2 * s] - p[5 * s]
-        let tmp3 = p[3 * s] + p[4 * s], tmp4 = p[3 * s] - p[4 * s]
-        // Even part.
-        let tmp10 = tmp0 + tmp3, tmp13 = tmp0 - tmp3
-        let tmp11 = tmp1 + tmp2, tmp12 = tmp1 - tmp2
-        p[0] = tmp10 + tmp11
-        p[4 * s] = tmp10 - tmp11
-        let z1 = (tmp12 + tmp13) * 0.707106781
-        p[2 * s] = tmp13 + z1
-        p[6 * s] = tmp13 - z1
-        // Odd part.
-        let o10 = tmp4 + tmp5, o11 = tmp5 + tmp6, o12 = tmp6 + tmp7
-        let z5 = (o10 - o12) * 0.382683433
-        let z2 = 0.541196100 * o10 + z5
-        let z4 = 1.306562965 * o12 + z5
-        let z3 = o11 * 0.707106781
-        let z11 = tmp7 + z3, z13 = tmp7 - z3
-        p[5 * s] = z13 + z2
-        p[3 * s] = z13 - z2
-        p[s] = z11 + z4
-        p[7 * s] = z11 - z4
-    }
-}
-
-/// ITU-T T.81 Annex K tables.
-enum JPEGTables {
-    /// Bit-length counts (16) and symbol values of a Huffman table, plus its derived codes.
-    struct HuffmanSpec: Sendable {
-        let counts: [UInt8]
-        let values: [UInt8]
-        /// 256 entries indexed by symbol: `code << 8 | length` (0 for unused symbols).
-        let codes: [UInt32]
-
-        init(counts: [UInt8], values: [UInt8]) {
-            self.counts = counts
-            self.values = values
-            var codes = [UInt32](repeating: 0, count: 256)
-            var code: UInt32 = 0, k = 0
-            for length in 1...16 {
-                for _ in 0..<Int(counts[length - 1]) {
-                    codes[Int(values[k])] = code << 8 | UInt32(length)
-                    code += 1
-                    k += 1
-                }
-                code <<= 1
-            }
-            self.codes = codes
-        }
-    }
-
-    /// Natural (row-major) index of each zig-zag position.
-    static let zigzag: [Int] = [
-        0, 1, 8, 16, 9, 2, 3, 10, 17, 24, 32, 25, 18, 11, 4, 5,
-        12, 19, 26, 33, 40, 48, 41, 34, 27, 20, 13, 6, 7, 14, 21, 28,
-        35, 42, 49, 56, 57, 50, 43, 36, 29, 22, 15, 23, 30, 37, 44, 51,
-        58, 59, 52, 45, 38, 31, 39, 46, 53, 60, 61, 54, 47, 55, 62, 63,
-    ]
-
-    /// AAN output scale factors: 1 for k = 0, otherwise cos(k·π/16)·√2.
-    static let aanScale: [Double] = [
-        1.0, 1.387039845, 1.306562965, 1.175875602, 1.0, 0.785694958, 0.541196100, 0.275899379,
-    ]
-
-    static let lumaQuant: [UInt8] = [
-        16, 11, 10, 16, 24, 40, 51, 61, 12, 12, 14, 19, 26, 58, 60, 55,
-        14, 13, 16, 24, 40, 57, 69, 56, 14, 17, 22, 29, 51, 87, 80, 62,
-        18, 22, 37, 56, 68, 109, 103, 77, 24, 35, 55, 64, 81, 104, 113, 92,
-        49, 64, 78, 87, 103, 121, 120, 101, 72, 92, 95, 98, 112, 100, 103, 99,
-    ]
-
-    static let chromaQuant: [UInt8] = [
-        17, 18, 24, 47, 99, 99, 99, 99, 18, 21, 26, 66, 99, 99, 99, 99,
-        24, 26, 56, 99, 99, 99, 99, 99, 47, 66, 99, 99, 99, 99, 99, 99,
-    ] + [UInt8](repeating: 99, count: 32)
-
-    static let dcLuma = HuffmanSpec(counts: [0, 1, 5, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0],
-                                    values: Array(0...11))
-    static let dcChroma = HuffmanSpec(counts: [0, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0],
-                                      values: Array(0...11))
-    static let acLuma = HuffmanSpec(counts: [0, 2, 1, 3, 3, 2, 4, 3, 5, 5, 4, 4, 0, 0, 1, 0x7D], values: [
-        0x01, 0x02, 0x03, 0x00, 0x04, 0x11, 0x05, 0x12, 0x21, 0x31, 0x41, 0x06, 0x13, 0x51, 0x61, 0x07,
-        0x22, 0x71, 0x14, 0x32, 0x81, 0x91, 0xA1, 0x08, 0x23, 0x42, 0xB1, 0xC1, 0x15, 0x52, 0xD1, 0xF0,
-        0x24, 0x33, 0x62, 0x72, 0x82, 0x09, 0x0A, 0x16, 0x17, 0x18, 0x19, 0x1A, 0x25, 0x26, 0x27, 0x28,
-        0x29, 0x2A, 0x34, 0x35, 0x36, 0x37, 0x38, 0x39, 0x3A, 0x43, 0x44, 0x45, 0x46, 0x47, 0x48, 0x49,
-        0x4A, 0x53, 0x54, 0x55, 0x56, 0x57, 0x58, 0x59, 0x5A, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0x69,
-        0x6A, 0x73, 0x74, 0x75, 0x76, 0x77, 0x78, 0x79, 0x7A, 0x83, 0x84, 0x85, 0x86, 0x87, 0x88, 0x89,
-        0x8A, 0x92, 0x93, 0x94, 0x95, 0x96, 0x97, 0x98, 0x99, 0x9A, 0xA2, 0xA3, 0xA4, 0xA5, 0xA6, 0xA7,
-        0xA8, 0xA9, 0xAA, 0xB2, 0xB3, 0xB4, 0xB5, 0xB6, 0xB7, 0xB8, 0xB9, 0xBA, 0xC2, 0xC3, 0xC4, 0xC5,
-        0xC6, 0xC7, 0xC8, 0xC9, 0xCA, 0xD2, 0xD3, 0xD4, 0xD5, 0xD6, 0xD7, 0xD8, 0xD9, 0xDA, 0xE1, 0xE2,
-        0xE3, 0xE4, 0xE5, 0xE6, 0xE7, 0xE8, 0xE9, 0xEA, 0xF1, 0xF2, 0xF3, 0xF4, 0xF5, 0xF6, 0xF7, 0xF8,
-        0xF9, 0xFA,
-    ])
-    static let acChroma = HuffmanSpec(counts: [0, 2, 1, 2, 4, 4, 3, 4, 7, 5, 4, 4, 0, 1, 2, 0x77], values: [
-        0x00, 0x01, 0x02, 0x03, 0x11, 0x04, 0x05, 0x21, 0x31, 0x06, 0x12, 0x41, 0x51, 0x07, 0x61, 0x71,
-        0x13, 0x22, 0x32, 0x81, 0x08, 0x14, 0x42, 0x91, 0xA1, 0xB1, 0xC1, 0x09, 0x23, 0x33, 0x52, 0xF0,
-        0x15, 0x62, 0x72, 0xD1, 0x0A, 0x16, 0x24, 0x34, 0xE1, 0x25, 0xF1, 0x17, 0x18, 0x19, 0x1A, 0x26,
-        0x27, 0x28, 0x29, 0x2A, 0x35, 0x36, 0x37, 0x38, 0x39, 0x3A, 0x43, 0x44, 0x45, 0x46, 0x47, 0x48,
-        0x49, 0x4A, 0x53, 0x54, 0x55, 0x56, 0x57, 0x58, 0x59, 0x5A, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68,
-        0x69, 0x6A, 0x73, 0x74, 0x75, 0x76, 0x77, 0x78, 0x79, 0x7A, 0x82, 0x83, 0x84, 0x85, 0x86, 0x87,
-        0x88, 0x89, 0x8A, 0x92, 0x93, 0x94, 0x95, 0x96, 0x97, 0x98, 0x99, 0x9A, 0xA2, 0xA3, 0xA4, 0xA5,
-        0xA6, 0xA7, 0xA8, 0xA9, 0xAA, 0xB2, 0xB3, 0xB4, 0xB5, 0xB6, 0xB7, 0xB8, 0xB9, 0xBA, 0xC2, 0xC3,
-        0xC4, 0xC5, 0xC6, 0xC7, 0xC8, 0xC9, 0xCA, 0xD2, 0xD3, 0xD4, 0xD5, 0xD6, 0xD7, 0xD8, 0xD9, 0xDA,
-        0xE2, 0xE3, 0xE4, 0xE5, 0xE6, 0xE7, 0xE8, 0xE9, 0xEA, 0xF2, 0xF3, 0xF4, 0xF5, 0xF6, 0xF7, 0xF8,
-        0xF9, 0xFA,
-    ])
 }

@@ -5,9 +5,9 @@ struct ConfigurationFile: Decodable {
     struct Server: Decodable { var host: String?; var port: Int?; var publicURL: String? }
     struct Security: Decodable { var masterKey: String? }
     struct Scheduling: Decodable {
-        var defaultConcurrency: Int?; var globalConcurrency: Int?; var createRateLimit: Double?
-        var apps: [EaselConfiguration.AppLimit]?
+        var defaultConcurrency: Int?; var globalConcurrency: Int?; var createRateLimit: Double?; var drainTimeoutSeconds: Int?
     }
+    struct Delivery: Decodable { var allowedHosts: [String]?; var retryDelaysSeconds: [Int]? }
     struct Sandbox: Decodable { var latencyMs: Int? }
     struct Outputs: Decodable {
         var vodTtlSeconds: Int?; var mpsTtlSeconds: Int?; var openaiTtlSeconds: Int?; var taskRetentionSeconds: Int?
@@ -18,6 +18,8 @@ struct ConfigurationFile: Decodable {
     var dataDir: String?
     var security: Security?
     var scheduling: Scheduling?
+    var apps: [EaselConfiguration.AppSettings]?
+    var delivery: Delivery?
     var sandbox: Sandbox?
     var outputs: Outputs?
     var openai: OpenAI?
@@ -46,7 +48,10 @@ extension EaselConfiguration {
         defaultConcurrency = file.scheduling?.defaultConcurrency ?? defaultConcurrency
         globalConcurrency = file.scheduling?.globalConcurrency ?? globalConcurrency
         createRateLimit = file.scheduling?.createRateLimit ?? createRateLimit
-        appConcurrency = file.scheduling?.apps ?? appConcurrency
+        drainTimeoutSeconds = file.scheduling?.drainTimeoutSeconds ?? drainTimeoutSeconds
+        apps = file.apps ?? apps
+        deliveryAllowedHosts = file.delivery?.allowedHosts ?? deliveryAllowedHosts
+        deliveryRetryDelays = file.delivery?.retryDelaysSeconds ?? deliveryRetryDelays
         sandboxLatencyMilliseconds = file.sandbox?.latencyMs ?? sandboxLatencyMilliseconds
         vodOutputTTLSeconds = file.outputs?.vodTtlSeconds ?? vodOutputTTLSeconds
         mpsOutputTTLSeconds = file.outputs?.mpsTtlSeconds ?? mpsOutputTTLSeconds
@@ -80,6 +85,17 @@ extension EaselConfiguration {
         openAIWaitSeconds = try int("EASEL_OPENAI_WAIT_SECONDS") ?? openAIWaitSeconds
         openAIDefaultModel = environment["EASEL_OPENAI_DEFAULT_MODEL"] ?? openAIDefaultModel
         logLevel = environment["EASEL_LOG_LEVEL"] ?? logLevel
+        if let hosts = environment["EASEL_DELIVERY_ALLOWED_HOSTS"] {
+            deliveryAllowedHosts = hosts.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
+        if let delays = environment["EASEL_DELIVERY_RETRY_DELAYS"], !delays.isEmpty {
+            let parsed = delays.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard !parsed.isEmpty, parsed.allSatisfy({ $0 >= 0 }) else {
+                throw ConfigurationError(description: "EASEL_DELIVERY_RETRY_DELAYS must be comma-separated seconds.")
+            }
+            deliveryRetryDelays = parsed
+        }
+        drainTimeoutSeconds = try int("EASEL_DRAIN_TIMEOUT_SECONDS") ?? drainTimeoutSeconds
         try validate()
     }
 

@@ -1,3 +1,4 @@
+import EaselCore
 import Foundation
 
 /// Every knob of a running Easel, with defaults that work offline on one machine. Read from an optional JSON file
@@ -20,8 +21,15 @@ public struct EaselConfiguration: Sendable, Equatable {
     public var globalConcurrency = 8
     /// Creates per second per app (`scheduling.create_rate_limit`, `EASEL_RATE_LIMIT`); 0 disables.
     public var createRateLimit = 20.0
-    /// Per-app concurrency overrides (`scheduling.apps`: `[{"app_id", "sub_app_id", "concurrency"}]`).
-    public var appConcurrency: [AppLimit] = []
+    /// Per-app settings (`apps`: `[{"app_id", "sub_app_id", "concurrency", "callback_url", "webhook_url"}]`).
+    public var apps: [AppSettings] = []
+    /// Hosts that callbacks may reach although they are private or loopback (`delivery.allowed_hosts`,
+    /// `EASEL_DELIVERY_ALLOWED_HOSTS`, comma-separated), e.g. `127.0.0.1` for a receiver on the same machine.
+    public var deliveryAllowedHosts: [String] = []
+    /// Retry schedule of failed deliveries in seconds (`delivery.retry_delays_seconds`); default 10 s … 1 h, 11 attempts.
+    public var deliveryRetryDelays: [Int] = [10, 30, 60, 120, 300, 600, 900, 1800, 1800, 3600]
+    /// Seconds in-flight tasks may finish after SIGTERM (`scheduling.drain_timeout_seconds`).
+    public var drainTimeoutSeconds = 30
     /// Artificial sandbox latency per task (`sandbox.latency_ms`, `EASEL_SANDBOX_LATENCY_MS`).
     public var sandboxLatencyMilliseconds = 0
     /// Temporary output lifetime for VOD and REST tasks (`outputs.vod_ttl_seconds`), default 7 days.
@@ -41,14 +49,21 @@ public struct EaselConfiguration: Sendable, Equatable {
     /// Log level (`log_level`, `EASEL_LOG_LEVEL`): trace, debug, info, notice, warning, error.
     public var logLevel = "info"
 
-    /// A per-app concurrency limit.
-    public struct AppLimit: Sendable, Equatable, Codable {
+    /// Settings of one app.
+    public struct AppSettings: Sendable, Equatable, Codable {
         /// App id.
         public var appId: Int64
         /// Sub-app id (defaults to the app id).
         public var subAppId: Int64?
-        /// Concurrent tasks.
-        public var concurrency: Int
+        /// Concurrent tasks (default: `default_concurrency`).
+        public var concurrency: Int?
+        /// VOD event callback URL: `AigcImageTaskComplete` events are POSTed here.
+        public var callbackUrl: String?
+        /// Default webhook URL for REST and OpenAI tasks that name none.
+        public var webhookUrl: String?
+
+        /// The tenant these settings are for.
+        public var tenant: Tenant { Tenant(appId: appId, subAppId: subAppId ?? appId) }
     }
 
     /// Defaults.

@@ -43,6 +43,18 @@ public struct EaselRuntime: Sendable {
         return bytes
     }
 
+    /// The key that signs an app's webhooks: derived from the master key, so every node agrees without storing it.
+    /// The HMAC key is the UTF-8 of the printed secret, so receivers use the string exactly as shown.
+    public func webhookSecret(for tenant: Tenant) -> [UInt8] {
+        Array(webhookSecretText(for: tenant).utf8)
+    }
+
+    /// The webhook secret as printed to users: `whsec_` and 64 hex digits.
+    public func webhookSecretText(for tenant: Tenant) -> String {
+        "whsec_" + secrets.derivedKey(purpose: "easel webhooks v1 \(tenant.appId)/\(tenant.subAppId)")
+            .map { String(format: "%02x", $0) }.joined()
+    }
+
     /// Creates an app credential: TC3 key pair and Bearer key, optionally temporary with a token.
     public func createCredential(tenant: Tenant, tokenTTL: Duration? = nil, now: Date = Date()) async throws -> IssuedCredential {
         let secretId = "AKID" + TaskID.randomHex(bytes: 16)
@@ -55,7 +67,7 @@ public struct EaselRuntime: Sendable {
                                                  apiKeyHash: SHA256.hex(of: apiKey), tokenHash: token.map(SHA256.hex(of:)),
                                                  expiresAt: expiresAt, createdAt: now))
         return IssuedCredential(tenant: tenant, secretId: secretId, secretKey: secretKey, apiKey: apiKey, token: token,
-                                expiresAt: expiresAt)
+                                expiresAt: expiresAt, webhookSecret: webhookSecretText(for: tenant))
     }
 }
 
@@ -73,12 +85,14 @@ public struct IssuedCredential: Sendable {
     public let token: String?
     /// Expiry of temporary credentials.
     public let expiresAt: Date?
+    /// The app's webhook signing secret; the HMAC key is its UTF-8 bytes.
+    public let webhookSecret: String
 
     /// The JSON object `easel keys create` prints.
     public var json: JSONValue {
         var object: [String: JSONValue] = [
             "AppId": .int(tenant.appId), "SubAppId": .int(tenant.subAppId), "SecretId": .string(secretId),
-            "SecretKey": .string(secretKey), "ApiKey": .string(apiKey),
+            "SecretKey": .string(secretKey), "ApiKey": .string(apiKey), "WebhookSecret": .string(webhookSecret),
         ]
         if let token { object["Token"] = .string(token) }
         if let expiresAt { object["ExpiresAt"] = .string(ISOTime.string(expiresAt)) }

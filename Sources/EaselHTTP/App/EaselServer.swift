@@ -20,6 +20,7 @@ public struct EaselServer: Sendable {
     let environment: ServerEnvironment
     let dispatcher: Dispatcher
     let sweeper: Sweeper
+    let webhookSender: WebhookSender
     let logger: Logger
 
     /// Builds the server from a configuration.
@@ -32,13 +33,21 @@ public struct EaselServer: Sendable {
             .mps: .seconds(configuration.mpsOutputTTLSeconds), .openai: .seconds(configuration.openAIOutputTTLSeconds),
         ]
         settings.taskRetention = .seconds(configuration.taskRetentionSeconds)
+        settings.drainTimeout = .seconds(configuration.drainTimeoutSeconds)
+        settings.callbackPolicy = CallbackURLPolicy(allowedHosts: Set(configuration.deliveryAllowedHosts))
+        settings.deliveryRetry = RetryPolicy(delays: configuration.deliveryRetryDelays.map { .seconds($0) })
+        for app in configuration.apps {
+            settings.appNotifications[app.tenant] = AppNotificationSettings(vodCallbackURL: app.callbackUrl,
+                                                                            webhookURL: app.webhookUrl)
+        }
         let engines = EngineRegistry.sandboxOnly(latency: .milliseconds(configuration.sandboxLatencyMilliseconds))
         let signal = WakeSignal()
         let completions = CompletionHub()
+        let deliveryWake = WakeSignal()
         let catalog = ModelCatalog.standard
         let tasks = TaskService(store: runtime.store, media: runtime.store, engines: engines,
                                 validator: RequestValidator(catalog: catalog), settings: settings, signal: signal,
-                                completions: completions, logger: logger)
+                                completions: completions, logger: logger, deliveryWake: deliveryWake)
         var openAI = OpenAISettings()
         openAI.defaultModel = configuration.openAIDefaultModel
         openAI.aliases.merge(configuration.openAIAliases) { $1 }
@@ -47,12 +56,18 @@ public struct EaselServer: Sendable {
         self.runtime = runtime
         self.engines = engines
         self.logger = logger
-        environment = ServerEnvironment(tasks: tasks, credentials: runtime.store, blobs: runtime.blobs,
+        let environment = ServerEnvironment(tasks: tasks, credentials: runtime.store, blobs: runtime.blobs,
                                         urlSigner: runtime.urlSigner, publicBaseURL: configuration.effectivePublicURL,
                                         createRateLimit: configuration.createRateLimit, catalog: catalog, openAI: openAI,
-                                        logger: logger)
+                                        outbox: runtime.store, completions: completions, deliveryWake: deliveryWake, logger: logger)
         dispatcher = Dispatcher(store: runtime.store, media: runtime.store, blobs: runtime.blobs, engines: engines,
-                                settings: settings, signal: signal, completions: completions, logger: logger)
+                                settings: settings, signal: signal, completions: completions, logger: logger,
+                                deliveryWake: deliveryWake)
+        self.environment = environment
+        webhookSender = WebhookSender(outbox: runtime.store, tasks: runtime.store, settings: settings, wake: deliveryWake,
+                                      secret: { [runtime] in runtime.webhookSecret(for: $0) },
+                                      render: { delivery, task in DeliveryRenderer(environment: environment).body(delivery, task: task) },
+                                      logger: logger)
         sweeper = Sweeper(store: runtime.store, blobs: runtime.blobs, settings: settings, logger: logger)
     }
 
@@ -64,14 +79,14 @@ public struct EaselServer: Sendable {
         RESTRoutes(environment: environment).register(on: router)
         OpenAIRoutes(environment: environment).register(on: router)
         FileRoutes(environment: environment).register(on: router)
+        DeliveryRoutes(environment: environment).register(on: router)
         return router
     }
 
     /// Applies per-app limits from the configuration to the store.
     public func applyAppLimits() async throws {
-        for limit in configuration.appConcurrency {
-            try await runtime.store.setConcurrency(limit.concurrency,
-                                                   for: Tenant(appId: limit.appId, subAppId: limit.subAppId ?? limit.appId))
+        for app in configuration.apps {
+            try await runtime.store.setConcurrency(app.concurrency, for: app.tenant)
         }
     }
 
@@ -79,7 +94,7 @@ public struct EaselServer: Sendable {
     public func application(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         Application(router: router(),
                     configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Easel"),
-                    services: [dispatcher, sweeper],
+                    services: [webhookSender, dispatcher, sweeper],
                     onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
                     logger: logger)
     }

@@ -32,7 +32,8 @@ struct TencentGateway: RouterMiddleware {
         default: throw APIError("NoSuchVersion", "The API version `\(call.version)` does not exist; use 2018-07-17 (VOD) or 2019-06-12 (MPS).")
         }
         let authenticator = TencentAuthenticator(credentials: environment.credentials, replayGuard: environment.replayGuard)
-        let readOnly = call.action.hasPrefix("Describe")
+        // PullEvents repeats identical requests while long-polling, like Describe* while polling.
+        let readOnly = call.action.hasPrefix("Describe") || call.action == "PullEvents"
         let principal = try await authenticator.authenticate(call, service: service, refuseReplay: !readOnly)
         let params = FieldReader(call.params)
         if service == "vod" {

@@ -13,11 +13,13 @@ struct VODActions: Sendable {
         case "DescribeTaskDetail": return try await describe(params)
         case "DescribeTasks": return try await list(params)
         case "ManageTask": return try await manage(params)
+        case "PullEvents": return try await pullEvents(params)
+        case "ConfirmEvents": return try await confirmEvents(params)
         default: throw .invalidAction(action)
         }
     }
 
-    private func checkSubApp(_ subAppId: Int64?) throws(APIError) {
+    func checkSubApp(_ subAppId: Int64?) throws(APIError) {
         if let subAppId, subAppId != principal.tenant.subAppId {
             throw APIError("InvalidParameterValue.SubAppId", "SubAppId \(subAppId) does not belong to these credentials.")
         }

@@ -81,9 +81,10 @@ extension SQLiteStore: TaskStore {
         }
     }
 
-    public func finish(_ task: TaskRecord) async throws {
+    public func finish(_ task: TaskRecord, outbox: [OutboxEntry]) async throws {
         try await write { db in
             try Self.save(task, leaseUntil: nil, in: db)
+            try Self.record(outbox, for: task, in: db)
             for output in task.outputs where output.storageMode == .temporary {
                 guard let expiresAt = output.expiresAt else { continue }
                 try db.execute(sql: "INSERT OR REPLACE INTO blob_expiry (blob_key, expires_at) VALUES (?, ?)",
@@ -92,7 +93,8 @@ extension SQLiteStore: TaskStore {
         }
     }
 
-    public func abort(id: String, tenant: Tenant, at: Date) async throws -> TaskRecord {
+    public func abort(id: String, tenant: Tenant, at: Date,
+                      outbox: @escaping @Sendable (TaskRecord) -> [OutboxEntry]) async throws -> TaskRecord {
         try await write { db in
             guard let data = try Data.fetchOne(db, sql: "SELECT record FROM tasks WHERE id = ? AND app_id = ? AND sub_app_id = ?",
                                                arguments: [id, tenant.appId, tenant.subAppId])
@@ -104,11 +106,13 @@ extension SQLiteStore: TaskStore {
             task.errorCode = "OperationCanceled"
             task.errorMessage = "The task was aborted before it started."
             try Self.save(task, leaseUntil: nil, in: db)
+            try Self.record(outbox(task), for: task, in: db)
             return task
         }
     }
 
-    public func recoverExpiredLeases(expiredBefore: Date, now: Date, maxAttempts: Int) async throws -> (requeued: Int, failed: [TaskRecord]) {
+    public func recoverExpiredLeases(expiredBefore: Date, now: Date, maxAttempts: Int,
+                                     outbox: @escaping @Sendable (TaskRecord) -> [OutboxEntry]) async throws -> (requeued: Int, failed: [TaskRecord]) {
         try await write { db in
             let rows = try Data.fetchAll(db, sql: "SELECT record FROM tasks WHERE status = 'processing' AND lease_until < ?",
                                          arguments: [expiredBefore.timeIntervalSince1970])
@@ -123,6 +127,7 @@ extension SQLiteStore: TaskStore {
                     task.errorCode = "InternalError"
                     task.errorMessage = "The worker running this task stopped \(task.attempts) times; the task was not retried again."
                     failed.append(task)
+                    try Self.record(outbox(task), for: task, in: db)
                 } else {
                     task.status = .waiting
                     task.progress = 0
@@ -131,6 +136,20 @@ extension SQLiteStore: TaskStore {
                 try Self.save(task, leaseUntil: nil, in: db)
             }
             return (requeued, failed)
+        }
+    }
+
+    public func release(id: String) async throws {
+        try await write { db in
+            guard let data = try Data.fetchOne(db, sql: "SELECT record FROM tasks WHERE id = ? AND status = 'processing'",
+                                               arguments: [id])
+            else { return }
+            var task = try RecordCoding.decode(TaskRecord.self, from: data)
+            task.status = .waiting
+            task.progress = 0
+            // A release is not a failed attempt: the task did not get to finish through no fault of its own.
+            task.attempts = max(task.attempts - 1, 0)
+            try Self.save(task, leaseUntil: nil, in: db)
         }
     }
 

@@ -104,6 +104,7 @@ public final class SQLiteStore: Sendable {
                 CREATE INDEX blob_expiry_time ON blob_expiry(expires_at);
                 """)
         }
+        registerOutboxMigration(&migrator)
         return migrator
     }
 }

@@ -1,0 +1,67 @@
+import Foundation
+
+/// One outbound notification of one task event, as the outbox keeps it.
+public struct Delivery: Sendable, Equatable {
+    /// Lifecycle of a delivery.
+    public enum Status: String, Sendable, Codable {
+        /// Waiting for its next attempt.
+        case pending
+        /// A receiver answered 2xx.
+        case delivered
+        /// Every attempt failed; kept for replay.
+        case dead
+    }
+
+    /// Stable id, sent as `Easel-Webhook-Id` so receivers can deduplicate.
+    public var id: String
+    /// The task it reports.
+    public var taskId: String
+    /// The owning app.
+    public var tenant: Tenant
+    /// Where it goes.
+    public var url: String
+    /// Body shape.
+    public var format: DeliveryFormat
+    /// Lifecycle.
+    public var status: Status
+    /// Attempts made so far.
+    public var attempts: Int
+    /// When the next attempt is due.
+    public var nextAttemptAt: Date
+    /// Why the last attempt failed.
+    public var lastError: String?
+    /// When it was created.
+    public var createdAt: Date
+    /// When a receiver accepted it.
+    public var deliveredAt: Date?
+
+    /// Creates a delivery.
+    public init(id: String, taskId: String, tenant: Tenant, url: String, format: DeliveryFormat, status: Status, attempts: Int,
+                nextAttemptAt: Date, lastError: String?, createdAt: Date, deliveredAt: Date?) {
+        self.id = id
+        self.taskId = taskId
+        self.tenant = tenant
+        self.url = url
+        self.format = format
+        self.status = status
+        self.attempts = attempts
+        self.nextAttemptAt = nextAttemptAt
+        self.lastError = lastError
+        self.createdAt = createdAt
+        self.deliveredAt = deliveredAt
+    }
+}
+
+/// A VOD event waiting to be pulled and confirmed.
+public struct PulledEvent: Sendable, Equatable {
+    /// The `EventHandle`.
+    public var handle: String
+    /// The task it reports.
+    public var taskId: String
+
+    /// Creates an event reference.
+    public init(handle: String, taskId: String) {
+        self.handle = handle
+        self.taskId = taskId
+    }
+}

@@ -1,0 +1,148 @@
+import AsyncHTTPClient
+import EaselCore
+import EaselStore
+import Foundation
+import Logging
+import NIOCore
+import ServiceLifecycle
+
+/// Delivers the outbox: POSTs each due delivery with an HMAC signature, marks 2xx as delivered, retries anything else
+/// on the `RetryPolicy` schedule, and dead-letters what never succeeds. Redirects are not followed, and every
+/// resolved address of the target is checked against the SSRF policy right before connecting.
+public final class WebhookSender: Service {
+    /// Renders a delivery's JSON body from the task it reports.
+    public typealias Renderer = @Sendable (Delivery, TaskRecord) -> JSONValue
+
+    private let outbox: any NotificationOutbox
+    private let tasks: any TaskStore
+    private let settings: WorkerSettings
+    private let render: Renderer
+    private let secret: @Sendable (Tenant) -> [UInt8]
+    private let wake: WakeSignal
+    private let logger: Logger
+
+    /// Creates the sender. Its HTTP client exists only while `run()` does.
+    public init(outbox: any NotificationOutbox, tasks: any TaskStore, settings: WorkerSettings, wake: WakeSignal,
+                secret: @escaping @Sendable (Tenant) -> [UInt8], render: @escaping Renderer, logger: Logger) {
+        self.outbox = outbox
+        self.tasks = tasks
+        self.settings = settings
+        self.wake = wake
+        self.secret = secret
+        self.render = render
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow,
+                                                     timeout: .init(connect: .seconds(5), read: .seconds(15)))
+        configuration.decompression = .disabled
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        await withDiscardingTaskGroup { group in
+            group.addTask { [wake] in
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .seconds(1))
+                    wake.wake()
+                }
+            }
+            for await _ in wake.wakes.cancelOnGracefulShutdown() {
+                await sendDue(client: client)
+            }
+            group.cancelAll()
+        }
+        try? await client.shutdown()
+    }
+
+    /// Sends every delivery that is due now (in parallel batches of 16).
+    func sendDue(client: HTTPClient, now: Date = Date()) async {
+        while !Task.isCancelled {
+            let due: [Delivery]
+            do {
+                due = try await outbox.claimDueDeliveries(now: now, leaseUntil: now + 60, limit: 16)
+            } catch {
+                logger.error("could not claim deliveries", metadata: ["error": "\(error)"])
+                return
+            }
+            if due.isEmpty { return }
+            await withDiscardingTaskGroup { group in
+                for delivery in due { group.addTask { await self.attempt(delivery, client: client) } }
+            }
+        }
+    }
+
+    private func attempt(_ claimed: Delivery, client: HTTPClient) async {
+        var delivery = claimed
+        delivery.attempts += 1
+        let outcome = await send(delivery, client: client)
+        let now = Date()
+        switch outcome {
+        case .success:
+            delivery.status = .delivered
+            delivery.deliveredAt = now
+            delivery.lastError = nil
+        case .failure(let reason, let retryable):
+            delivery.lastError = reason
+            if retryable, let delay = settings.deliveryRetry.delay(afterAttempts: delivery.attempts) {
+                delivery.nextAttemptAt = now + delay.timeInterval
+            } else {
+                delivery.status = .dead
+                logger.warning("delivery dead-lettered", metadata: ["delivery": "\(delivery.id)", "reason": "\(reason)"])
+            }
+        }
+        do {
+            try await outbox.recordAttempt(delivery)
+        } catch {
+            logger.error("could not record delivery attempt", metadata: ["delivery": "\(delivery.id)", "error": "\(error)"])
+        }
+    }
+
+    private enum Outcome {
+        case success
+        case failure(String, retryable: Bool)
+    }
+
+    private func send(_ delivery: Delivery, client: HTTPClient) async -> Outcome {
+        let task: TaskRecord
+        do {
+            guard let found = try await tasks.task(id: delivery.taskId, tenant: delivery.tenant) else {
+                return .failure("the task no longer exists", retryable: false)
+            }
+            task = found
+        } catch {
+            return .failure("store unavailable", retryable: true)
+        }
+        guard let url = URL(string: delivery.url), let host = url.host else {
+            return .failure("invalid URL", retryable: false)
+        }
+        if !settings.callbackPolicy.isAllowed(host: host, port: url.port) {
+            guard let addresses = try? await AddressResolver.resolve(host: host, port: url.port ?? 80), !addresses.isEmpty else {
+                return .failure("could not resolve \(host)", retryable: true)
+            }
+            guard addresses.allSatisfy(settings.callbackPolicy.permits(resolvedAddress:)) else {
+                return .failure("\(host) resolves to a private or internal address", retryable: false)
+            }
+        }
+        let body = Array(render(delivery, task).encoded())
+        let timestamp = Int(Date().timeIntervalSince1970)
+        var request = HTTPClientRequest(url: delivery.url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "User-Agent", value: "Easel-Webhook/1")
+        request.headers.add(name: WebhookSignature.idHeader, value: delivery.id)
+        request.headers.add(name: WebhookSignature.timestampHeader, value: String(timestamp))
+        request.headers.add(name: WebhookSignature.signatureHeader,
+                            value: WebhookSignature.sign(body: body, timestamp: timestamp, secret: secret(delivery.tenant)))
+        request.body = .bytes(ByteBuffer(bytes: body))
+        do {
+            let response = try await client.execute(request, timeout: .seconds(15))
+            _ = try? await response.body.collect(upTo: 64 * 1024)
+            switch response.status.code {
+            case 200..<300: return .success
+            case 300..<400: return .failure("HTTP \(response.status.code): redirects are not followed", retryable: true)
+            default: return .failure("HTTP \(response.status.code)", retryable: true)
+            }
+        } catch {
+            return .failure("connection failed: \(type(of: error))", retryable: true)
+        }
+    }
+}
