@@ -34,8 +34,8 @@ public protocol TaskStore: Sendable {
     func expiredBlobs(before now: Date, limit: Int) async throws -> [String]
     /// Forgets expired blob keys once their bytes are deleted.
     func forgetBlobs(_ keys: [String]) async throws
-    /// Deletes terminal tasks finished before `before`; returns how many.
-    func purgeTasks(finishedBefore before: Date) async throws -> Int
+    /// Deletes terminal tasks (of `dialect`, or all) finished before `before`; returns how many.
+    func purgeTasks(finishedBefore before: Date, dialect: Dialect?) async throws -> Int
 }
 
 /// App credentials: TC3/v1 key pairs and Bearer API keys.

@@ -7,13 +7,15 @@ import ServiceLifecycle
 /// Deletes temporary outputs once their signed URLs have expired, and task records past their retention.
 public struct Sweeper: Service {
     let store: any TaskStore
+    let outbox: any NotificationOutbox
     let blobs: any BlobStore
     let settings: WorkerSettings
     let logger: Logger
 
     /// Creates the sweeper.
-    public init(store: any TaskStore, blobs: any BlobStore, settings: WorkerSettings, logger: Logger) {
+    public init(store: any TaskStore, outbox: any NotificationOutbox, blobs: any BlobStore, settings: WorkerSettings, logger: Logger) {
         self.store = store
+        self.outbox = outbox
         self.blobs = blobs
         self.settings = settings
         self.logger = logger
@@ -35,8 +37,11 @@ public struct Sweeper: Service {
                 for key in keys { try await blobs.delete(key: key) }
                 try await store.forgetBlobs(keys)
             }
-            let purged = try await store.purgeTasks(finishedBefore: now - settings.taskRetention.timeInterval)
-            if purged > 0 { logger.info("purged old tasks", metadata: ["count": "\(purged)"]) }
+            for (dialect, retention) in settings.taskRetention {
+                let purged = try await store.purgeTasks(finishedBefore: now - retention.timeInterval, dialect: dialect)
+                if purged > 0 { logger.info("purged old tasks", metadata: ["dialect": "\(dialect)", "count": "\(purged)"]) }
+            }
+            try await outbox.purgeNotifications(before: now - settings.notificationRetention.timeInterval)
         } catch {
             logger.error("sweep failed", metadata: ["error": "\(error)"])
         }

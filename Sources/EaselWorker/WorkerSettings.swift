@@ -14,8 +14,10 @@ public struct WorkerSettings: Sendable {
     public var temporaryOutputTTL: [Dialect: Duration] = [
         .vod: .seconds(7 * 86_400), .rest: .seconds(7 * 86_400), .mps: .seconds(12 * 3_600), .openai: .seconds(86_400),
     ]
-    /// How long finished task records are kept (MPS documents 7 days).
-    public var taskRetention: Duration = .seconds(7 * 86_400)
+    /// How long finished task records stay queryable, per dialect (Tencent: 3 days for DescribeTaskDetail, 7 for MPS).
+    public var taskRetention: [Dialect: Duration] = [
+        .vod: .seconds(3 * 86_400), .rest: .seconds(3 * 86_400), .mps: .seconds(7 * 86_400), .openai: .seconds(7 * 86_400),
+    ]
     /// How often the sweeper deletes expired files and records.
     public var sweepInterval: Duration = .seconds(60)
     /// How long in-flight tasks may finish after SIGTERM before they are put back in the queue.

@@ -10,7 +10,7 @@ struct ConfigurationFile: Decodable {
     struct Delivery: Decodable { var allowedHosts: [String]?; var retryDelaysSeconds: [Int]? }
     struct Sandbox: Decodable { var latencyMs: Int? }
     struct Outputs: Decodable {
-        var vodTtlSeconds: Int?; var mpsTtlSeconds: Int?; var openaiTtlSeconds: Int?; var taskRetentionSeconds: Int?
+        var vodTtlSeconds: Int?; var mpsTtlSeconds: Int?; var openaiTtlSeconds: Int?; var taskRetentionSeconds: Int?; var vodTaskRetentionSeconds: Int?
     }
     struct OpenAI: Decodable { var defaultModel: String?; var waitTimeoutSeconds: Int?; var aliases: [String: String]? }
 
@@ -57,6 +57,7 @@ extension EaselConfiguration {
         mpsOutputTTLSeconds = file.outputs?.mpsTtlSeconds ?? mpsOutputTTLSeconds
         openAIOutputTTLSeconds = file.outputs?.openaiTtlSeconds ?? openAIOutputTTLSeconds
         taskRetentionSeconds = file.outputs?.taskRetentionSeconds ?? taskRetentionSeconds
+        vodTaskRetentionSeconds = file.outputs?.vodTaskRetentionSeconds ?? vodTaskRetentionSeconds
         openAIDefaultModel = file.openai?.defaultModel ?? openAIDefaultModel
         openAIWaitSeconds = file.openai?.waitTimeoutSeconds ?? openAIWaitSeconds
         openAIAliases.merge(file.openai?.aliases ?? [:]) { $1 }

@@ -38,8 +38,10 @@ public struct EaselConfiguration: Sendable, Equatable {
     public var mpsOutputTTLSeconds = 12 * 3_600
     /// Temporary output lifetime for OpenAI tasks (`outputs.openai_ttl_seconds`), default 1 day.
     public var openAIOutputTTLSeconds = 86_400
-    /// How long finished tasks stay queryable (`outputs.task_retention_seconds`), default 7 days.
+    /// How long finished MPS and OpenAI tasks stay queryable (`outputs.task_retention_seconds`), default 7 days.
     public var taskRetentionSeconds = 7 * 86_400
+    /// How long finished VOD and REST tasks stay queryable (`outputs.vod_task_retention_seconds`), default 3 days.
+    public var vodTaskRetentionSeconds = 3 * 86_400
     /// OpenAI model used when a request names none (`openai.default_model`, `EASEL_OPENAI_DEFAULT_MODEL`).
     public var openAIDefaultModel = "GG-2.5"
     /// Extra OpenAI model ids (`openai.aliases`: `{"gpt-image-1": "OG-image2_medium"}`), added to the built-in ones.

@@ -32,7 +32,10 @@ public struct EaselServer: Sendable {
             .vod: .seconds(configuration.vodOutputTTLSeconds), .rest: .seconds(configuration.vodOutputTTLSeconds),
             .mps: .seconds(configuration.mpsOutputTTLSeconds), .openai: .seconds(configuration.openAIOutputTTLSeconds),
         ]
-        settings.taskRetention = .seconds(configuration.taskRetentionSeconds)
+        settings.taskRetention = [
+            .vod: .seconds(configuration.vodTaskRetentionSeconds), .rest: .seconds(configuration.vodTaskRetentionSeconds),
+            .mps: .seconds(configuration.taskRetentionSeconds), .openai: .seconds(configuration.taskRetentionSeconds),
+        ]
         settings.drainTimeout = .seconds(configuration.drainTimeoutSeconds)
         settings.callbackPolicy = CallbackURLPolicy(allowedHosts: Set(configuration.deliveryAllowedHosts))
         settings.deliveryRetry = RetryPolicy(delays: configuration.deliveryRetryDelays.map { .seconds($0) })
@@ -68,7 +71,7 @@ public struct EaselServer: Sendable {
                                       secret: { [runtime] in runtime.webhookSecret(for: $0) },
                                       render: { delivery, task in DeliveryRenderer(environment: environment).body(delivery, task: task) },
                                       logger: logger)
-        sweeper = Sweeper(store: runtime.store, blobs: runtime.blobs, settings: settings, logger: logger)
+        sweeper = Sweeper(store: runtime.store, outbox: runtime.store, blobs: runtime.blobs, settings: settings, logger: logger)
     }
 
     /// The router with every dialect.

@@ -36,4 +36,14 @@ extension SQLiteStore {
                 """)
         }
     }
+
+    // v3: the dialect column, so retention can differ per dialect (VOD 3 days, MPS 7 days).
+    static func registerDialectMigration(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("v3-dialect") { db in
+            try db.execute(sql: """
+                ALTER TABLE tasks ADD COLUMN dialect TEXT NOT NULL DEFAULT 'vod';
+                CREATE INDEX tasks_dialect_finished ON tasks(dialect, finished_at);
+                """)
+        }
+    }
 }

@@ -17,9 +17,10 @@ extension SQLiteStore: TaskStore {
                                      task.createdAt.timeIntervalSince1970])
             }
             try db.execute(sql: """
-                INSERT INTO tasks (id, app_id, sub_app_id, status, priority, created_at, record) VALUES (?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO tasks (id, app_id, sub_app_id, status, priority, created_at, record, dialect)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [task.id, task.tenant.appId, task.tenant.subAppId, task.status.rawValue, task.priority,
-                                 task.createdAt.timeIntervalSince1970, record])
+                                 task.createdAt.timeIntervalSince1970, record, task.dialect.rawValue])
         }
     }
 
@@ -190,10 +191,15 @@ extension SQLiteStore: TaskStore {
         }
     }
 
-    public func purgeTasks(finishedBefore before: Date) async throws -> Int {
+    public func purgeTasks(finishedBefore before: Date, dialect: Dialect?) async throws -> Int {
         try await write { db in
-            try db.execute(sql: "DELETE FROM tasks WHERE finished_at IS NOT NULL AND finished_at < ?",
-                           arguments: [before.timeIntervalSince1970])
+            if let dialect {
+                try db.execute(sql: "DELETE FROM tasks WHERE dialect = ? AND finished_at IS NOT NULL AND finished_at < ?",
+                               arguments: [dialect.rawValue, before.timeIntervalSince1970])
+            } else {
+                try db.execute(sql: "DELETE FROM tasks WHERE finished_at IS NOT NULL AND finished_at < ?",
+                               arguments: [before.timeIntervalSince1970])
+            }
             return db.changesCount
         }
     }

@@ -105,6 +105,7 @@ public final class SQLiteStore: Sendable {
                 """)
         }
         registerOutboxMigration(&migrator)
+        registerDialectMigration(&migrator)
         return migrator
     }
 }
