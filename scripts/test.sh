@@ -5,11 +5,6 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-echo "==> swift build --build-tests"
-swift build --build-tests
-echo "==> swift test"
-swift test --skip-build
-
 VENV=.venv
 REQS=Tests/e2e/requirements.txt
 STAMP="$VENV/.requirements.sha256"
@@ -24,6 +19,13 @@ if [ "$(cat "$STAMP" 2>/dev/null || true)" != "$want" ]; then
     "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r "$REQS"
     echo "$want" > "$STAMP"
 fi
+
+echo "==> swift build --build-tests"
+swift build --build-tests
+echo "==> swift test"
+# The S3 client tests run against moto from the venv (skipped when it is missing).
+MOTO_SERVER="$PWD/$VENV/bin/moto_server" swift test --skip-build
+
 
 echo "==> pytest Tests/e2e"
 export EASEL_BIN="${EASEL_BIN:-$PWD/.build/debug/easel}"

@@ -24,11 +24,11 @@ public final class Dispatcher: Service {
     /// Creates the dispatcher.
     public init(store: any TaskStore, media: any MediaLibrary, blobs: any BlobStore, engines: EngineRegistry,
                 settings: WorkerSettings, signal: WakeSignal, completions: CompletionHub, logger: Logger,
-                deliveryWake: WakeSignal = WakeSignal()) {
+                deliveryWake: WakeSignal = WakeSignal(), uploader: (any OutputBucketUploader)? = nil) {
         self.deliveryWake = deliveryWake
         self.store = store
         self.engines = engines
-        self.writer = OutputWriter(blobs: blobs, media: media, settings: settings)
+        self.writer = OutputWriter(blobs: blobs, media: media, settings: settings, uploader: uploader)
         self.settings = settings
         self.signal = signal
         self.completions = completions

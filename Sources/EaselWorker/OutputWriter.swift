@@ -11,9 +11,19 @@ struct OutputWriter: Sendable {
     let blobs: any BlobStore
     let media: any MediaLibrary
     let settings: WorkerSettings
+    let uploader: (any OutputBucketUploader)?
+
+    /// The bucket a task's outputs go to, if any: the request's StoreCosParam, else the app's bucket.
+    static func bucket(for task: TaskRecord, settings: WorkerSettings) -> BucketTarget? {
+        if let cos = task.request.storeCos {
+            return BucketTarget(bucket: cos.bucketName, region: cos.bucketRegion, prefix: cos.bucketPath)
+        }
+        return settings.appBuckets[task.tenant]
+    }
 
     func store(_ images: [GeneratedImage], of task: TaskRecord, finishedAt: Date) async throws -> [TaskOutput] {
         var outputs: [TaskOutput] = []
+        let bucket = Self.bucket(for: task, settings: settings)
         for (index, image) in images.enumerated() {
             let md5 = Insecure.MD5.hash(data: image.bytes).map { String(format: "%02x", $0) }.joined()
             let fileType = image.info.format.fileExtension
@@ -40,7 +50,24 @@ struct OutputWriter: Sendable {
                                           width: image.info.width, height: image.info.height, size: image.bytes.count, md5: md5,
                                           storageMode: .permanent, expiresAt: nil))
             }
+            if let bucket, let uploader {
+                outputs[index].externalURL = try await upload(image, index: index, of: task, to: bucket, with: uploader)
+            }
         }
         return outputs
+    }
+
+    private func upload(_ image: GeneratedImage, index: Int, of task: TaskRecord, to bucket: BucketTarget,
+                        with uploader: any OutputBucketUploader) async throws -> String {
+        do {
+            let lifetime: Duration? = settings.bucketLinksArePublic ? nil
+                : (settings.temporaryOutputTTL[task.dialect] ?? .seconds(7 * 86_400))
+            return try await uploader.upload(image.bytes, to: bucket, key: "\(task.id)/\(index).\(image.info.format.fileExtension)",
+                                             contentType: image.info.format.contentType, linkLifetime: lifetime)
+        } catch {
+            let detail = (error as? S3Error).flatMap { $0.code ?? $0.status.map { "HTTP \($0)" } } ?? "unreachable"
+            throw EngineError(code: "FailedOperation",
+                              message: "The images could not be stored in bucket \(bucket.bucket) (\(detail)).", isRetryable: false)
+        }
     }
 }

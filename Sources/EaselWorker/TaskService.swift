@@ -15,13 +15,15 @@ public struct TaskService: Sendable {
     let signal: WakeSignal
     let completions: CompletionHub
     let deliveryWake: WakeSignal
+    let canUploadToBuckets: Bool
     let logger: Logger
 
     /// Creates the service.
     public init(store: any TaskStore, media: any MediaLibrary, engines: EngineRegistry, validator: RequestValidator,
                 settings: WorkerSettings, signal: WakeSignal, completions: CompletionHub, logger: Logger,
-                deliveryWake: WakeSignal = WakeSignal()) {
+                deliveryWake: WakeSignal = WakeSignal(), canUploadToBuckets: Bool = false) {
         self.deliveryWake = deliveryWake
+        self.canUploadToBuckets = canUploadToBuckets
         self.store = store
         self.media = media
         self.engines = engines
@@ -50,6 +52,9 @@ public struct TaskService: Sendable {
         }
         let validated = try validator.validate(submission.request, dialect: submission.dialect)
         let request = validated.request
+        if request.storeCos != nil && !canUploadToBuckets {
+            throw .invalidValue("StoreCosParam needs bucket storage, which is not configured on this server (see `bucket_storage`).")
+        }
         guard engines.engine(modelName: request.modelName, modelVersion: request.modelVersion) != nil else {
             throw .invalidValue("Model \(request.modelName) \(request.modelVersion) has no upstream configured on this server.")
         }

@@ -24,6 +24,10 @@ public struct WorkerSettings: Sendable {
     public var drainTimeout: Duration = .seconds(30)
     /// Per-app callback and webhook URLs.
     public var appNotifications: [Tenant: AppNotificationSettings] = [:]
+    /// Buckets that receive every output of an app (besides Easel's own storage).
+    public var appBuckets: [Tenant: BucketTarget] = [:]
+    /// Whether bucket objects are publicly readable, so their plain URL is handed out instead of a presigned one.
+    public var bucketLinksArePublic = false
     /// Which callback URLs may be called.
     public var callbackPolicy = CallbackURLPolicy()
     /// When failed deliveries are retried.
@@ -40,4 +44,5 @@ public struct WorkerSettings: Sendable {
     public init() {}
 }
 
+import EaselBlobs
 import EaselCore

@@ -27,19 +27,25 @@ struct MotoServer: Sendable {
     /// whether `body` returned or threw.
     static func with<T>(_ body: (MotoServer, HTTPClient) async throws -> T) async throws -> T {
         let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        var process: Process?
         let outcome: Result<T, any Error>
         do {
-            let (process, server) = try await launch(http)
-            do {
-                outcome = .success(try await body(server, http))
-            } catch {
-                outcome = .failure(error)
-            }
-            await stop(process)
+            let (launched, server) = try await launch(http)
+            process = launched
+            outcome = .success(try await body(server, http))
         } catch {
             outcome = .failure(error)
         }
-        try await http.shutdown()
+        // Close pooled connections before their server goes away; the server is stopped whatever happened.
+        let shutdown: Result<Void, any Error>
+        do {
+            try await http.shutdown()
+            shutdown = .success(())
+        } catch {
+            shutdown = .failure(error)
+        }
+        if let process { await stop(process) }
+        try shutdown.get()
         return try outcome.get()
     }
 
@@ -69,7 +75,7 @@ struct MotoServer: Sendable {
             process.arguments = ["-H", "127.0.0.1", "-p", String(port)]
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
-            try process.run()
+            try await spawn(process)
             let deadline = Date().addingTimeInterval(30)
             while process.isRunning, Date() < deadline {
                 if (try? await fetch("\(endpoint.absoluteString)/", http: http)) != nil {
@@ -80,6 +86,24 @@ struct MotoServer: Sendable {
             await stop(process)
         }
         throw LaunchFailed(description: "moto_server did not start")
+    }
+
+    // A child inherits the signal mask of the thread that spawns it, and the test runner's threads block SIGTERM
+    // and SIGINT, which would leave moto deaf to terminate(). So spawn from a fresh thread with nothing blocked.
+    private static func spawn(_ process: Process) async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            Thread {
+                var nothing = sigset_t()
+                sigemptyset(&nothing)
+                pthread_sigmask(SIG_SETMASK, &nothing, nil)
+                do {
+                    try process.run()
+                    continuation.resume()
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }.start()
+        }
     }
 
     private static func stop(_ process: Process) async {

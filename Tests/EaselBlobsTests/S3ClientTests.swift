@@ -11,7 +11,8 @@ import Testing
 /// knows — ``wrongSecretIsRejected()`` sets that up. It never checks `X-Amz-Signature` on presigned URLs (a tampered
 /// signature is still served), so the presigned algorithm is pinned by AWS's published vector in SigV4Tests; here
 /// the presigned URL must work without credentials and the same URL stripped of its signature must be refused.
-@Suite(.enabled(if: MotoServer.executable != nil, "moto_server not found: set MOTO_SERVER or install moto[server] into .venv"))
+@Suite(.enabled(if: MotoServer.executable != nil,
+                 "moto_server not found: set MOTO_SERVER or install moto[server] into .venv"))
 struct S3ClientTests {
     static let credentials = SigV4Credentials(accessKeyId: "AKIDEASELTEST", secretAccessKey: "easel-test-secret")
 
@@ -32,8 +33,15 @@ struct S3ClientTests {
             let key = "renders/2026/a b+c(1).png"
             let etag = try await s3.putObject(bucket: "easel-images", key: key, bytes: Self.payload,
                                               contentType: "image/png")
-            #expect(etag?.isEmpty == false)
+            #expect(etag?.count == 32)
             #expect(try await s3.getObject(bucket: "easel-images", key: key) == Self.payload)
+            var small = s3.configuration
+            small.maxObjectBytes = 1_000
+            let limited = S3Client(configuration: small, httpClient: http)
+            let tooLarge = await #expect(throws: S3Error.self) {
+                _ = try await limited.getObject(bucket: "easel-images", key: key)
+            }
+            #expect(tooLarge?.kind == .responseTooLarge)
             try await s3.deleteObject(bucket: "easel-images", key: key)
             let missing = await #expect(throws: S3Error.self) {
                 _ = try await s3.getObject(bucket: "easel-images", key: key)
@@ -123,7 +131,8 @@ struct S3ClientTests {
         let created = try await iam(moto, http, ["Action": "CreateAccessKey", "UserName": "easel"])
         _ = try await iam(moto, http, [
             "Action": "PutUserPolicy", "UserName": "easel", "PolicyName": "s3-all",
-            "PolicyDocument": #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#,
+            "PolicyDocument":
+                #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#,
         ])
         let id = try #require(element("AccessKeyId", created))
         let secret = try #require(element("SecretAccessKey", created))
@@ -140,8 +149,9 @@ struct S3ClientTests {
         let body = Array(form.utf8)
         let url = try #require(URL(string: "\(moto.endpoint.absoluteString)/"))
         var headers = [("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")]
-        headers += SigV4Signer.sign(method: "POST", url: url, headers: headers, payloadHash: SigV4Signer.payloadHash(body),
-                                    credentials: credentials, region: "us-east-1", service: "iam", date: Date())
+        headers += SigV4Signer.sign(method: "POST", url: url, headers: headers,
+                                    payloadHash: SigV4Signer.payloadHash(body), credentials: credentials,
+                                    region: "us-east-1", service: "iam", date: Date())
         let answer = try await MotoServer.fetch(url.absoluteString, http: http, method: .POST, headers: headers,
                                                 body: body)
         let text = String(decoding: answer.body, as: UTF8.self)

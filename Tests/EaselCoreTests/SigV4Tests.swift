@@ -222,9 +222,9 @@ import Testing
         let url = try #require(URL(string: "https://example.amazonaws.com/"))
         let credentials = SigV4Credentials(accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret-value",
                                            sessionToken: "token-value")
-        let result = SigV4Signer.signature(method: "GET", url: url, headers: [], payloadHash: SigV4Signer.emptyPayloadHash,
-                                           credentials: credentials, region: "us-east-1", service: "s3",
-                                           date: Self.suiteDate)
+        let result = SigV4Signer.signature(method: "GET", url: url, headers: [],
+                                           payloadHash: SigV4Signer.emptyPayloadHash, credentials: credentials,
+                                           region: "us-east-1", service: "s3", date: Self.suiteDate)
         #expect(result.signedHeaders == "host;x-amz-date;x-amz-security-token")
         #expect(result.headersToAdd.contains(SigV4Header("x-amz-security-token", "token-value")))
         let presigned = SigV4Signer.presign(url: url, expires: 10_000_000, credentials: credentials,

@@ -23,6 +23,9 @@ from __future__ import annotations
 import base64
 import ctypes
 import dataclasses
+import hashlib
+import hmac
+import http.server
 import io
 import itertools
 import json
@@ -30,6 +33,7 @@ import os
 import signal
 import socket
 import subprocess
+import threading
 import time
 from pathlib import Path
 from typing import Any, Callable, Iterator, Optional, TypeVar
@@ -82,6 +86,8 @@ class AppKeys:
     api_key: str
     token: Optional[str] = None
     expires_at: Any = None
+    # `WebhookSecret` (whsec_…): signs webhook and callback deliveries; the same for every key of an app.
+    webhook_secret: Optional[str] = None
 
     @classmethod
     def from_json(cls, data: dict) -> "AppKeys":
@@ -95,6 +101,7 @@ class AppKeys:
             api_key=data["ApiKey"],
             token=data.get("Token"),
             expires_at=data.get("ExpiresAt"),
+            webhook_secret=data.get("WebhookSecret"),
         )
 
     def credential(self, **overrides: str) -> credential.Credential:
@@ -158,6 +165,12 @@ class EaselServer:
     data_dir: Path
     log_path: Path
     proc: subprocess.Popen
+    # What it was started with, so that `relaunch()` can start it again on the same port and data dir.
+    run_dir: Optional[Path] = None
+    env: Optional[dict] = None
+    config_path: Optional[Path] = None
+    # Called with every server relaunched from this one (the fixture that owns it stops them all).
+    on_relaunch: Optional[Callable[["EaselServer"], None]] = None
 
     @property
     def base_url(self) -> str:
@@ -229,6 +242,35 @@ class EaselServer:
                 self.proc.wait(timeout=10)
         _LIVE_SERVERS.discard(self)
 
+    def kill(self) -> None:
+        """SIGKILL the server (a crash: no shutdown code runs) and reap it."""
+        if self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.proc.wait(timeout=10)
+        _LIVE_SERVERS.discard(self)
+
+    def terminate(self) -> None:
+        """Send SIGTERM (graceful shutdown) without waiting; see `proc.wait()`."""
+        if self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+
+    def relaunch(self) -> "EaselServer":
+        """Start `easel serve` again with the same data dir, port, config and env (the old one must be gone)."""
+        assert self.run_dir is not None, "relaunch() needs a server started by start_easel_server"
+        assert self.proc.poll() is not None, "relaunch() while the old process still runs"
+        _LIVE_SERVERS.discard(self)
+        server = start_easel_server(self.run_dir, self.env, config_path=self.config_path, port=self.port)
+        server.on_relaunch = self.on_relaunch
+        if self.on_relaunch is not None:
+            self.on_relaunch(server)
+        return server
+
     __hash__ = object.__hash__
 
 
@@ -236,28 +278,45 @@ class EaselServer:
 _LIVE_SERVERS: "set[EaselServer]" = set()
 
 
-def start_easel_server(tmp_dir: Path, env: Optional[dict] = None) -> EaselServer:
-    """Start `easel serve` on a free port with a fresh data dir under tmp_dir."""
+def start_easel_server(tmp_dir: Path, env: Optional[dict] = None, *, config: Optional[dict] = None,
+                       config_path: Optional[Path] = None, port: Optional[int] = None) -> EaselServer:
+    """Start `easel serve` on a free port (or `port`) with the data dir `tmp_dir/data`.
+
+    `config` is written to `tmp_dir/easel.json` and passed as `--config` (or pass an existing `config_path`).
+    The suite pins EASEL_SANDBOX_LATENCY_MS=0 in the environment, which would override the file; when the
+    config sets `sandbox.latency_ms` and `env` does not, the file's value is used.
+    """
     if not EASEL_BIN.exists():
         pytest.fail(f"easel binary not found at {EASEL_BIN} (build it with `swift build` or set EASEL_BIN)")
     data_dir = tmp_dir / "data"
     data_dir.mkdir(parents=True, exist_ok=True)
     log_path = tmp_dir / "server.log"
+    if config is not None:
+        config_path = tmp_dir / "easel.json"
+        config_path.write_text(json.dumps(config, indent=2))
+    process_env = _easel_env(env or {})
+    if config_path is not None:
+        file_config = json.loads(Path(config_path).read_text())
+        if "latency_ms" in (file_config.get("sandbox") or {}) and "EASEL_SANDBOX_LATENCY_MS" not in (env or {}):
+            process_env.pop("EASEL_SANDBOX_LATENCY_MS", None)
     last_error = ""
     for _attempt in range(3):  # a free port can be taken between probe and bind
-        port = _free_port()
+        chosen_port = port if port is not None else _free_port()
         cmd = [
             "timeout", "--signal=KILL", str(SERVER_SAFETY_TIMEOUT_S),
-            str(EASEL_BIN), "serve", "--host", "127.0.0.1", "--port", str(port), "--data-dir", str(data_dir),
+            str(EASEL_BIN), "serve", "--host", "127.0.0.1", "--port", str(chosen_port), "--data-dir", str(data_dir),
         ]
+        if config_path is not None:
+            cmd += ["--config", str(config_path)]
         with open(log_path, "ab") as log:
             log.write(f"$ {' '.join(cmd)}\n".encode())
             log.flush()
             proc = subprocess.Popen(
                 cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                env=_easel_env(env or {}), start_new_session=True, preexec_fn=_die_with_parent,
+                env=process_env, start_new_session=True, preexec_fn=_die_with_parent,
             )
-        server = EaselServer(port=port, data_dir=data_dir, log_path=log_path, proc=proc)
+        server = EaselServer(port=chosen_port, data_dir=data_dir, log_path=log_path, proc=proc,
+                             run_dir=tmp_dir, env=env, config_path=config_path)
         _LIVE_SERVERS.add(server)
         deadline = time.monotonic() + SERVER_READY_TIMEOUT_S
         while time.monotonic() < deadline and server.alive():
@@ -273,6 +332,8 @@ def start_easel_server(tmp_dir: Path, env: Optional[dict] = None) -> EaselServer
                         f"--- {log_path} ---\n{server.read_log()}")
         last_error = f"easel serve exited with {proc.returncode}"
         server.stop()
+        if port is not None:
+            time.sleep(0.5)  # a fixed port: give the previous owner's socket a moment
     pytest.fail(f"{last_error}\n--- {log_path} ---\n{server.read_log()}")
 
 
@@ -381,11 +442,15 @@ def new_app(easel_server) -> Callable[..., AppKeys]:
 
 @pytest.fixture
 def start_server(tmp_path_factory) -> Iterator[Callable[..., EaselServer]]:
-    """Factory: start an extra server with extra env (stopped after the test)."""
+    """Factory: start an extra server with extra env and an optional JSON config (`--config`).
+
+    Servers relaunched from it (`server.relaunch()`) are stopped after the test as well.
+    """
     started: list = []
 
-    def start(env: Optional[dict] = None) -> EaselServer:
-        server = start_easel_server(tmp_path_factory.mktemp("easel-extra"), env)
+    def start(env: Optional[dict] = None, *, config: Optional[dict] = None) -> EaselServer:
+        server = start_easel_server(tmp_path_factory.mktemp("easel-extra"), env, config=config)
+        server.on_relaunch = started.append
         started.append(server)
         return server
 
@@ -444,6 +509,165 @@ def sample_png(tmp_path) -> Path:
             img.putpixel((x, y), (20, 40, 220))
     img.save(path, format="PNG")
     return path
+
+
+# --------------------------------------------------------------------------
+# Webhook receivers: real HTTP servers on 127.0.0.1 that record every request
+# --------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class ReceivedRequest:
+    """One request a WebhookReceiver got."""
+
+    method: str
+    path: str
+    headers: dict  # lower-case names
+    body: bytes
+    received_at: float  # time.time()
+    status: int  # what the receiver answered
+
+    @property
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+    @property
+    def webhook_id(self) -> Optional[str]:
+        return self.headers.get("easel-webhook-id")
+
+    def verify_signature(self, secret: str, *, tolerance: float = 60) -> None:
+        """Assert Easel-Webhook-Signature is v1=HMAC-SHA256(secret, f"{timestamp}.{body}") and the timestamp fresh."""
+        stamp = self.headers.get("easel-webhook-timestamp")
+        signature = self.headers.get("easel-webhook-signature")
+        assert stamp and signature, f"delivery lacks Easel-Webhook-Timestamp/-Signature headers: {self.headers}"
+        assert stamp.isdigit(), f"Easel-Webhook-Timestamp is not unix seconds: {stamp!r}"
+        assert abs(self.received_at - int(stamp)) <= tolerance, (
+            f"Easel-Webhook-Timestamp {stamp} is {self.received_at - int(stamp):.0f}s away from the arrival time"
+        )
+        expected = "v1=" + hmac.new(secret.encode(), stamp.encode() + b"." + self.body, hashlib.sha256).hexdigest()
+        assert hmac.compare_digest(signature, expected), (
+            f"bad Easel-Webhook-Signature {signature!r}, expected {expected!r} for timestamp {stamp}"
+        )
+
+
+class WebhookReceiver:
+    """An HTTP server on 127.0.0.1:<free port> that records every request and answers by a per-path script.
+
+    `respond(path, 500, 500, 200)` answers the first requests to `path` with 500, 500 and then 200 forever;
+    `respond(path, fn)` calls fn(request) -> status or (status, headers) (it may block). Default: 200.
+    """
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._requests: list = []
+        self._scripts: dict = {}
+        receiver = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def _handle(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                req = ReceivedRequest(method=self.command, path=self.path.split("?")[0],
+                                      headers={k.lower(): v for k, v in self.headers.items()},
+                                      body=body, received_at=time.time(), status=0)
+                status, headers = receiver._answer(req)
+                req.status = status
+                with receiver._cond:
+                    receiver._requests.append(req)
+                    receiver._cond.notify_all()
+                try:
+                    self.send_response(status)
+                    for name, value in headers.items():
+                        self.send_header(name, value)
+                    self.send_header("Content-Type", "text/plain")
+                    self.send_header("Content-Length", "2")
+                    self.end_headers()
+                    self.wfile.write(b"ok")
+                except OSError:
+                    pass  # the sender went away (e.g. it was killed)
+
+            do_POST = do_GET = do_PUT = _handle
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self.port = self._server.server_address[1]
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
+        self._thread.start()
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def respond(self, path: str, *script: Any) -> None:
+        with self._cond:
+            self._scripts[path] = list(script)
+
+    def _answer(self, req: ReceivedRequest) -> "tuple[int, dict]":
+        with self._cond:
+            script = self._scripts.get(req.path)
+            if not script:
+                action: Any = 200
+            elif len(script) > 1:
+                action = script.pop(0)
+            else:
+                action = script[0]
+        result = action(req) if callable(action) else action
+        if isinstance(result, tuple):
+            return int(result[0]), dict(result[1])
+        return int(result), {}
+
+    def received(self, path: Optional[str] = None) -> list:
+        with self._cond:
+            return [r for r in self._requests if path is None or r.path == path]
+
+    def wait_for(self, done: Callable[[list], bool], *, path: Optional[str] = None, timeout: float = 30,
+                 what: str = "webhook deliveries") -> list:
+        """Wait until done(requests to `path`) is true; fail after `timeout` seconds. Returns those requests."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                got = [r for r in self._requests if path is None or r.path == path]
+                if done(got):
+                    return got
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    summary = [(r.method, r.path, r.status, r.webhook_id) for r in got]
+                    pytest.fail(f"timed out after {timeout}s waiting for {what}; got {len(got)}: {_short(summary)}")
+                self._cond.wait(min(left, 0.5))
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+@pytest.fixture
+def webhook_receiver() -> Iterator[Callable[[], WebhookReceiver]]:
+    """Factory: a fresh WebhookReceiver on 127.0.0.1 (closed after the test)."""
+    receivers: list = []
+
+    def make() -> WebhookReceiver:
+        receiver = WebhookReceiver()
+        receivers.append(receiver)
+        return receiver
+
+    yield make
+    for receiver in receivers:
+        receiver.close()
+
+
+def run_easel_cli(args: list, timeout: float = CLI_TIMEOUT_S) -> subprocess.CompletedProcess:
+    """Run an `easel` sub-command; return the completed process (stdout/stderr as text), whatever its exit code."""
+    if not EASEL_BIN.exists():
+        pytest.fail(f"easel binary not found at {EASEL_BIN} (build it with `swift build` or set EASEL_BIN)")
+    return subprocess.run([str(EASEL_BIN), *map(str, args)], capture_output=True, text=True, timeout=timeout,
+                          env=_easel_env({}))
+
+
+@pytest.fixture
+def easel_cli() -> Callable[..., subprocess.CompletedProcess]:
+    return run_easel_cli
 
 
 # --------------------------------------------------------------------------

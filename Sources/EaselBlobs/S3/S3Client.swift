@@ -38,7 +38,8 @@ public struct S3Client: Sendable {
         }
     }
 
-    /// Uploads `bytes` as `key`, replacing any object there, and returns the ETag the service assigned. The body
+    /// Uploads `bytes` as `key`, replacing any object there, and returns the ETag the service assigned (without
+    /// quotes; for a single-part upload, the hex MD5 of the body on AWS, moto and MinIO). The body
     /// is signed (`x-amz-content-sha256` is its real SHA-256) and, by default, carries `Content-MD5`.
     @discardableResult
     public func putObject(bucket: String, key: String, bytes: [UInt8],
@@ -119,13 +120,15 @@ public struct S3Client: Sendable {
         }
         let status = Int(response.status.code)
         guard (200..<300).contains(status) else {
-            let bytes = (try? await response.body.collect(upTo: Self.maxErrorBodyBytes)).map { Array($0.readableBytesView) }
-            throw S3Error.service(operation: operation, status: status, body: bytes ?? [])
+            let buffer = try? await response.body.collect(upTo: Self.maxErrorBodyBytes)
+            let bytes = buffer.map { Array($0.readableBytesView) } ?? []
+            throw S3Error.service(operation: operation, status: status, body: bytes)
         }
         do {
             let buffer = try await response.body.collect(upTo: method == .GET ? configuration.maxObjectBytes
                                                                            : Self.maxErrorBodyBytes)
-            return Answer(body: Array(buffer.readableBytesView), etag: response.headers.first(name: "ETag"))
+            let etag = response.headers.first(name: "ETag")?.trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+            return Answer(body: Array(buffer.readableBytesView), etag: etag)
         } catch is NIOTooManyBytesError {
             throw S3Error(kind: .responseTooLarge, operation: operation, status: status,
                           message: "response body exceeds the configured limit")
@@ -144,7 +147,8 @@ public struct S3Client: Sendable {
 
     private static func timeAmount(_ duration: Duration) -> TimeAmount {
         let (seconds, attoseconds) = duration.components
-        return .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+        // Clamped to a day so the nanosecond count cannot overflow.
+        return .nanoseconds(min(max(seconds, 0), 86_400) * 1_000_000_000 + max(attoseconds, 0) / 1_000_000_000)
     }
 
     // Transport errors from NIO/AsyncHTTPClient describe the failure without echoing request headers.

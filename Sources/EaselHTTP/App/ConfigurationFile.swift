@@ -24,6 +24,7 @@ struct ConfigurationFile: Decodable {
     var outputs: Outputs?
     var openai: OpenAI?
     var logLevel: String?
+    var bucketStorage: EaselConfiguration.BucketStorage?
 
     static func decode(_ data: Data) throws -> ConfigurationFile {
         let decoder = JSONDecoder()
@@ -62,6 +63,7 @@ extension EaselConfiguration {
         openAIWaitSeconds = file.openai?.waitTimeoutSeconds ?? openAIWaitSeconds
         openAIAliases.merge(file.openai?.aliases ?? [:]) { $1 }
         logLevel = file.logLevel ?? logLevel
+        bucketStorage = file.bucketStorage ?? bucketStorage
         try validate()
     }
 
@@ -97,10 +99,20 @@ extension EaselConfiguration {
             deliveryRetryDelays = parsed
         }
         drainTimeoutSeconds = try int("EASEL_DRAIN_TIMEOUT_SECONDS") ?? drainTimeoutSeconds
+        if let key = environment["EASEL_BUCKET_ACCESS_KEY_ID"], let secret = environment["EASEL_BUCKET_SECRET_ACCESS_KEY"] {
+            bucketStorage = BucketStorage(
+                endpoint: environment["EASEL_BUCKET_ENDPOINT"] ?? "https://cos.{region}.myqcloud.com",
+                region: environment["EASEL_BUCKET_REGION"] ?? "ap-guangzhou", accessKeyId: key, secretAccessKey: secret,
+                addressingStyle: environment["EASEL_BUCKET_ADDRESSING"],
+                publicLinks: environment["EASEL_BUCKET_PUBLIC_LINKS"].map { $0 == "1" || $0.lowercased() == "true" })
+        }
         try validate()
     }
 
     func validate() throws {
+        if let style = bucketStorage?.addressingStyle, style != "path", style != "virtual-hosted" {
+            throw ConfigurationError(description: "bucket_storage.addressing_style must be path or virtual-hosted, got `\(style)`.")
+        }
         guard (0...65535).contains(port) else { throw ConfigurationError(description: "port must be 0–65535, got \(port).") }
         guard defaultConcurrency >= 1, globalConcurrency >= 1 else {
             throw ConfigurationError(description: "concurrency limits must be at least 1.")

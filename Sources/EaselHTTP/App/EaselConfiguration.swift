@@ -28,6 +28,8 @@ public struct EaselConfiguration: Sendable, Equatable {
     public var deliveryAllowedHosts: [String] = []
     /// Retry schedule of failed deliveries in seconds (`delivery.retry_delays_seconds`); default 10 s … 1 h, 11 attempts.
     public var deliveryRetryDelays: [Int] = [10, 30, 60, 120, 300, 600, 900, 1800, 1800, 3600]
+    /// S3-compatible storage for users' buckets (`bucket_storage`): needed for MPS `StoreCosParam` and app buckets.
+    public var bucketStorage: BucketStorage?
     /// Seconds in-flight tasks may finish after SIGTERM (`scheduling.drain_timeout_seconds`).
     public var drainTimeoutSeconds = 30
     /// Artificial sandbox latency per task (`sandbox.latency_ms`, `EASEL_SANDBOX_LATENCY_MS`).
@@ -63,9 +65,31 @@ public struct EaselConfiguration: Sendable, Equatable {
         public var callbackUrl: String?
         /// Default webhook URL for REST and OpenAI tasks that name none.
         public var webhookUrl: String?
+        /// A bucket that receives every output of the app.
+        public var bucket: String?
+        /// Key prefix inside `bucket`.
+        public var bucketPrefix: String?
+        /// Region of `bucket` (default: the storage's region).
+        public var bucketRegion: String?
 
         /// The tenant these settings are for.
         public var tenant: Tenant { Tenant(appId: appId, subAppId: subAppId ?? appId) }
+    }
+
+    /// Where users' buckets are reached (`bucket_storage.*`, `EASEL_BUCKET_*`).
+    public struct BucketStorage: Sendable, Equatable, Codable {
+        /// Endpoint; `{region}` is replaced by the bucket's region. Default Tencent COS: `https://cos.{region}.myqcloud.com`.
+        public var endpoint: String
+        /// Region used when a bucket names none.
+        public var region: String
+        /// Access key id (COS: SecretId).
+        public var accessKeyId: String
+        /// Secret access key (COS: SecretKey).
+        public var secretAccessKey: String
+        /// `virtual-hosted` (AWS, COS) or `path` (MinIO, moto).
+        public var addressingStyle: String?
+        /// Hand out plain object URLs (public-read buckets) instead of presigned ones (default false).
+        public var publicLinks: Bool?
     }
 
     /// Defaults.

@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import EaselBlobs
 import EaselCore
 import EaselEngines
@@ -21,6 +22,7 @@ public struct EaselServer: Sendable {
     let dispatcher: Dispatcher
     let sweeper: Sweeper
     let webhookSender: WebhookSender
+    let httpClient: HTTPClient?
     let logger: Logger
 
     /// Builds the server from a configuration.
@@ -39,7 +41,22 @@ public struct EaselServer: Sendable {
         settings.drainTimeout = .seconds(configuration.drainTimeoutSeconds)
         settings.callbackPolicy = CallbackURLPolicy(allowedHosts: Set(configuration.deliveryAllowedHosts))
         settings.deliveryRetry = RetryPolicy(delays: configuration.deliveryRetryDelays.map { .seconds($0) })
+        var uploader: S3OutputUploader?
+        var httpClient: HTTPClient?
+        if let storage = configuration.bucketStorage {
+            settings.bucketLinksArePublic = storage.publicLinks ?? false
+            let client = HTTPClient(eventLoopGroupProvider: .singleton)
+            httpClient = client
+            uploader = S3OutputUploader(endpointTemplate: storage.endpoint, defaultRegion: storage.region,
+                                        credentials: SigV4Credentials(accessKeyId: storage.accessKeyId,
+                                                                      secretAccessKey: storage.secretAccessKey),
+                                        addressingStyle: storage.addressingStyle == "path" ? .path : .virtualHosted,
+                                        httpClient: client)
+        }
         for app in configuration.apps {
+            if let bucket = app.bucket {
+                settings.appBuckets[app.tenant] = BucketTarget(bucket: bucket, region: app.bucketRegion, prefix: app.bucketPrefix)
+            }
             settings.appNotifications[app.tenant] = AppNotificationSettings(vodCallbackURL: app.callbackUrl,
                                                                             webhookURL: app.webhookUrl)
         }
@@ -50,7 +67,8 @@ public struct EaselServer: Sendable {
         let catalog = ModelCatalog.standard
         let tasks = TaskService(store: runtime.store, media: runtime.store, engines: engines,
                                 validator: RequestValidator(catalog: catalog), settings: settings, signal: signal,
-                                completions: completions, logger: logger, deliveryWake: deliveryWake)
+                                completions: completions, logger: logger, deliveryWake: deliveryWake,
+                                canUploadToBuckets: uploader != nil)
         var openAI = OpenAISettings()
         openAI.defaultModel = configuration.openAIDefaultModel
         openAI.aliases.merge(configuration.openAIAliases) { $1 }
@@ -65,7 +83,8 @@ public struct EaselServer: Sendable {
                                         outbox: runtime.store, completions: completions, deliveryWake: deliveryWake, logger: logger)
         dispatcher = Dispatcher(store: runtime.store, media: runtime.store, blobs: runtime.blobs, engines: engines,
                                 settings: settings, signal: signal, completions: completions, logger: logger,
-                                deliveryWake: deliveryWake)
+                                deliveryWake: deliveryWake, uploader: uploader)
+        self.httpClient = httpClient
         self.environment = environment
         webhookSender = WebhookSender(outbox: runtime.store, tasks: runtime.store, settings: settings, wake: deliveryWake,
                                       secret: { [runtime] in runtime.webhookSecret(for: $0) },
@@ -97,7 +116,7 @@ public struct EaselServer: Sendable {
     public func application(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         Application(router: router(),
                     configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Easel"),
-                    services: [webhookSender, dispatcher, sweeper],
+                    services: (httpClient.map { [HTTPClientService(client: $0)] } ?? []) + [webhookSender, dispatcher, sweeper],
                     onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
                     logger: logger)
     }
