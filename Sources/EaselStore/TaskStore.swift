@@ -6,6 +6,8 @@ public protocol TaskStore: Sendable {
     /// Persists a new waiting task. With a SessionId, fails with `StoreError.duplicateSession` when the same tenant
     /// used it after `dedupSince`; exactly one of several concurrent duplicates succeeds.
     func insert(_ task: TaskRecord, dedupSince: Date) async throws
+    /// The id of the task that last used `sessionId` for `tenant`, if any.
+    func taskId(sessionId: String, tenant: Tenant) async throws -> String?
     /// The task with `id`, if it exists and (when `tenant` is given) belongs to it.
     func task(id: String, tenant: Tenant?) async throws -> TaskRecord?
     /// A tenant's tasks, newest first, optionally filtered by status, created after `since`.

@@ -88,6 +88,12 @@ public struct TaskService: Sendable {
         return task
     }
 
+    /// The task a tenant created with `sessionId`, if it still exists.
+    public func task(sessionId: String, tenant: Tenant) async throws(APIError) -> TaskRecord? {
+        guard let id = try await call({ try await store.taskId(sessionId: sessionId, tenant: tenant) }) else { return nil }
+        return try await call { try await store.task(id: id, tenant: tenant) }
+    }
+
     /// A tenant's recent tasks.
     public func tasks(tenant: Tenant, statuses: [TaskStatus]?, since: Date, limit: Int, offset: Int) async throws(APIError) -> [TaskRecord] {
         try await call { try await store.tasks(tenant: tenant, statuses: statuses, since: since, limit: limit, offset: offset) }

@@ -43,3 +43,24 @@ def test_bad_api_key(easel_server):
 
     with pytest.raises(openai.AuthenticationError):
         bad.images.generate(model="GG-2.5", prompt="a red fox", size="1024x1024")
+
+
+def test_idempotency_key_returns_the_first_task(client):
+    key = {"Idempotency-Key": "retry-of-the-same-request-0001"}
+    first = client.images.with_raw_response.generate(model="GG-2.5", prompt="a lantern", extra_headers=key)
+    second = client.images.with_raw_response.generate(model="GG-2.5", prompt="a lantern", extra_headers=key)
+
+    assert first.http_response.json()["easel_task_id"] == second.http_response.json()["easel_task_id"]
+
+
+def test_aliases_and_model_listing(client):
+    ids = {model.id for model in client.models.list()}
+    assert {"GG-2.5", "Kling-2.1", "OG-image2_high"} <= ids
+    result = client.images.generate(model="gpt-image-1", prompt="a kite", size="1024x1024")
+    assert result.data[0].url
+
+
+def test_unsupported_size_is_mapped_to_the_model(client, images):
+    result = client.images.generate(model="GG-2.5", prompt="a wide valley", size="1792x1024", response_format="b64_json")
+    img = images.decode_b64(result.data[0].b64_json)
+    assert abs(img.size[0] / img.size[1] - 16 / 9) < 0.03

@@ -1,5 +1,6 @@
 import EaselCore
 import EaselWorker
+import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -44,9 +45,18 @@ struct OpenAIRoutes: Sendable {
                                                      aliases: environment.openAI.aliases,
                                                      defaultModel: environment.openAI.defaultModel)
         try environment.admitCreate(principal.tenant)
-        let created = try await environment.tasks.submit(Submission(
-            tenant: principal.tenant, dialect: .openai, request: decoded.command.request,
-            sessionId: request.headers[HTTPField.Name("Idempotency-Key")!], callbackURL: decoded.command.callbackURL))
+        // An Idempotency-Key makes a retried request return the first request's task instead of creating another.
+        let idempotencyKey = request.headers[HTTPField.Name("Idempotency-Key")!].map { "idem:" + SHA256.hex(of: $0).prefix(40) }
+        let created: TaskRecord
+        do {
+            created = try await environment.tasks.submit(Submission(
+                tenant: principal.tenant, dialect: .openai, request: decoded.command.request, sessionId: idempotencyKey,
+                callbackURL: decoded.command.callbackURL))
+        } catch let error where error.code == "InvalidParameterValue.SessionId" {
+            guard let key = idempotencyKey, let earlier = try await environment.tasks.task(sessionId: key, tenant: principal.tenant)
+            else { throw error }
+            created = earlier
+        }
         let task = try await environment.tasks.waitForCompletion(id: created.id, tenant: principal.tenant,
                                                                  timeout: environment.openAI.waitTimeout)
         switch task.status {

@@ -24,6 +24,13 @@ extension SQLiteStore: TaskStore {
         }
     }
 
+    public func taskId(sessionId: String, tenant: Tenant) async throws -> String? {
+        try await read { db in
+            try String.fetchOne(db, sql: "SELECT task_id FROM sessions WHERE app_id = ? AND sub_app_id = ? AND session_id = ?",
+                                arguments: [tenant.appId, tenant.subAppId, sessionId])
+        }
+    }
+
     public func task(id: String, tenant: Tenant?) async throws -> TaskRecord? {
         let data = try await read { db in
             try Data.fetchOne(db, sql: "SELECT record FROM tasks WHERE id = ?", arguments: [id])
