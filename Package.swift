@@ -35,6 +35,8 @@ let package = Package(
         .target(name: "EaselEngines", dependencies: [
             "EaselCore", "CZlib",
             .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
         ]),
         .target(name: "EaselWorker", dependencies: [
             "EaselCore", "EaselStore", "EaselEngines", "EaselBlobs",
@@ -58,7 +60,10 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "EaselCoreTests", dependencies: ["EaselCore"]),
-        .testTarget(name: "EaselEnginesTests", dependencies: ["EaselEngines"]),
+        .testTarget(name: "EaselEnginesTests", dependencies: [
+            "EaselEngines",
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
         .testTarget(name: "EaselStoreTests", dependencies: ["EaselStore"]),
         .testTarget(name: "EaselBlobsTests", dependencies: ["EaselBlobs"]),
         .testTarget(name: "EaselWorkerTests", dependencies: ["EaselWorker"]),

@@ -6,7 +6,7 @@ public struct EngineRegistry: Sendable {
     private let routes: [String: any ImageEngine]
     private let fallback: (any ImageEngine)?
 
-    /// Creates a registry. `routes` keys are `NAME/VERSION` in lower case; `fallback` serves unrouted models.
+    /// Creates a registry. `routes` keys are `NAME/VERSION` in lower case (GEM as GG); `fallback` serves unrouted models.
     public init(routes: [String: any ImageEngine] = [:], fallback: (any ImageEngine)?) {
         self.routes = routes
         self.fallback = fallback
@@ -19,7 +19,7 @@ public struct EngineRegistry: Sendable {
 
     /// The engine for a model, or nil when none is configured.
     public func engine(modelName: String, modelVersion: String) -> (any ImageEngine)? {
-        routes["\(modelName.lowercased())/\(modelVersion.lowercased())"] ?? fallback
+        routes[Self.key(name: modelName, version: modelVersion)] ?? fallback
     }
 
     /// Whether every model runs on the sandbox (said loudly at startup).

@@ -1,4 +1,5 @@
 import EaselCore
+import Foundation
 
 /// Something that turns a validated request into images: the built-in sandbox renderer, a vendor API, Tencent
 /// VOD itself or a local model server. Engines do no storage; the worker stores what they return.
@@ -7,6 +8,10 @@ public protocol ImageEngine: Sendable {
     var name: String { get }
     /// Whether outputs are synthetic placeholders rather than the real model's work.
     var isSandbox: Bool { get }
+    /// Whether the engine needs reference images fetched into `EngineJob.inputs`.
+    var needsResolvedInputs: Bool { get }
+    /// Why this engine cannot run `request` (checked at create time, reported as InvalidParameterValue), or nil.
+    func unsupportedReason(for request: ImageRequest) -> String?
     /// Generates the images of `job`, reporting progress (0–100) as it goes.
     func generate(_ job: EngineJob, progress: @escaping @Sendable (Int) async -> Void) async throws -> [GeneratedImage]
 }
@@ -21,14 +26,55 @@ public struct EngineJob: Sendable {
     public var outputSize: PixelSize
     /// How many images to produce.
     public var imageCount: Int
+    /// The reference images, fetched and checked (empty for engines that do not ask for them).
+    public var inputs: [ResolvedImage]
+    /// The upstream's id for this job recorded by an earlier run (`checkpoint`), to resume polling after a restart
+    /// instead of paying for a second upstream task.
+    public var resumeToken: String?
+    /// Records the upstream's id for this job durably, before polling starts.
+    public var checkpoint: @Sendable (String) async -> Void
 
     /// Creates a job.
-    public init(taskId: String, request: ImageRequest, outputSize: PixelSize, imageCount: Int) {
+    public init(taskId: String, request: ImageRequest, outputSize: PixelSize, imageCount: Int, inputs: [ResolvedImage] = [],
+                resumeToken: String? = nil, checkpoint: @escaping @Sendable (String) async -> Void = { _ in }) {
         self.taskId = taskId
         self.request = request
         self.outputSize = outputSize
         self.imageCount = imageCount
+        self.inputs = inputs
+        self.resumeToken = resumeToken
+        self.checkpoint = checkpoint
     }
+}
+
+/// A reference image ready for an upstream: its bytes (always) and the URL it came from (when it had one), so an
+/// adapter can pass the URL through or upload the bytes, whichever its provider takes.
+public struct ResolvedImage: Sendable, Equatable {
+    /// The file bytes.
+    public var bytes: [UInt8]
+    /// Format and dimensions read from the bytes.
+    public var info: ImageInfo
+    /// The public URL it was fetched from, if any.
+    public var sourceURL: String?
+    /// The client's description of the image (GG/GEM).
+    public var text: String?
+    /// `mask` (OG), a subject id (Vidu), …
+    public var referenceType: String?
+
+    /// Creates a resolved image.
+    public init(bytes: [UInt8], info: ImageInfo, sourceURL: String? = nil, text: String? = nil, referenceType: String? = nil) {
+        self.bytes = bytes
+        self.info = info
+        self.sourceURL = sourceURL
+        self.text = text
+        self.referenceType = referenceType
+    }
+
+    /// `data:<mime>;base64,<…>`.
+    public var dataURL: String { "data:\(info.format.contentType);base64,\(base64)" }
+
+    /// The bytes in base64.
+    public var base64: String { Data(bytes).base64EncodedString() }
 }
 
 /// One image an engine produced.
@@ -45,6 +91,14 @@ public struct GeneratedImage: Sendable {
     }
 }
 
+extension ImageEngine {
+    /// Upstream engines need the reference images; the sandbox does not.
+    public var needsResolvedInputs: Bool { !isSandbox }
+
+    /// By default an engine takes whatever the catalog allows.
+    public func unsupportedReason(for request: ImageRequest) -> String? { nil }
+}
+
 /// A failure of an engine, with the Tencent task-level code (`ErrCodeExt`) it maps to.
 public struct EngineError: Error, Sendable, Equatable, CustomStringConvertible {
     /// `ModelGenerateFailed`, `ContentModerationFailed`, `TaskTimeout`, …
@@ -53,12 +107,15 @@ public struct EngineError: Error, Sendable, Equatable, CustomStringConvertible {
     public var message: String
     /// Whether running the task again may succeed.
     public var isRetryable: Bool
+    /// How long the upstream asked us to wait before retrying (`Retry-After`).
+    public var retryAfter: Duration?
 
     /// Creates an error.
-    public init(code: String, message: String, isRetryable: Bool) {
+    public init(code: String, message: String, isRetryable: Bool, retryAfter: Duration? = nil) {
         self.code = code
         self.message = message
         self.isRetryable = isRetryable
+        self.retryAfter = retryAfter
     }
 
     public var description: String { "\(code): \(message)" }

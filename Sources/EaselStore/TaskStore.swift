@@ -15,6 +15,8 @@ public protocol TaskStore: Sendable {
     /// Atomically moves the best waiting task to processing: highest priority first, FIFO within a priority,
     /// skipping tenants at their concurrency limit. Returns nil when nothing can run.
     func claimNext(now: Date, leaseUntil: Date, defaultConcurrency: Int) async throws -> TaskRecord?
+    /// Records an engine's resume token (the upstream's task id) in a running task, durably, before it polls.
+    func checkpoint(id: String, token: String) async throws
     /// Extends a running task's lease and records its progress.
     func heartbeat(id: String, progress: Int, leaseUntil: Date) async throws
     /// Stores the final state of a task (succeeded or failed) with its outputs, the expiry of temporary blobs and
@@ -71,6 +73,8 @@ public protocol NotificationOutbox: Sendable {
     func confirmEvents(handles: [String], tenant: Tenant, now: Date) async throws -> [String]
     /// Claims up to `limit` due pending deliveries until `leaseUntil`.
     func claimDueDeliveries(now: Date, leaseUntil: Date, limit: Int) async throws -> [Delivery]
+    /// Frees deliveries claimed by a process that died mid-send, so they are sent again at once (single node).
+    func releaseDeliveryLeases() async throws
     /// Records the outcome of an attempt: delivered, rescheduled, or dead.
     func recordAttempt(_ delivery: Delivery) async throws
     /// Deliveries, newest first, optionally of one tenant and status.

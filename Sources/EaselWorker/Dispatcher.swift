@@ -18,14 +18,17 @@ public final class Dispatcher: Service {
     private let signal: WakeSignal
     private let completions: CompletionHub
     private let deliveryWake: WakeSignal
+    private let inputs: InputResolver?
     private let logger: Logger
     private let running = Mutex(0)
 
     /// Creates the dispatcher.
     public init(store: any TaskStore, media: any MediaLibrary, blobs: any BlobStore, engines: EngineRegistry,
                 settings: WorkerSettings, signal: WakeSignal, completions: CompletionHub, logger: Logger,
-                deliveryWake: WakeSignal = WakeSignal(), uploader: (any OutputBucketUploader)? = nil) {
+                deliveryWake: WakeSignal = WakeSignal(), uploader: (any OutputBucketUploader)? = nil,
+                inputs: InputResolver? = nil) {
         self.deliveryWake = deliveryWake
+        self.inputs = inputs
         self.store = store
         self.engines = engines
         self.writer = OutputWriter(blobs: blobs, media: media, settings: settings, uploader: uploader)
@@ -112,14 +115,21 @@ public final class Dispatcher: Service {
             await finish(&task, error: EngineError(code: "ResourceNotFound", message: "No engine serves this model.", isRetryable: false))
             return
         }
-        let job = EngineJob(taskId: task.id, request: task.request,
-                            outputSize: task.outputSize ?? PixelSize(width: 1024, height: 1024),
-                            imageCount: max(task.request.outputImageCount ?? 1, 1))
         let store = self.store
-        let lease = settings.lease
         let taskId = task.id
+        var job = EngineJob(taskId: task.id, request: task.request,
+                            outputSize: task.outputSize ?? PixelSize(width: 1024, height: 1024),
+                            imageCount: max(task.request.outputImageCount ?? 1, 1),
+                            resumeToken: task.metadata[TaskRecord.resumeTokenKey]) { token in
+            try? await store.checkpoint(id: taskId, token: token)
+        }
+        let lease = settings.lease
         do {
-            let images = try await withHeartbeat(taskId: taskId) {
+            if engine.needsResolvedInputs, !task.request.inputs.isEmpty {
+                guard let inputs else { throw EngineError(code: "InternalError", message: "Reference images cannot be fetched.", isRetryable: false) }
+                job.inputs = try await inputs.resolve(task.request.inputs, tenant: task.tenant)
+            }
+            let images = try await withHeartbeat(taskId: taskId) { [job] in
                 try await engine.generate(job) { progress in
                     try? await store.heartbeat(id: taskId, progress: min(progress, 99), leaseUntil: Date() + lease.timeInterval)
                 }

@@ -48,16 +48,17 @@ public struct TaskService: Sendable {
             throw .invalidValue("TasksPriority must be between -10 and 10, got \(submission.priority).")
         }
         if let callback = submission.callbackURL, !callback.isEmpty {
-            try settings.callbackPolicy.validate(callback, field: submission.dialect == .openai ? "callback_url" : "CallbackUrl")
+            try settings.callbackPolicy.validate(callback, field: [.openai, .rest].contains(submission.dialect) ? "callback_url" : "CallbackUrl")
         }
         let validated = try validator.validate(submission.request, dialect: submission.dialect)
         let request = validated.request
         if request.storeCos != nil && !canUploadToBuckets {
             throw .invalidValue("StoreCosParam needs bucket storage, which is not configured on this server (see `bucket_storage`).")
         }
-        guard engines.engine(modelName: request.modelName, modelVersion: request.modelVersion) != nil else {
+        guard let engine = engines.engine(modelName: request.modelName, modelVersion: request.modelVersion) else {
             throw .invalidValue("Model \(request.modelName) \(request.modelVersion) has no upstream configured on this server.")
         }
+        if let reason = engine.unsupportedReason(for: request) { throw .invalidValue(reason) }
         for input in request.inputs where input.source == .file {
             let fileId = input.fileId ?? ""
             let file = try await call { try await media.file(id: fileId, tenant: submission.tenant) }

@@ -34,6 +34,8 @@ public final class WebhookSender: Service {
     }
 
     public func run() async throws {
+        // Deliveries that were mid-send when the previous process died are due again now, not after their lease.
+        try? await outbox.releaseDeliveryLeases()
         var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow,
                                                      timeout: .init(connect: .seconds(5), read: .seconds(15)))
         configuration.decompression = .disabled

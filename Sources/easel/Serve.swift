@@ -26,7 +26,7 @@ struct Serve: AsyncParsableCommand {
         logger.logLevel = Logger.Level(rawValue: configuration.logLevel) ?? .info
         let runtime = try EaselRuntime(configuration: configuration)
         try await provisionFirstApp(runtime)
-        let server = EaselServer(configuration: configuration, runtime: runtime, logger: logger)
+        let server = try EaselServer(configuration: configuration, runtime: runtime, logger: logger)
         try await server.applyAppLimits()
         if server.engines.isSandboxOnly {
             logger.notice("no upstream configured: the built-in sandbox renderer serves every model; its images are placeholders marked as sandbox output")

@@ -20,7 +20,7 @@ struct TestServer {
         let runtime = try EaselRuntime(configuration: configuration)
         var logger = Logger(label: "test")
         logger.logLevel = .warning
-        server = EaselServer(configuration: configuration, runtime: runtime, logger: logger)
+        server = try EaselServer(configuration: configuration, runtime: runtime, logger: logger)
         credentials = try await runtime.createCredential(tenant: tenant)
     }
 

@@ -510,6 +510,25 @@ def test_redirects_are_not_followed(setup, poll):
 # SSRF guard at create time (the suite's default server has no allowed_hosts)
 # --------------------------------------------------------------------------
 
+def test_internal_targets_are_refused_at_send_time(start_server, webhook_receiver, poll):
+    """Without allowed_hosts, configured URLs that resolve to loopback are never connected to (checked when sending)."""
+    receiver = webhook_receiver()
+    config = delivery_config(receiver)
+    del config["delivery"]["allowed_hosts"]
+    config["apps"][0]["webhook_url"] = f"http://localhost:{receiver.port}/hook"   # a name resolving to loopback
+    config["apps"][0]["callback_url"] = receiver.url("/vod")                      # a loopback literal
+    server = start_server(config=config)
+    keys = server.create_keys(APP_ID, APP_ID)
+    rest_id = rest_create(server, keys)
+    vod_id = vod_create(vod_client_for(server, keys), APP_ID)
+
+    dead = wait_dead(server, keys, [rest_id, vod_id], poll)
+    for delivery in dead.values():
+        assert delivery["attempts"] == 1, f"a refused target was retried: {delivery}"
+        assert re.search(r"private|internal", delivery.get("last_error") or ""), delivery
+    assert_no_more(receiver, None, 0, seconds=1)
+
+
 REFUSED_URLS = [
     "http://169.254.169.254/latest",          # cloud metadata (link-local)
     "http://127.0.0.1:1/x",                   # loopback
@@ -537,6 +556,18 @@ def test_rest_refuses_internal_callback_urls(easel_server, new_app, url):
     # Nothing was queued for the refused request.
     listed = requests.get(f"{easel_server.base_url}/easel/v1/deliveries", headers=keys.bearer, timeout=30)
     assert listed.status_code == 200 and listed.json()["deliveries"] == [], listed.text
+
+
+def test_rest_refusal_names_the_field_as_sent(easel_server, new_app):
+    """REST messages name fields in the dialect's snake_case (`output_config.aspect_ratio: ...`); so must this one."""
+    keys = new_app()
+    body = {"model_name": "GEM", "model_version": "2.5", "prompt": "a paper boat",
+            "callback_url": "http://169.254.169.254/latest"}
+    resp = requests.post(f"{easel_server.base_url}/tencent-vod/v1/aigc-image", json=body, headers=keys.bearer,
+                         timeout=30)
+    assert resp.status_code == 400, resp.text
+    message = resp.json()["Response"]["Error"]["Message"]
+    assert "callback_url" in message, f"the REST client sent `callback_url`, the message says: {message!r}"
 
 
 def test_rest_accepts_a_public_callback_host(easel_server, new_app):

@@ -32,13 +32,13 @@ public struct AppNotificationSettings: Sendable, Equatable {
 
 /// Decides which notifications a finished task produces.
 public enum NotificationPlan {
-    /// VOD tasks get a pull event and, when the app has a callback URL, a pushed event; REST and OpenAI tasks get a
+    /// VOD tasks get a pull event and, when the task or the app has a callback URL, a pushed event; REST and OpenAI tasks get a
     /// webhook to the task's own callback URL or the app's default. MPS documents no callbacks.
     public static func entries(for task: TaskRecord, app: AppNotificationSettings) -> [OutboxEntry] {
         switch task.dialect {
         case .vod:
             var entries: [OutboxEntry] = [.pullEvent]
-            if let url = app.vodCallbackURL { entries.append(.delivery(url: url, format: .vodEvent)) }
+            if let url = task.callbackURL ?? app.vodCallbackURL { entries.append(.delivery(url: url, format: .vodEvent)) }
             return entries
         case .rest:
             return (task.callbackURL ?? app.webhookURL).map { [.delivery(url: $0, format: .restWebhook)] } ?? []

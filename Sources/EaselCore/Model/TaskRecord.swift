@@ -41,6 +41,9 @@ public struct TaskRecord: Codable, Sendable, Equatable {
     /// The pixel size each output should have, fixed at validation.
     public var outputSize: PixelSize?
 
+    /// The metadata key of an engine's resume token (the upstream's task id).
+    public static let resumeTokenKey = "upstream_task"
+
     /// Creates a new waiting task.
     public init(id: String, tenant: Tenant, dialect: Dialect, request: ImageRequest, priority: Int, sessionId: String?,
                 sessionContext: String?, createdAt: Date, callbackURL: String? = nil) {

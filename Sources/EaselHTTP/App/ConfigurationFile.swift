@@ -25,6 +25,9 @@ struct ConfigurationFile: Decodable {
     var openai: OpenAI?
     var logLevel: String?
     var bucketStorage: EaselConfiguration.BucketStorage?
+    var upstreams: [EaselConfiguration.Upstream]?
+    struct Inputs: Decodable { var allowedHosts: [String]? }
+    var inputs: Inputs?
 
     static func decode(_ data: Data) throws -> ConfigurationFile {
         let decoder = JSONDecoder()
@@ -64,6 +67,8 @@ extension EaselConfiguration {
         openAIAliases.merge(file.openai?.aliases ?? [:]) { $1 }
         logLevel = file.logLevel ?? logLevel
         bucketStorage = file.bucketStorage ?? bucketStorage
+        upstreams = file.upstreams ?? upstreams
+        inputAllowedHosts = file.inputs?.allowedHosts ?? inputAllowedHosts
         try validate()
     }
 
@@ -88,6 +93,9 @@ extension EaselConfiguration {
         openAIWaitSeconds = try int("EASEL_OPENAI_WAIT_SECONDS") ?? openAIWaitSeconds
         openAIDefaultModel = environment["EASEL_OPENAI_DEFAULT_MODEL"] ?? openAIDefaultModel
         logLevel = environment["EASEL_LOG_LEVEL"] ?? logLevel
+        if let hosts = environment["EASEL_INPUT_ALLOWED_HOSTS"] {
+            inputAllowedHosts = hosts.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
         if let hosts = environment["EASEL_DELIVERY_ALLOWED_HOSTS"] {
             deliveryAllowedHosts = hosts.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         }

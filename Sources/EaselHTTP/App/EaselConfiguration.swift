@@ -28,6 +28,11 @@ public struct EaselConfiguration: Sendable, Equatable {
     public var deliveryAllowedHosts: [String] = []
     /// Retry schedule of failed deliveries in seconds (`delivery.retry_delays_seconds`); default 10 s … 1 h, 11 attempts.
     public var deliveryRetryDelays: [Int] = [10, 30, 60, 120, 300, 600, 900, 1800, 1800, 3600]
+    /// Upstream channels (`upstreams`): which provider serves which models, in failover order. Empty = sandbox only.
+    public var upstreams: [Upstream] = []
+    /// Hosts reference-image URLs may point at although private or loopback (`inputs.allowed_hosts`,
+    /// `EASEL_INPUT_ALLOWED_HOSTS`).
+    public var inputAllowedHosts: [String] = []
     /// S3-compatible storage for users' buckets (`bucket_storage`): needed for MPS `StoreCosParam` and app buckets.
     public var bucketStorage: BucketStorage?
     /// Seconds in-flight tasks may finish after SIGTERM (`scheduling.drain_timeout_seconds`).
@@ -74,6 +79,36 @@ public struct EaselConfiguration: Sendable, Equatable {
 
         /// The tenant these settings are for.
         public var tenant: Tenant { Tenant(appId: appId, subAppId: subAppId ?? appId) }
+    }
+
+    /// One upstream channel as configured. Secrets can come from the environment (`api_key_env`, …) so that the
+    /// file holds none.
+    public struct Upstream: Sendable, Equatable, Codable {
+        /// Unique name.
+        public var name: String
+        /// Provider kind (`openai`, `openai-compatible`, `gemini`, `ark`, `jimeng`, `dashscope`, `hunyuan`, `vidu`,
+        /// `kling`, `midjourney`, `vod`, `comfyui`, `sandbox`).
+        public var provider: String
+        /// Base URL.
+        public var baseUrl: String
+        /// Models served: `"OG/image2_high"` or `"OG/image2_high=gpt-image-2"` (with an upstream model id).
+        public var models: [String]
+        /// API key, or the name of the environment variable holding it.
+        public var apiKey: String?, apiKeyEnv: String?
+        /// Access key / SecretId, or its environment variable.
+        public var accessKey: String?, accessKeyEnv: String?
+        /// Secret key, or its environment variable.
+        public var secretKey: String?, secretKeyEnv: String?
+        /// Region.
+        public var region: String?
+        /// Provider-specific options.
+        public var options: [String: String]?
+        /// Per-request timeout in seconds (default 180).
+        public var timeoutSeconds: Int?
+        /// Concurrent tasks on this channel (default 4).
+        public var maxConcurrency: Int?
+        /// Attempts per task before failing over (default 3).
+        public var maxAttempts: Int?
     }
 
     /// Where users' buckets are reached (`bucket_storage.*`, `EASEL_BUCKET_*`).

@@ -25,8 +25,16 @@ public struct EaselServer: Sendable {
     let httpClient: HTTPClient?
     let logger: Logger
 
-    /// Builds the server from a configuration.
-    public init(configuration: EaselConfiguration, runtime: EaselRuntime, logger: Logger) {
+    /// Builds the server from a configuration; fails on an invalid upstream configuration.
+    public init(configuration: EaselConfiguration, runtime: EaselRuntime, logger: Logger,
+                environment processEnvironment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        let catalog = ModelCatalog.standard
+        let channels = try configuration.upstreams.map { try $0.channel(environment: processEnvironment) }
+        for channel in channels {
+            for model in channel.models where catalog.spec(name: model.name, version: model.version, dialect: .openai) == nil {
+                throw ConfigurationError(description: "upstream \(channel.name): \(model.name)/\(model.version) is not a catalog model.")
+            }
+        }
         var settings = WorkerSettings()
         settings.defaultConcurrency = configuration.defaultConcurrency
         settings.globalConcurrency = configuration.globalConcurrency
@@ -43,10 +51,24 @@ public struct EaselServer: Sendable {
         settings.deliveryRetry = RetryPolicy(delays: configuration.deliveryRetryDelays.map { .seconds($0) })
         var uploader: S3OutputUploader?
         var httpClient: HTTPClient?
-        if let storage = configuration.bucketStorage {
+        if configuration.bucketStorage != nil || !channels.isEmpty {
+            // Upstreams and input URLs must never redirect us somewhere unchecked.
+            httpClient = HTTPClient(eventLoopGroupProvider: .singleton,
+                                    configuration: .init(redirectConfiguration: .disallow,
+                                                         timeout: .init(connect: .seconds(10), read: .seconds(300))))
+        }
+        let upstreamHTTP = httpClient.map(UpstreamHTTP.live)
+        let engines: EngineRegistry
+        do {
+            engines = try EngineRegistry.build(channels: channels,
+                                               http: upstreamHTTP ?? UpstreamHTTP { _ in throw CancellationError() },
+                                               sandboxLatency: .milliseconds(configuration.sandboxLatencyMilliseconds))
+        } catch {
+            try? httpClient?.syncShutdown()
+            throw error
+        }
+        if let storage = configuration.bucketStorage, let client = httpClient {
             settings.bucketLinksArePublic = storage.publicLinks ?? false
-            let client = HTTPClient(eventLoopGroupProvider: .singleton)
-            httpClient = client
             uploader = S3OutputUploader(endpointTemplate: storage.endpoint, defaultRegion: storage.region,
                                         credentials: SigV4Credentials(accessKeyId: storage.accessKeyId,
                                                                       secretAccessKey: storage.secretAccessKey),
@@ -60,11 +82,9 @@ public struct EaselServer: Sendable {
             settings.appNotifications[app.tenant] = AppNotificationSettings(vodCallbackURL: app.callbackUrl,
                                                                             webhookURL: app.webhookUrl)
         }
-        let engines = EngineRegistry.sandboxOnly(latency: .milliseconds(configuration.sandboxLatencyMilliseconds))
         let signal = WakeSignal()
         let completions = CompletionHub()
         let deliveryWake = WakeSignal()
-        let catalog = ModelCatalog.standard
         let tasks = TaskService(store: runtime.store, media: runtime.store, engines: engines,
                                 validator: RequestValidator(catalog: catalog), settings: settings, signal: signal,
                                 completions: completions, logger: logger, deliveryWake: deliveryWake,
@@ -83,7 +103,11 @@ public struct EaselServer: Sendable {
                                         outbox: runtime.store, completions: completions, deliveryWake: deliveryWake, logger: logger)
         dispatcher = Dispatcher(store: runtime.store, media: runtime.store, blobs: runtime.blobs, engines: engines,
                                 settings: settings, signal: signal, completions: completions, logger: logger,
-                                deliveryWake: deliveryWake, uploader: uploader)
+                                deliveryWake: deliveryWake, uploader: uploader,
+                                inputs: upstreamHTTP.map {
+                                    InputResolver(media: runtime.store, blobs: runtime.blobs, http: $0,
+                                                  policy: CallbackURLPolicy(allowedHosts: Set(configuration.inputAllowedHosts)))
+                                })
         self.httpClient = httpClient
         self.environment = environment
         webhookSender = WebhookSender(outbox: runtime.store, tasks: runtime.store, settings: settings, wake: deliveryWake,

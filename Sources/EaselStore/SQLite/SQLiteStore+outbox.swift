@@ -73,6 +73,12 @@ extension SQLiteStore: NotificationOutbox {
         }
     }
 
+    public func releaseDeliveryLeases() async throws {
+        try await write { db in
+            try db.execute(sql: "UPDATE deliveries SET lease_until = NULL WHERE status = 'pending' AND lease_until IS NOT NULL")
+        }
+    }
+
     public func recordAttempt(_ delivery: Delivery) async throws {
         try await write { db in
             try db.execute(sql: """

@@ -78,6 +78,15 @@ extension SQLiteStore: TaskStore {
         }
     }
 
+    public func checkpoint(id: String, token: String) async throws {
+        try await write { db in
+            guard let data = try Data.fetchOne(db, sql: "SELECT record FROM tasks WHERE id = ?", arguments: [id]) else { return }
+            var task = try RecordCoding.decode(TaskRecord.self, from: data)
+            task.metadata[TaskRecord.resumeTokenKey] = token
+            try db.execute(sql: "UPDATE tasks SET record = ? WHERE id = ?", arguments: [try RecordCoding.encode(task), id])
+        }
+    }
+
     public func heartbeat(id: String, progress: Int, leaseUntil: Date) async throws {
         try await write { db in
             guard let data = try Data.fetchOne(db, sql: "SELECT record FROM tasks WHERE id = ? AND status = 'processing'",

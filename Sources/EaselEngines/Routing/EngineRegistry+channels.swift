@@ -1,0 +1,23 @@
+import EaselCore
+
+extension EngineRegistry {
+    /// The registry for configured channels: each model runs on the channels that list it, in configuration order.
+    /// With no channels at all, the sandbox serves everything (the zero-configuration default); with channels, a model
+    /// no channel lists has no engine and is refused at create time.
+    public static func build(channels: [UpstreamChannel], http: UpstreamHTTP, sandboxLatency: Duration) throws -> EngineRegistry {
+        if channels.isEmpty { return .sandboxOnly(latency: sandboxLatency) }
+        var routes: [String: [RoutedEngine.Route]] = [:]
+        for channel in channels {
+            let engine = try ProviderEngines.engine(for: channel, http: http)
+            for model in channel.models {
+                routes[key(name: model.name, version: model.version), default: []]
+                    .append(RoutedEngine.Route(channel: channel, engine: engine))
+            }
+        }
+        return EngineRegistry(routes: routes.mapValues { RoutedEngine(routes: $0) }, fallback: nil)
+    }
+
+    static func key(name: String, version: String) -> String {
+        "\(ModelRoute.family(name))/\(version.lowercased())"
+    }
+}
