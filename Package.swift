@@ -61,7 +61,7 @@ let package = Package(
         ]),
         .testTarget(name: "EaselCoreTests", dependencies: ["EaselCore"]),
         .testTarget(name: "EaselEnginesTests", dependencies: [
-            "EaselEngines",
+            "EaselEngines", "EaselHTTP",
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
         .testTarget(name: "EaselStoreTests", dependencies: ["EaselStore"]),

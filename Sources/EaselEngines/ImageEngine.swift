@@ -10,6 +10,8 @@ public protocol ImageEngine: Sendable {
     var isSandbox: Bool { get }
     /// Whether the engine needs reference images fetched into `EngineJob.inputs`.
     var needsResolvedInputs: Bool { get }
+    /// Whether the provider rewrites prompts itself when asked (so Easel's own enhancer is not used).
+    var enhancesPromptNatively: Bool { get }
     /// Why this engine cannot run `request` (checked at create time, reported as InvalidParameterValue), or nil.
     func unsupportedReason(for request: ImageRequest) -> String?
     /// Generates the images of `job`, reporting progress (0–100) as it goes.
@@ -94,6 +96,9 @@ public struct GeneratedImage: Sendable {
 extension ImageEngine {
     /// Upstream engines need the reference images; the sandbox does not.
     public var needsResolvedInputs: Bool { !isSandbox }
+
+    /// Most providers have no prompt-extension switch.
+    public var enhancesPromptNatively: Bool { false }
 
     /// By default an engine takes whatever the catalog allows.
     public func unsupportedReason(for request: ImageRequest) -> String? { nil }

@@ -125,6 +125,7 @@ public final class Dispatcher: Service {
         }
         let lease = settings.lease
         do {
+            job.request = try await prepare(job.request, for: engine, task: &task)
             if engine.needsResolvedInputs, !task.request.inputs.isEmpty {
                 guard let inputs else { throw EngineError(code: "InternalError", message: "Reference images cannot be fetched.", isRetryable: false) }
                 job.inputs = try await inputs.resolve(task.request.inputs, tenant: task.tenant)
@@ -133,6 +134,9 @@ public final class Dispatcher: Service {
                 try await engine.generate(job) { progress in
                     try? await store.heartbeat(id: taskId, progress: min(progress, 99), leaseUntil: Date() + lease.timeInterval)
                 }
+            }
+            if task.request.outputComplianceCheck != false, let checker = settings.compliance {
+                try await checker.checkOutput(images, prompt: job.request.prompt)
             }
             let finishedAt = Date()
             task.outputs = try await writer.store(images, of: task, finishedAt: finishedAt)
@@ -170,6 +174,23 @@ public final class Dispatcher: Service {
             logger.error("could not record failure", metadata: ["task": "\(task.id)", "error": "\(error)"])
         }
         announce(task)
+    }
+
+    // Input compliance, then prompt enhancement where the engine has no switch of its own; the prompt actually sent
+    // is recorded with the task.
+    private func prepare(_ request: ImageRequest, for engine: any ImageEngine, task: inout TaskRecord) async throws -> ImageRequest {
+        var request = request
+        if request.inputComplianceCheck != false, let checker = settings.compliance {
+            try await checker.checkInput(prompt: request.prompt, negativePrompt: request.negativePrompt)
+        }
+        if request.enhancePrompt == true, !engine.enhancesPromptNatively, let enhancer = settings.promptEnhancer,
+           let prompt = request.prompt {
+            let enhancement = try await enhancer.enhancement(prompt: prompt, request: request)
+            request.prompt = enhancement.prompt
+            if let reason = enhancement.fallbackReason { task.metadata["prompt_enhancement"] = "skipped: \(reason)" }
+        }
+        if let prompt = request.prompt, prompt != task.request.prompt { task.metadata["prompt_sent"] = prompt }
+        return request
     }
 
     // Wakes synchronous waiters, PullEvents long-polls and the webhook sender.

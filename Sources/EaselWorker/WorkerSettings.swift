@@ -28,6 +28,10 @@ public struct WorkerSettings: Sendable {
     public var appBuckets: [Tenant: BucketTarget] = [:]
     /// Whether bucket objects are publicly readable, so their plain URL is handed out instead of a presigned one.
     public var bucketLinksArePublic = false
+    /// Checks prompts and outputs of tasks that ask for compliance checks (nil: no checker configured).
+    public var compliance: (any ComplianceChecker)?
+    /// Rewrites prompts of tasks that ask for EnhancePrompt when their engine has no switch of its own.
+    public var promptEnhancer: ChatPromptEnhancer?
     /// Which callback URLs may be called.
     public var callbackPolicy = CallbackURLPolicy()
     /// When failed deliveries are retried.

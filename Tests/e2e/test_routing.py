@@ -36,3 +36,21 @@ def test_bad_upstream_configuration_stops_the_server(tmp_path):
                             capture_output=True, text=True, timeout=60)
     assert result.returncode != 0
     assert "unknown provider" in (result.stderr + result.stdout)
+
+
+def test_input_compliance_rules_fail_the_task(start_server, make_vod_client):
+    config = {"compliance": {"rules": [{"category": "weapons", "terms": ["flamethrower"]}]}}
+    server = start_server({}, config=config)
+    keys = server.create_keys(1300000202)
+    client = make_vod_client(keys, server)
+
+    flagged = create_task(client, keys.sub_app_id, Prompt="a FLAMETHROWER in a field",
+                          OutputConfig={"AspectRatio": "1:1", "InputComplianceCheck": "Enabled"})
+    detail = wait_until(lambda: describe(client, flagged), lambda r: r.Status == "FINISH", timeout=60, what="flagged task")
+    assert detail.AigcImageTask.ErrCodeExt == "InvalidParameter.ViolationContent"
+    assert "flamethrower" not in detail.AigcImageTask.Message.lower()
+
+    unchecked = create_task(client, keys.sub_app_id, Prompt="a flamethrower in a museum",
+                            OutputConfig={"AspectRatio": "1:1", "InputComplianceCheck": "Disabled"})
+    detail = wait_until(lambda: describe(client, unchecked), lambda r: r.Status == "FINISH", timeout=60, what="unchecked task")
+    assert detail.AigcImageTask.ErrCode == 0

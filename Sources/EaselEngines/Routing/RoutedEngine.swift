@@ -42,6 +42,9 @@ public struct RoutedEngine: ImageEngine {
 
     public var needsResolvedInputs: Bool { routes.contains { $0.engine.needsResolvedInputs } }
 
+    /// Judged by the first channel, which runs the task unless it fails.
+    public var enhancesPromptNatively: Bool { routes.first?.engine.enhancesPromptNatively ?? false }
+
     /// Refused only when no channel can run the request; channels that cannot are skipped at run time.
     public func unsupportedReason(for request: ImageRequest) -> String? {
         let reasons = routes.map { $0.engine.unsupportedReason(for: request) }

@@ -26,6 +26,8 @@ struct ConfigurationFile: Decodable {
     var logLevel: String?
     var bucketStorage: EaselConfiguration.BucketStorage?
     var upstreams: [EaselConfiguration.Upstream]?
+    var compliance: EaselConfiguration.Compliance?
+    var promptEnhancer: EaselConfiguration.Endpoint?
     struct Inputs: Decodable { var allowedHosts: [String]? }
     var inputs: Inputs?
 
@@ -68,6 +70,8 @@ extension EaselConfiguration {
         logLevel = file.logLevel ?? logLevel
         bucketStorage = file.bucketStorage ?? bucketStorage
         upstreams = file.upstreams ?? upstreams
+        compliance = file.compliance ?? compliance
+        promptEnhancer = file.promptEnhancer ?? promptEnhancer
         inputAllowedHosts = file.inputs?.allowedHosts ?? inputAllowedHosts
         try validate()
     }

@@ -33,6 +33,11 @@ public struct EaselConfiguration: Sendable, Equatable {
     /// Hosts reference-image URLs may point at although private or loopback (`inputs.allowed_hosts`,
     /// `EASEL_INPUT_ALLOWED_HOSTS`).
     public var inputAllowedHosts: [String] = []
+    /// Compliance checks for tasks with InputComplianceCheck / OutputComplianceCheck (`compliance`): term/regex rules
+    /// and an optional OpenAI-compatible moderation endpoint. Without it, no checks are made.
+    public var compliance: Compliance?
+    /// OpenAI-compatible chat endpoint that rewrites prompts for EnhancePrompt (`prompt_enhancer`).
+    public var promptEnhancer: Endpoint?
     /// S3-compatible storage for users' buckets (`bucket_storage`): needed for MPS `StoreCosParam` and app buckets.
     public var bucketStorage: BucketStorage?
     /// Seconds in-flight tasks may finish after SIGTERM (`scheduling.drain_timeout_seconds`).
@@ -109,6 +114,42 @@ public struct EaselConfiguration: Sendable, Equatable {
         public var maxConcurrency: Int?
         /// Attempts per task before failing over (default 3).
         public var maxAttempts: Int?
+    }
+
+    /// Compliance configuration.
+    public struct Compliance: Sendable, Equatable, Codable {
+        /// Term and pattern rules: `[{"category": "violence", "terms": ["…"], "patterns": ["…"]}]`.
+        public var rules: [Rule]?
+        /// External moderation endpoint (OpenAI `/v1/moderations` format).
+        public var moderation: Endpoint?
+        /// Also check negative prompts (default false: they list what must not appear).
+        public var checkNegativePrompt: Bool?
+    }
+
+    /// One compliance rule.
+    public struct Rule: Sendable, Equatable, Codable {
+        /// Category named in refusals.
+        public var category: String?
+        /// Whole-word terms, case-insensitive.
+        public var terms: [String]?
+        /// Regular expressions, case-insensitive.
+        public var patterns: [String]?
+    }
+
+    /// An OpenAI-compatible HTTP endpoint.
+    public struct Endpoint: Sendable, Equatable, Codable {
+        /// Base URL.
+        public var baseUrl: String
+        /// API key, or the environment variable holding it.
+        public var apiKey: String?, apiKeyEnv: String?
+        /// Model id.
+        public var model: String?
+        /// Let tasks through when the endpoint cannot be reached (default: fail closed).
+        public var failOpen: Bool?
+
+        func key(environment: [String: String]) -> String? {
+            apiKey ?? apiKeyEnv.flatMap { environment[$0] }
+        }
     }
 
     /// Where users' buckets are reached (`bucket_storage.*`, `EASEL_BUCKET_*`).

@@ -51,7 +51,9 @@ public struct EaselServer: Sendable {
         settings.deliveryRetry = RetryPolicy(delays: configuration.deliveryRetryDelays.map { .seconds($0) })
         var uploader: S3OutputUploader?
         var httpClient: HTTPClient?
-        if configuration.bucketStorage != nil || !channels.isEmpty {
+        let needsHTTP = configuration.bucketStorage != nil || !channels.isEmpty || configuration.compliance?.moderation != nil
+            || configuration.promptEnhancer != nil
+        if needsHTTP {
             // Upstreams and input URLs must never redirect us somewhere unchecked.
             httpClient = HTTPClient(eventLoopGroupProvider: .singleton,
                                     configuration: .init(redirectConfiguration: .disallow,
@@ -63,10 +65,14 @@ public struct EaselServer: Sendable {
             engines = try EngineRegistry.build(channels: channels,
                                                http: upstreamHTTP ?? UpstreamHTTP { _ in throw CancellationError() },
                                                sandboxLatency: .milliseconds(configuration.sandboxLatencyMilliseconds))
+            settings.compliance = try Self.complianceChecker(configuration, http: upstreamHTTP, environment: processEnvironment,
+                                                             logger: logger)
         } catch {
             try? httpClient?.syncShutdown()
             throw error
         }
+        settings.promptEnhancer = Self.promptEnhancer(configuration, http: upstreamHTTP, environment: processEnvironment,
+                                                      logger: logger)
         if let storage = configuration.bucketStorage, let client = httpClient {
             settings.bucketLinksArePublic = storage.publicLinks ?? false
             uploader = S3OutputUploader(endpointTemplate: storage.endpoint, defaultRegion: storage.region,

@@ -1,0 +1,97 @@
+import EaselCore
+import Foundation
+
+/// The "bring your own model" engine: any server that speaks OpenAI's `/v1/images/generations` (LocalAI,
+/// stable-diffusion.cpp `sd-server`, gateways), per providers.md §11a. Synchronous, one call per task; reference
+/// images go to `/v1/images/edits` as multipart `image[]` parts plus `mask`.
+///
+/// Only `prompt`, `size` (the task's pixel size, unrounded), `n`, `model` and `response_format` are sent, since
+/// servers differ in everything else. Channel options:
+/// - `model`: the model id when the channel's route names none (otherwise `model` is omitted);
+/// - `response_format`: `b64_json` (default), `url` (images are then downloaded from the server), or `none` to omit
+///   the field for servers that reject it;
+/// - `negative_prompt_style`: `append` (default, `"\nAvoid: <negative>"`), `localai` (`"prompt|negative"`) or
+///   `sdcpp` (`<sd_cpp_extra_args>{"negative_prompt":…,"seed":…}</sd_cpp_extra_args>` appended, the only style
+///   that carries the seed);
+/// - `max_download_bytes`: the size limit of one downloaded image (default 50 MiB).
+public struct OpenAICompatibleEngine: ImageEngine {
+    public let name = "openai-compatible"
+    public let isSandbox = false
+    private let channel: UpstreamChannel
+    private let http: UpstreamHTTP
+
+    /// Creates the engine for one channel (`apiKey` optional: sent as a Bearer token when set) and transport.
+    public init(channel: UpstreamChannel, http: UpstreamHTTP) {
+        self.channel = channel
+        self.http = http
+    }
+
+    public func generate(_ job: EngineJob, progress: @escaping @Sendable (Int) async -> Void) async throws -> [GeneratedImage] {
+        let request = job.request
+        let apiKey = OpenAIWire.nonEmpty(channel.apiKey)
+        var fields: [(String, JSONValue)] = [
+            ("prompt", .string(prompt(for: request))),
+            ("size", .string(job.outputSize.description)),
+            ("n", .int(Int64(max(job.imageCount, 1)))),
+        ]
+        if let model = OpenAIWire.nonEmpty(channel.upstreamModel(name: request.modelName, version: request.modelVersion))
+            ?? OpenAIWire.nonEmpty(channel.options["model"]) {
+            fields.append(("model", .string(model)))
+        }
+        let format = OpenAIWire.nonEmpty(channel.options["response_format"])?.lowercased() ?? "b64_json"
+        if format != "none" { fields.append(("response_format", .string(format))) }
+        let upstream: UpstreamRequest
+        if job.inputs.isEmpty {
+            upstream = OpenAIWire.generationsRequest(baseURL: channel.baseURL,
+                                                     fields: Dictionary(fields, uniquingKeysWith: { $1 }),
+                                                     apiKey: apiKey, timeout: channel.timeout)
+        } else {
+            upstream = try OpenAIWire.editsRequest(baseURL: channel.baseURL,
+                                                   fields: fields.map { ($0.0, $0.1.lenientString ?? "") },
+                                                   inputs: job.inputs, apiKey: apiKey, timeout: channel.timeout)
+        }
+        let response = try await OpenAIWire.send(upstream, http: http, apiKey: apiKey)
+        let images = try await OpenAIWire.images(from: response, limit: job.imageCount) { link in
+            try await download(link, apiKey: apiKey)
+        }
+        await progress(100)
+        return images
+    }
+
+    /// The prompt with the negative prompt (and, for sd.cpp, the seed) in the configured server's convention.
+    func prompt(for request: ImageRequest) -> String {
+        let prompt = request.prompt ?? ""
+        let negative = OpenAIWire.nonEmpty(request.negativePrompt)
+        switch channel.options["negative_prompt_style"]?.lowercased() {
+        case "localai":
+            return negative.map { prompt + "|" + $0 } ?? prompt
+        case "sdcpp":
+            var extra: [String: JSONValue] = [:]
+            if let negative { extra["negative_prompt"] = .string(negative) }
+            if let seed = request.seed { extra["seed"] = .int(seed) }
+            guard !extra.isEmpty else { return prompt }
+            let json = String(decoding: JSONValue.object(extra).encoded(), as: UTF8.self)
+            return prompt + "<sd_cpp_extra_args>" + json + "</sd_cpp_extra_args>"
+        default:
+            return OpenAIWire.promptAvoiding(request)
+        }
+    }
+
+    /// Fetches one `data[].url` through the same transport, size-limited. Relative URLs are resolved against the
+    /// base URL; the Bearer token goes only to the configured server itself, never to another host.
+    private func download(_ link: String, apiKey: String?) async throws -> [UInt8] {
+        let url = link.hasPrefix("/") ? channel.baseURL + link : link
+        guard url.lowercased().hasPrefix("http://") || url.lowercased().hasPrefix("https://") else {
+            throw UpstreamFailure.malformed("an image URL that is not http(s)")
+        }
+        let sameServer = url == channel.baseURL || url.hasPrefix(channel.baseURL + "/")
+        let limit = channel.options["max_download_bytes"].flatMap(Int.init).map { max($0, 1) } ?? 50 * 1024 * 1024
+        let response = try await http.send(UpstreamRequest(method: "GET", url: url,
+                                                           headers: sameServer ? OpenAIWire.authHeaders(apiKey) : [],
+                                                           timeout: channel.timeout, maxResponseBytes: limit))
+        guard (200..<300).contains(response.status) else {
+            throw UpstreamFailure.malformed("downloading an image answered HTTP \(response.status)")
+        }
+        return response.body
+    }
+}

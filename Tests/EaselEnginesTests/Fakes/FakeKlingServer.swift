@@ -1,0 +1,286 @@
+import Crypto
+import EaselCore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+@testable import EaselEngines
+
+/// A wire-exact stand-in for Kling's image API (providers.md §8): a Hummingbird app on 127.0.0.1 and an ephemeral
+/// port that verifies the JWT (signature recomputed with the known secret, `iss`, `exp`, `nbf`) or API key, checks
+/// every request field by field, plays one task through `submitted → processing → succeed/failed`, and serves the
+/// result images from its own "CDN" path.
+struct FakeKlingServer: Sendable {
+    /// The credentials the fake accepts.
+    enum Auth: Sendable {
+        case jwt(accessKey: String, secretKey: String)
+        case apiKey(String)
+    }
+
+    /// A status, body and extra headers sent verbatim.
+    struct Reply: Sendable {
+        var status: Int
+        var body: String
+        var headers: [String: String] = [:]
+    }
+
+    /// How the task ends.
+    enum Outcome: Sendable {
+        case succeed
+        case failed(String)
+        /// `succeed` whose image URL serves bytes that are no image.
+        case corruptImage
+        /// A `data` object without `task_status`.
+        case noStatus
+        /// Never leaves `processing`.
+        case never
+    }
+
+    /// What the fake expects and how it plays the task.
+    struct Script: Sendable {
+        /// The create path, e.g. `/v1/images/generations`; polls go to `<path>/<task id>`.
+        var path: String
+        /// The exact JSON body the create must carry.
+        var body: JSONValue
+        /// Answer to the create instead of the documented success.
+        var submitReply: Reply?
+        /// Answers to the first polls, before the task progresses.
+        var pollReplies: [Reply] = []
+        /// Polls answered `submitted`, then `processing`, before the outcome.
+        var pollsBeforeDone = 2
+        var outcome: Outcome = .succeed
+        /// Images in the result (default: the submitted `n`).
+        var images: Int?
+        /// The task already exists upstream (resume): polling it needs no create.
+        var existingTask = false
+    }
+
+    /// The id the fake gives its task.
+    static let taskId = "CjMT7WdSwWcAAAAAALvB3g"
+    /// `http://127.0.0.1:<port>`.
+    let baseURL: String
+    private let state: KlingFakeState
+
+    /// Creates received.
+    var submits: Int { get async { await state.submits } }
+    /// Paths polled, in order.
+    var polls: [String] { get async { await state.polls } }
+    /// Field, path and header mismatches found (empty when every request was exact).
+    var problems: [String] { get async { await state.problems } }
+    /// Why tokens were refused (empty when all were valid).
+    var authFailures: [String] { get async { await state.authFailures } }
+    /// The image bytes served for result `index`.
+    static func image(_ index: Int) -> [UInt8] {
+        SandboxRenderer().render(prompt: "kling", seed: 3, index: index, width: 64, height: 48, format: .png).bytes
+    }
+
+    /// Runs `body` against a fresh fake, which is stopped afterwards whatever happens.
+    static func with<T>(auth: Auth, script: Script, _ body: (FakeKlingServer) async throws -> T) async throws -> T {
+        let state = KlingFakeState(auth: auth, script: script)
+        let router = Router()
+        for method in [HTTPRequest.Method.get, .post] {
+            router.on("**", method: method) { request, _ in try await state.respond(to: request) }
+        }
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        var logger = Logger(label: "fake-kling")
+        logger.logLevel = .critical
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                              onServerRunning: { channel in
+                                  continuation.yield(channel.localAddress?.port ?? 0)
+                                  continuation.finish()
+                              }, logger: logger)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                defer { continuation.finish() }
+                try await app.run()
+            }
+            var iterator = ports.makeAsyncIterator()
+            guard let port = await iterator.next(), port > 0 else { throw KlingFakeFailed() }
+            let server = FakeKlingServer(baseURL: "http://127.0.0.1:\(port)", state: state)
+            await state.setBaseURL(server.baseURL)
+            let result = try await body(server)
+            group.cancelAll()
+            return result
+        }
+    }
+
+    /// Why a JWT is refused, with Kling's code (1001–1004), or nil when it is valid at `now`.
+    static func jwtFailure(_ authorization: String?, accessKey: String, secretKey: String, now: Date) -> (Int, String)? {
+        guard let authorization, authorization.hasPrefix("Bearer ") else { return (1001, "no Bearer token") }
+        let parts = authorization.dropFirst(7).split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 3, parts.allSatisfy({ !$0.isEmpty && !$0.contains { "=+/".contains($0) } }) else {
+            return (1002, "not three unpadded base64url parts")
+        }
+        guard let header = decode(parts[0]), header == .object(["alg": .string("HS256"), "typ": .string("JWT")]) else {
+            return (1002, "header is not {alg: HS256, typ: JWT}")
+        }
+        let mac = HMAC<SHA256>.authenticationCode(for: Data((parts[0] + "." + parts[1]).utf8),
+                                                  using: SymmetricKey(data: Data(secretKey.utf8)))
+        let expected = Data(mac).base64EncodedString().replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        guard parts[2] == expected else { return (1002, "signature does not verify") }
+        guard let claims = decode(parts[1])?.objectValue, Set(claims.keys) == ["iss", "exp", "nbf"] else {
+            return (1002, "claims are not exactly iss, exp, nbf")
+        }
+        guard claims["iss"] == .string(accessKey) else { return (1002, "iss is not the access key") }
+        guard case .int(let exp)? = claims["exp"], case .int(let nbf)? = claims["nbf"] else {
+            return (1002, "exp/nbf not integers")
+        }
+        let seconds = Int64(now.timeIntervalSince1970)
+        guard nbf <= seconds else { return (1003, "not valid yet") }
+        guard exp > seconds else { return (1004, "expired") }
+        guard exp - nbf == 1805, exp - seconds <= 1800 else { return (1002, "lifetime is not now+1800 / now-5") }
+        return nil
+    }
+
+    private static func decode(_ part: String) -> JSONValue? {
+        var base64 = part.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+        return Data(base64Encoded: base64).flatMap { try? JSONValue.parse($0) }
+    }
+}
+
+private struct KlingFakeFailed: Error {}
+
+/// The fake's memory: what it was told to do and what it saw.
+private actor KlingFakeState {
+    let auth: FakeKlingServer.Auth
+    let script: FakeKlingServer.Script
+    var baseURL = ""
+    var submits = 0
+    var polls: [String] = []
+    var problems: [String] = []
+    var authFailures: [String] = []
+    private var count = 1
+    private var progressPolls = 0
+
+    init(auth: FakeKlingServer.Auth, script: FakeKlingServer.Script) {
+        self.auth = auth
+        self.script = script
+    }
+
+    func setBaseURL(_ url: String) { baseURL = url }
+
+    func respond(to incoming: Request) async throws -> Response {
+        var incoming = incoming
+        let body = Array(try await incoming.collectBody(upTo: 64 << 20).readableBytesView)
+        let path = incoming.uri.path, method = incoming.method.rawValue
+        let authorization = incoming.headers[.authorization]
+        let taskPath = script.path + "/" + FakeKlingServer.taskId
+        if method == "GET", path.hasPrefix("/kling-cdn/") {
+            if authorization != nil { problems.append("credentials sent to the result host") }
+            let name = path.split(separator: "/").last?.split(separator: ".").first ?? ""
+            guard let index = Int(name) else { return reply(404, "") }
+            if case .corruptImage = script.outcome { return reply(200, "<html>not an image</html>", type: "image/png") }
+            return Self.response(200, FakeKlingServer.image(index), type: "image/png")
+        }
+        if let refusal = refusal(authorization) {
+            authFailures.append(refusal.1)
+            return envelopeError(401, refusal.0, "Auth failed: \(refusal.1)")
+        }
+        if method == "POST", path == script.path {
+            submits += 1
+            if incoming.headers[.contentType] != "application/json" {
+                problems.append("Content-Type is not application/json")
+            }
+            guard let json = try? JSONValue.parse(body) else {
+                problems.append("create body is not JSON")
+                return envelopeError(400, 1200, "invalid request body")
+            }
+            let found = Self.diff(script.body, json, at: "body")
+            problems += found
+            if !found.isEmpty { return envelopeError(400, 1201, found.joined(separator: "; ")) }
+            count = script.images ?? Int(json["n"]?.lenientInt ?? 1)
+            if let answer = script.submitReply { return reply(answer.status, answer.body, headers: answer.headers) }
+            return envelope(task(status: "submitted"))
+        }
+        guard method == "GET", path == taskPath else {
+            problems.append("unexpected \(method) \(path)")
+            return envelopeError(404, 1203, "resource not found")
+        }
+        polls.append(path)
+        if !body.isEmpty { problems.append("poll has a body") }
+        if submits == 0, !script.existingTask { problems.append("polled before any create") }
+        if polls.count <= script.pollReplies.count {
+            let answer = script.pollReplies[polls.count - 1]
+            return reply(answer.status, answer.body, headers: answer.headers)
+        }
+        progressPolls += 1
+        if progressPolls <= script.pollsBeforeDone {
+            return envelope(task(status: progressPolls == 1 ? "submitted" : "processing"))
+        }
+        switch script.outcome {
+        case .never: return envelope(task(status: "processing"))
+        case .noStatus: return envelope(.object(["task_id": .string(FakeKlingServer.taskId)]))
+        case .failed(let message): return envelope(task(status: "failed", message: message))
+        case .succeed, .corruptImage:
+            var data = task(status: "succeed")
+            let images = (0..<count).map { index in
+                JSONValue.object(["index": .int(Int64(index)),
+                                  "url": .string("\(baseURL)/kling-cdn/\(FakeKlingServer.taskId)/\(index).png")])
+            }
+            data = .object((data.objectValue ?? [:]).merging(["task_result": .object(["images": .array(images)])]) { $1 })
+            return envelope(data)
+        }
+    }
+
+    private func refusal(_ authorization: String?) -> (Int, String)? {
+        switch auth {
+        case .jwt(let accessKey, let secretKey):
+            return FakeKlingServer.jwtFailure(authorization, accessKey: accessKey, secretKey: secretKey, now: Date())
+        case .apiKey(let key):
+            return authorization == "Bearer " + key ? nil : (1002, "API key does not match")
+        }
+    }
+
+    private func task(status: String, message: String = "") -> JSONValue {
+        var fields: [String: JSONValue] = ["task_id": .string(FakeKlingServer.taskId), "task_status": .string(status),
+                                           "created_at": .int(1_733_851_336_696), "updated_at": .int(1_733_851_344_553)]
+        if status == "submitted" { fields["task_info"] = .object(["external_task_id": .string("")]) }
+        if status != "submitted" { fields["task_status_msg"] = .string(message) }
+        return .object(fields)
+    }
+
+    private func envelope(_ data: JSONValue) -> Response {
+        let body = JSONValue.object(["code": .int(0), "message": .string("SUCCEED"),
+                                     "request_id": .string("CjNTkGdSwxYAAAAAALud5A"), "data": data])
+        return Self.response(200, Array(body.encoded()))
+    }
+
+    private func envelopeError(_ status: Int, _ code: Int, _ message: String) -> Response {
+        let body = JSONValue.object(["code": .int(Int64(code)), "message": .string(message),
+                                     "request_id": .string("9984d27b-a408-4073-ae28-17ca6a13622d")])
+        return Self.response(status, Array(body.encoded()))
+    }
+
+    private func reply(_ status: Int, _ text: String, type: String = "application/json",
+                       headers: [String: String] = [:]) -> Response {
+        Self.response(status, Array(text.utf8), type: type, headers: headers)
+    }
+
+    /// Field-by-field differences (names, presence, JSON types and values).
+    static func diff(_ expected: JSONValue, _ actual: JSONValue, at path: String) -> [String] {
+        if case .object(let want) = expected, case .object(let got) = actual {
+            return Set(want.keys).union(got.keys).sorted().flatMap { key -> [String] in
+                switch (want[key], got[key]) {
+                case (nil, _): return ["\(path).\(key) is unexpected"]
+                case (_, nil): return ["\(path).\(key) is missing"]
+                case (let w?, let g?): return diff(w, g, at: "\(path).\(key)")
+                }
+            }
+        }
+        if case .array(let want) = expected, case .array(let got) = actual, want.count == got.count {
+            return zip(want, got).enumerated().flatMap { diff($1.0, $1.1, at: "\(path)[\($0)]") }
+        }
+        return expected == actual ? [] : ["\(path) is \(actual), expected \(expected)"]
+    }
+
+    private static func response(_ status: Int, _ bytes: [UInt8], type: String = "application/json",
+                                 headers: [String: String] = [:]) -> Response {
+        var fields = HTTPFields()
+        fields[.contentType] = type
+        for (name, value) in headers { if let name = HTTPField.Name(name) { fields[name] = value } }
+        return Response(status: .init(code: status), headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+}

@@ -1,0 +1,262 @@
+import Crypto
+import EaselCore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+@testable import EaselEngines
+
+/// A wire-exact stand-in for Volcengine Visual's Jimeng 4.0 API (providers.md §4): a Hummingbird app on 127.0.0.1
+/// and an ephemeral port that recomputes the V4 signature of every request with the known secret (refusing
+/// mismatches as the gateway does), checks every body field by field, plays one task through
+/// `in_queue → generating → done`, puts business errors in `code` (also inside HTTP 200), and serves result images.
+struct FakeVolcengineServer: Sendable {
+    /// A status, body and extra headers sent verbatim.
+    struct Reply: Sendable {
+        var status: Int
+        var body: String
+        var headers: [String: String] = [:]
+    }
+
+    /// How the task ends: `done` (URLs when `return_url`, otherwise base64), a business error in `code` with an
+    /// HTTP status, `data.status` `expired`/`not_found`, `done` with URLs serving no image, or never.
+    enum Outcome: Sendable {
+        case done, corruptImage, never
+        case failed(code: Int, message: String, status: Int)
+        case status(String)
+    }
+
+    /// What the fake expects and how it plays the task.
+    struct Script: Sendable {
+        /// The exact submit body.
+        var submitBody: JSONValue
+        /// The exact poll `req_json`, decoded from its string.
+        var reqJSON: JSONValue = .object(["return_url": .bool(true)])
+        var submitReply: Reply?
+        /// Answers to the first polls, before the task progresses.
+        var pollReplies: [Reply] = []
+        /// Polls answered `in_queue`, then `generating`, before the outcome.
+        var pollsBeforeDone = 2
+        var outcome: Outcome = .done
+        var images = 1
+        /// The task already exists upstream (resume).
+        var existingTask = false
+    }
+
+    static let taskId = "15977608121972527084"
+    static let accessKey = "AKLTfakeJimeng7f3a"
+    static let secretKey = "WkRZeE1EQmxPVGhsWWpWak5HVmtNbUUxTXpZeU9UVXlOMlE1TmpZeVlqTQ=="
+    /// `http://127.0.0.1:<port>`.
+    let baseURL: String
+    private let state: VolcFakeState
+
+    var submits: Int { get async { await state.submits } }
+    var polls: Int { get async { await state.polls } }
+    /// Field, header and path mismatches (empty when every request was exact).
+    var problems: [String] { get async { await state.problems } }
+    /// Why signatures were refused (empty when all verified).
+    var signatureFailures: [String] { get async { await state.signatureFailures } }
+
+    /// The bytes served for result `index`.
+    static func image(_ index: Int) -> [UInt8] {
+        SandboxRenderer().render(prompt: "jimeng", seed: 4, index: index, width: 48, height: 64, format: .png).bytes
+    }
+
+    /// Runs `body` against a fresh fake, stopped afterwards whatever happens.
+    static func with<T>(script: Script, _ body: (FakeVolcengineServer) async throws -> T) async throws -> T {
+        let state = VolcFakeState(script: script)
+        let router = Router()
+        for method in [HTTPRequest.Method.get, .post] {
+            // `**` needs at least one path segment; the API itself lives at `/`.
+            for path in ["/", "**"] { router.on(RouterPath(path), method: method) { request, _ in try await state.respond(to: request) } }
+        }
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        var logger = Logger(label: "fake-volcengine")
+        logger.logLevel = .critical
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                              onServerRunning: { continuation.yield($0.localAddress?.port ?? 0); continuation.finish() },
+                              logger: logger)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                defer { continuation.finish() }
+                try await app.run()
+            }
+            var iterator = ports.makeAsyncIterator()
+            guard let port = await iterator.next(), port > 0 else { throw VolcFakeFailed() }
+            let server = FakeVolcengineServer(baseURL: "http://127.0.0.1:\(port)", state: state)
+            await state.setBaseURL(server.baseURL)
+            defer { group.cancelAll() }
+            return try await body(server)
+        }
+    }
+
+    /// Field-by-field differences between an expected and a received JSON body (names, presence, types, values).
+    static func diff(_ expected: JSONValue, _ actual: JSONValue, at path: String) -> [String] {
+        if case .object(let want) = expected, case .object(let got) = actual {
+            return Set(want.keys).union(got.keys).sorted().flatMap { key -> [String] in
+                guard let w = want[key] else { return ["\(path).\(key) is unexpected"] }
+                guard let g = got[key] else { return ["\(path).\(key) is missing"] }
+                return diff(w, g, at: "\(path).\(key)")
+            }
+        }
+        if case .array(let want) = expected, case .array(let got) = actual, want.count == got.count {
+            return zip(want, got).enumerated().flatMap { diff($1.0, $1.1, at: "\(path)[\($0)]") }
+        }
+        return expected == actual ? [] : ["\(path) is \(actual), expected \(expected)"]
+    }
+
+    /// Why the request's signature is refused, or nil when it verifies: the Authorization is parsed, the canonical
+    /// request rebuilt from the received method, path, query, signed headers and body, and the signature recomputed.
+    static func signatureFailure(method: String, path: String, query: String, authority: String?, headers: HTTPFields,
+                                 body: [UInt8], now: Date) -> String? {
+        guard let auth = headers[.authorization], auth.hasPrefix("HMAC-SHA256 Credential=") else { return "no HMAC-SHA256 Authorization" }
+        var fields: [String: String] = [:]
+        for part in auth.dropFirst("HMAC-SHA256 ".count).split(separator: ",") {
+            let pair = part.trimmingCharacters(in: .whitespaces).split(separator: "=", maxSplits: 1).map(String.init)
+            if pair.count == 2 { fields[pair[0]] = pair[1] }
+        }
+        let scope = (fields["Credential"] ?? "").split(separator: "/").map(String.init)
+        guard scope.count == 5, scope[0] == accessKey, scope[2] == "cn-north-1", scope[3] == "cv", scope[4] == "request"
+        else { return "credential is not AK/date/cn-north-1/cv/request" }
+        guard let xDate = headers[HTTPField.Name("X-Date")!], xDate.count == 16, xDate.hasPrefix(scope[1]) else {
+            return "X-Date missing or not on the scope's date"
+        }
+        let formatter = DateFormatter()
+        (formatter.locale, formatter.timeZone, formatter.dateFormat) = (Locale(identifier: "en_US_POSIX"), TimeZone(identifier: "UTC"), "yyyyMMdd'T'HHmmss'Z'")
+        guard let date = formatter.date(from: xDate), abs(date.timeIntervalSince(now)) < 900 else { return "X-Date is skewed" }
+        let bodyHash = SHA256.hash(data: body).map { String(format: "%02x", $0) }.joined()
+        guard headers[HTTPField.Name("X-Content-Sha256")!] == bodyHash else { return "X-Content-Sha256 is not the body's" }
+        let names = (fields["SignedHeaders"] ?? "").split(separator: ";").map(String.init)
+        guard Set(["content-type", "host", "x-content-sha256", "x-date"]).isSubset(of: names) else {
+            return "SignedHeaders lacks content-type;host;x-content-sha256;x-date"
+        }
+        let signed = names.map { name in (name, name == "host" ? authority ?? "" : HTTPField.Name(name).flatMap { headers[$0] } ?? "") }
+        let items = query.split(separator: "&").map { pair -> (String, String) in
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map {
+                String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String($0)
+            }
+            return (parts[0], parts.count > 1 ? parts[1] : "")
+        }
+        let (canonical, signedNames) = VolcV4Signer.canonicalRequest(
+            method: method, canonicalURI: VolcV4Signer.canonicalURI(path: path),
+            canonicalQuery: VolcV4Signer.canonicalQuery(items), headers: signed, payloadHash: bodyHash)
+        guard signedNames == names.joined(separator: ";") else { return "SignedHeaders are not sorted lower-case names" }
+        let key = VolcV4Signer.signingKey(secretAccessKey: secretKey, shortDate: scope[1], region: scope[2], service: scope[3])
+        let expected = VolcV4Signer.signature(signingKey: key, stringToSign: VolcV4Signer.stringToSign(
+            canonicalRequest: canonical, xDate: xDate, scope: scope[1...].joined(separator: "/")))
+        return VolcV4Signer.signaturesMatch(expected, fields["Signature"] ?? "") ? nil : "signature does not match"
+    }
+}
+
+private struct VolcFakeFailed: Error {}
+
+/// The fake's memory: what it was told to do and what it saw.
+private actor VolcFakeState {
+    let script: FakeVolcengineServer.Script
+    var baseURL = ""
+    var submits = 0
+    var polls = 0
+    var problems: [String] = []
+    var signatureFailures: [String] = []
+    private var progressPolls = 0
+
+    init(script: FakeVolcengineServer.Script) { self.script = script }
+
+    func setBaseURL(_ url: String) { baseURL = url }
+
+    func respond(to incoming: Request) async throws -> Response {
+        var incoming = incoming
+        let body = Array(try await incoming.collectBody(upTo: 64 << 20).readableBytesView)
+        let path = incoming.uri.path, query = incoming.uri.query ?? "", method = incoming.method.rawValue
+        if method == "GET", path.hasPrefix("/cdn/") {
+            if incoming.headers[.authorization] != nil { problems.append("credentials sent to the result host") }
+            guard let index = Int(path.dropFirst(5).split(separator: ".").first ?? "") else { return reply(404, "") }
+            if case .corruptImage = script.outcome { return reply(200, "<html>not an image</html>", type: "image/png") }
+            return Self.response(200, FakeVolcengineServer.image(index), type: "image/jpeg")
+        }
+        if let failure = FakeVolcengineServer.signatureFailure(method: method, path: path, query: query, authority: incoming.head.authority,
+                                                               headers: incoming.headers, body: body, now: Date()) {
+            signatureFailures.append(failure)
+            return reply(401, #"{"ResponseMetadata":{"RequestId":"2025","Action":"","Version":"2022-08-31","Service":"cv","#
+                + #""Region":"cn-north-1","Error":{"CodeN":100010,"Code":"SignatureDoesNotMatch","Message":"mismatch"}}}"#)
+        }
+        if method != "POST" || path != "/" { problems.append("unexpected \(method) \(path)") }
+        if incoming.headers[.contentType] != "application/json" { problems.append("Content-Type is not application/json") }
+        guard let json = try? JSONValue.parse(body) else {
+            problems.append("body is not JSON")
+            return business(400, 50400, "Input invalid for this service.")
+        }
+        switch query {
+        case "Action=CVSync2AsyncSubmitTask&Version=2022-08-31":
+            submits += 1
+            let found = FakeVolcengineServer.diff(script.submitBody, json, at: "submit")
+            problems += found
+            if !found.isEmpty { return business(400, 50400, "Input invalid for this service.") }
+            if let answer = script.submitReply { return reply(answer.status, answer.body, headers: answer.headers) }
+            return envelope(.object(["task_id": .string(FakeVolcengineServer.taskId)]))
+        case "Action=CVSync2AsyncGetResult&Version=2022-08-31":
+            polls += 1
+            return poll(json)
+        default:
+            problems.append("unexpected query \(query)")
+            return reply(404, #"{"ResponseMetadata":{"Error":{"CodeN":100002,"Code":"InvalidActionOrVersion","Message":"x"}}}"#)
+        }
+    }
+
+    private func poll(_ json: JSONValue) -> Response {
+        guard case .string(let reqText)? = json["req_json"], let reqJSON = try? JSONValue.parse(Array(reqText.utf8)) else {
+            problems.append("req_json is not a JSON string")
+            return business(400, 50400, "Input invalid for this service.")
+        }
+        let expected = JSONValue.object(["req_key": .string("jimeng_t2i_v40"), "task_id": .string(FakeVolcengineServer.taskId),
+                                         "req_json": .string(reqText)])
+        let found = FakeVolcengineServer.diff(expected, json, at: "poll") + FakeVolcengineServer.diff(script.reqJSON, reqJSON, at: "req_json")
+        problems += found
+        if json["task_id"] != .string(FakeVolcengineServer.taskId) { return envelope(.object(["status": .string("not_found")])) }
+        if !found.isEmpty { return business(400, 50400, "Input invalid for this service.") }
+        if submits == 0, !script.existingTask { problems.append("polled before any submit") }
+        if polls <= script.pollReplies.count {
+            let answer = script.pollReplies[polls - 1]
+            return reply(answer.status, answer.body, headers: answer.headers)
+        }
+        progressPolls += 1
+        if progressPolls <= script.pollsBeforeDone {
+            return envelope(.object(["status": .string(progressPolls == 1 ? "in_queue" : "generating")]))
+        }
+        switch script.outcome {
+        case .never: return envelope(.object(["status": .string("generating")]))
+        case .status(let status):
+            return envelope(.object(["status": .string(status), "image_urls": .null, "binary_data_base64": .null]))
+        case .failed(let code, let message, let status): return business(status, code, message)
+        case .done, .corruptImage:
+            let indices = 0..<script.images
+            if reqJSON["return_url"] == .bool(true) {
+                return envelope(.object(["status": .string("done"), "binary_data_base64": .array([]),
+                                         "image_urls": .array(indices.map { .string("\(baseURL)/cdn/\($0).jpeg?x-expires=1") })]))
+            }
+            return envelope(.object(["status": .string("done"), "image_urls": .null, "binary_data_base64":
+                                        .array(indices.map { .string(Data(FakeVolcengineServer.image($0)).base64EncodedString()) })]))
+        }
+    }
+
+    private func envelope(_ data: JSONValue) -> Response { business(200, 10000, "Success", data: data) }
+
+    private func business(_ status: Int, _ code: Int, _ message: String, data: JSONValue = .null) -> Response {
+        Self.response(status, Array(JSONValue.object(["code": .int(Int64(code)), "data": data, "message": .string(message),
+                                                      "request_id": .string("20251125005330F6F4B7E94EB473180018"),
+                                                      "status": .int(Int64(code)), "time_elapsed": .string("34.7ms")]).encoded()))
+    }
+
+    private func reply(_ status: Int, _ text: String, type: String = "application/json", headers: [String: String] = [:]) -> Response {
+        Self.response(status, Array(text.utf8), type: type, headers: headers)
+    }
+
+    private static func response(_ status: Int, _ bytes: [UInt8], type: String = "application/json",
+                                 headers: [String: String] = [:]) -> Response {
+        var fields = HTTPFields()
+        fields[.contentType] = type
+        for (name, value) in headers { if let name = HTTPField.Name(name) { fields[name] = value } }
+        return Response(status: .init(code: status), headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+}
