@@ -9,9 +9,12 @@ extension EngineRegistry {
         var routes: [String: [RoutedEngine.Route]] = [:]
         for channel in channels {
             let engine = try ProviderEngines.engine(for: channel, http: http)
+            let limiter = ChannelLimiter(limit: channel.maxConcurrency)
             for model in channel.models {
-                routes[key(name: model.name, version: model.version), default: []]
-                    .append(RoutedEngine.Route(channel: channel, engine: engine))
+                let key = key(name: model.name, version: model.version)
+                // GEM and GG are one family: a channel listing both serves the model once.
+                guard routes[key]?.contains(where: { $0.channel.name == channel.name }) != true else { continue }
+                routes[key, default: []].append(RoutedEngine.Route(channel: channel, engine: engine, limiter: limiter))
             }
         }
         return EngineRegistry(routes: routes.mapValues { RoutedEngine(routes: $0) }, fallback: nil)

@@ -15,11 +15,16 @@ public struct RoutedEngine: ImageEngine {
         public let engine: any ImageEngine
         let limiter: ChannelLimiter
 
-        /// Creates a route.
+        /// Creates a route with its own concurrency cap.
         public init(channel: UpstreamChannel, engine: any ImageEngine) {
+            self.init(channel: channel, engine: engine, limiter: ChannelLimiter(limit: channel.maxConcurrency))
+        }
+
+        // Routes of one channel share its limiter, so `max_concurrency` holds across all its models.
+        init(channel: UpstreamChannel, engine: any ImageEngine, limiter: ChannelLimiter) {
             self.channel = channel
             self.engine = engine
-            self.limiter = ChannelLimiter(limit: channel.maxConcurrency)
+            self.limiter = limiter
         }
     }
 
