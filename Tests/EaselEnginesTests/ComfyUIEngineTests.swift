@@ -170,7 +170,7 @@ private let unhttp = UpstreamHTTP { _ in UpstreamResponse(status: 599) }
         var setup = FakeComfyUIServer.Setup()
         setup.pendingPolls = 100_000
         try await FakeComfyUIServer.with(setup) { fake, base, http in
-            let quick = try ComfyUIEngine(channel: comfyChannel(base, timeout: .seconds(3)), http: http)
+            let quick = try ComfyUIEngine(channel: comfyChannel(base, timeout: .seconds(8)), http: http)
             let error = await comfyError { _ = try await quick.generate(comfyJob()) { _ in } }
             #expect(error?.code == "TaskTimeout" && error?.isRetryable == true)
 

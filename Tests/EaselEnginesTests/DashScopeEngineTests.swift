@@ -183,7 +183,7 @@ private func run(_ script: Script, _ imageRequest: ImageRequest = request(), inp
                        Reply(status: 200, body: "{trunc")]
         let retried = try await run(Script(async: true, body: asyncT2I, pollReplies: replies, pollsBeforeDone: 0), options: ["mode": "async"])
         #expect(retried.error == nil && retried.images.count == 1 && retried.polls == 4 && retried.problems == [])
-        let slow = try await run(Script(async: true, body: asyncT2I, outcome: .never), options: ["mode": "async"], timeout: .seconds(3))
+        let slow = try await run(Script(async: true, body: asyncT2I, outcome: .never), options: ["mode": "async"], timeout: .seconds(8))
         #expect(slow.error?.code == "TaskTimeout" && slow.error?.isRetryable == true && slow.checkpoints.count == 1)
     }
 

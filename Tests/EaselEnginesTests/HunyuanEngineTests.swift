@@ -209,7 +209,7 @@ private final class Trace: Sendable {
         try await FakeTencentServer.with(keys, script: .init(polls: [.running(10)])) { server in
             let trace = Trace()
             let error = await #expect(throws: EngineError.self) {
-                try await generate(channel(server) { $0.timeout = .seconds(3) }, job(server, trace), trace)
+                try await generate(channel(server) { $0.timeout = .seconds(8) }, job(server, trace), trace)
             }
             #expect(error?.code == "TaskTimeout" && error?.isRetryable == true)
             #expect(trace.checkpoints.withLock { $0.count } == 1)

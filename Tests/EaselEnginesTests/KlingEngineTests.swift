@@ -237,14 +237,14 @@ private let pollPath = "/v1/images/generations/\(FakeKlingServer.taskId)"
     @Test func deadlineEndsPollingWithTaskTimeout() async throws {
         let script = Script(path: "/v1/images/generations", body: minimal,
                             outcome: .never)
-        let run = try await run(script, request("2.1"), timeout: .seconds(3))
+        let run = try await run(script, request("2.1"), timeout: .seconds(8))
         #expect(run.error?.code == "TaskTimeout" && run.error?.isRetryable == true && run.checkpoints.count == 1)
     }
 
     @Test func cancellationStopsPolling() async throws {
         let script = Script(path: "/v1/images/generations", body: minimal,
                             outcome: .never)
-        let run = try await run(script, request("2.1"), cancelAfter: .milliseconds(1500))
+        let run = try await run(script, request("2.1"), cancelAfter: .seconds(4))
         #expect(run.otherError == "CancellationError" && run.checkpoints.count == 1)
     }
 

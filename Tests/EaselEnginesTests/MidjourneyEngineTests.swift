@@ -194,7 +194,7 @@ private func mjError(_ body: () async throws -> Void) async -> EngineError? {
         var setup = FakeMidjourneyServer.Setup()
         setup.plan = .stall
         try await FakeMidjourneyServer.with(setup) { fake, base, http in
-            let quick = MidjourneyProxyEngine(channel: mjChannel(base, timeout: .seconds(3)), http: http)
+            let quick = MidjourneyProxyEngine(channel: mjChannel(base, timeout: .seconds(8)), http: http)
             let error = await mjError { _ = try await quick.generate(mjJob()) { _ in } }
             #expect(error?.code == "TaskTimeout" && error?.isRetryable == true)
 

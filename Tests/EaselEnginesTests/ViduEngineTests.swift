@@ -177,12 +177,12 @@ private let pollPath = "/ent/v2/tasks/\(FakeViduServer.taskId)/creations"
     }
 
     @Test func deadlineEndsPollingWithTaskTimeout() async throws {
-        let run = try await run(Script(body: minimal, outcome: .never), request(), timeout: .seconds(3))
+        let run = try await run(Script(body: minimal, outcome: .never), request(), timeout: .seconds(8))
         #expect(run.error?.code == "TaskTimeout" && run.error?.isRetryable == true && run.checkpoints.count == 1)
     }
 
     @Test func cancellationStopsPolling() async throws {
-        let run = try await run(Script(body: minimal, outcome: .never), request(), cancelAfter: .milliseconds(1500))
+        let run = try await run(Script(body: minimal, outcome: .never), request(), cancelAfter: .seconds(4))
         #expect(run.otherError == "CancellationError" && run.checkpoints.count == 1)
     }
 

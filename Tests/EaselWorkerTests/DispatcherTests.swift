@@ -105,7 +105,7 @@ struct WorkerHarness {
     }
 
     @Test func respectsPerAppConcurrency() async throws {
-        let engine = ProbeEngine(delay: .milliseconds(80))
+        let engine = ProbeEngine(delay: .milliseconds(300))
         let harness = try WorkerHarness(engine: engine, concurrency: 1)
         try await harness.withDispatcher {
             var ids: [(String, Tenant)] = []
