@@ -176,17 +176,7 @@ public struct DashScopeQwenEngine: ImageEngine {
         let limit = Int(channel.options["max_image_bytes"] ?? "") ?? 32 * 1024 * 1024
         var images: [GeneratedImage] = []
         for url in urls.prefix(max(count, 1)) {
-            guard url.lowercased().hasPrefix("http://") || url.lowercased().hasPrefix("https://") else {
-                throw UpstreamFailure.malformed("result URL")
-            }
-            let response = try await http.send(UpstreamRequest(method: "GET", url: url, timeout: channel.timeout,
-                                                               maxResponseBytes: limit))
-            guard response.status == 200 else {
-                throw EngineError(code: "ModelGenerateFailed", message: "The result image could not be fetched (HTTP \(response.status)).",
-                                  isRetryable: response.status >= 500)
-            }
-            guard let info = ImageProbe.inspect(response.body) else { throw UpstreamFailure.malformed("result image") }
-            images.append(GeneratedImage(bytes: response.body, info: info))
+            images.append(try await http.fetchResultImage(url, timeout: channel.timeout, maxBytes: limit))
         }
         return images
     }

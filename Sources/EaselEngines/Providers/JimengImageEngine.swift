@@ -172,16 +172,8 @@ public struct JimengImageEngine: ImageEngine {
     }
 
     private func download(_ url: String) async throws -> GeneratedImage {
-        guard Self.publicURL(url) != nil else { throw UpstreamFailure.malformed("result URL") }
         let limit = Int(channel.options["max_image_bytes"] ?? "") ?? 32 * 1024 * 1024
-        let response = try await http.send(UpstreamRequest(method: "GET", url: url, timeout: channel.timeout,
-                                                           maxResponseBytes: limit))
-        guard response.status == 200 else {
-            throw EngineError(code: "ModelGenerateFailed", message: "The result image could not be fetched (HTTP \(response.status)).",
-                              isRetryable: response.status >= 500)
-        }
-        guard let info = ImageProbe.inspect(response.body) else { throw UpstreamFailure.malformed("result image") }
-        return GeneratedImage(bytes: response.body, info: info)
+        return try await http.fetchResultImage(url, timeout: channel.timeout, maxBytes: limit)
     }
 
     // MARK: Mapping
