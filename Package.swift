@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
     ],
     targets: [
         .target(name: "EaselCore", dependencies: [
@@ -30,6 +31,7 @@ let package = Package(
             "EaselCore",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .target(name: "EaselEngines", dependencies: [
@@ -59,7 +61,10 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .testTarget(name: "EaselCoreTests", dependencies: ["EaselCore"]),
+        .testTarget(name: "EaselCoreTests", dependencies: [
+            "EaselCore",
+            .product(name: "PropertyBased", package: "swift-property-based"),
+        ]),
         .testTarget(name: "EaselEnginesTests", dependencies: [
             "EaselEngines", "EaselHTTP",
             .product(name: "Hummingbird", package: "hummingbird"),
@@ -69,6 +74,7 @@ let package = Package(
         .testTarget(name: "EaselWorkerTests", dependencies: ["EaselWorker"]),
         .testTarget(name: "EaselHTTPTests", dependencies: [
             "EaselHTTP",
+            .product(name: "PropertyBased", package: "swift-property-based"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
         ]),

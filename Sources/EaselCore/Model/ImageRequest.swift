@@ -85,16 +85,24 @@ public struct PixelSize: Codable, Sendable, Equatable, Hashable, CustomStringCon
         self.height = height
     }
 
-    /// Parses `1024x1024`, `1024*1024` or `1024×1024`.
+    /// The longest side a parsed size may have; larger values are not sizes any model renders, and bounding them
+    /// keeps every product of two sides far from overflowing.
+    public static let maxParsedSide = 100_000
+
+    /// Parses `1024x1024`, `1024*1024` or `1024×1024`; nil unless both sides are in 1…``maxParsedSide``.
     public init?(parsing text: String) {
         let parts = text.lowercased().split { $0 == "x" || $0 == "*" || $0 == "×" }
         guard parts.count == 2, let width = Int(parts[0].trimmingCharacters(in: .whitespaces)),
-              let height = Int(parts[1].trimmingCharacters(in: .whitespaces)), width > 0, height > 0 else { return nil }
+              let height = Int(parts[1].trimmingCharacters(in: .whitespaces)),
+              (1...Self.maxParsedSide).contains(width), (1...Self.maxParsedSide).contains(height) else { return nil }
         self.init(width: width, height: height)
     }
 
-    /// Total pixels.
-    public var pixels: Int { width * height }
+    /// Total pixels (saturating at `Int.max` rather than trapping on sizes nobody validated).
+    public var pixels: Int {
+        let (product, overflow) = width.multipliedReportingOverflow(by: height)
+        return overflow ? Int.max : product
+    }
 
     public var description: String { "\(width)x\(height)" }
 }
