@@ -126,6 +126,7 @@ public struct EaselServer: Sendable {
     /// The router with every dialect.
     public func router() -> Router<EaselRequestContext> {
         let router = Router(context: EaselRequestContext.self)
+        router.add(middleware: UnknownRouteMiddleware())
         router.add(middleware: TencentGateway(environment: environment))
         router.get("healthz") { _, _ in JSONResponse.make(.object(["status": .string("ok")])) }
         RESTRoutes(environment: environment).register(on: router)

@@ -24,15 +24,20 @@ struct TencentCall: Sendable {
     let token: String?
 
     /// Whether the request is a Tencent API call rather than a REST/OpenAI/file request. Tencent calls are
-    /// recognised by their headers or parameters on any path, because clients may configure an endpoint with a path.
+    /// recognised by their headers or parameters on any path that no other dialect owns, because clients may
+    /// configure an endpoint with a path; a POST to `/` is always one (and answered "missing Action" if it lacks it).
     static func isTencentCall(_ request: Request) -> Bool {
+        if DialectPath.owner(of: request.uri.path) != nil { return false }
         if request.headers[values: HTTPField.Name("X-TC-Action")!].first != nil { return true }
         if request.headers[.authorization]?.hasPrefix(TC3Authorization.algorithm) == true { return true }
+        // v1 signing carries Action in the form body.
         if request.method == .post,
            request.headers[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true {
             return true
         }
-        if let query = request.uri.query, query.contains("Action=") { return true }
+        if let query = request.uri.query, query.split(separator: "&").contains(where: { $0.hasPrefix("Action=") }) {
+            return true
+        }
         return request.uri.path == "/" && request.method == .post
     }
 
@@ -59,9 +64,9 @@ struct TencentCall: Sendable {
         if let authorization = headers["authorization"], authorization.hasPrefix(TC3Authorization.algorithm) {
             let params: JSONValue
             if method == "GET" {
-                params = .unflatten(FormParameters.decode(rawQuery))
+                params = try .unflatten(FormParameters.decode(rawQuery))
             } else if isForm {
-                params = .unflatten(FormParameters.decode(String(decoding: body, as: UTF8.self)))
+                params = try .unflatten(FormParameters.decode(String(decoding: body, as: UTF8.self)))
             } else if body.allSatisfy({ $0 == 0x20 || $0 == 0x0a || $0 == 0x0d || $0 == 0x09 }) {
                 params = .object([:])
             } else {
@@ -75,7 +80,7 @@ struct TencentCall: Sendable {
                                params: params, signing: .tc3(signable), token: headers["x-tc-token"])
         }
 
-        let pairs = FormParameters.decode(method == "GET" ? rawQuery : (isForm ? String(decoding: body, as: UTF8.self) : rawQuery))
+        let pairs = try FormParameters.decode(method == "GET" ? rawQuery : (isForm ? String(decoding: body, as: UTF8.self) : rawQuery))
         var flat: [String: String] = [:]
         for (key, value) in pairs { flat[key] = value }
         let own = pairs.filter { !commonParameters.contains($0.key) }
@@ -83,6 +88,6 @@ struct TencentCall: Sendable {
             ? .v1(method: method, host: headers["host"] ?? "", params: flat) : .unsigned
         return TencentCall(action: flat["Action"] ?? headers["x-tc-action"] ?? "",
                            version: flat["Version"] ?? headers["x-tc-version"] ?? "",
-                           params: .unflatten(own), signing: signing, token: flat["Token"] ?? headers["x-tc-token"])
+                           params: try .unflatten(own), signing: signing, token: flat["Token"] ?? headers["x-tc-token"])
     }
 }
