@@ -13,7 +13,6 @@ public struct ServerEnvironment: Sendable {
     let urlSigner: URLSigner
     let publicBaseURL: String
     let rateLimiter: RateLimiter
-    let replayGuard: ReplayGuard
     let catalog: ModelCatalog
     let openAI: OpenAISettings
     let outbox: any NotificationOutbox
@@ -34,7 +33,6 @@ public struct ServerEnvironment: Sendable {
         self.urlSigner = urlSigner
         self.publicBaseURL = publicBaseURL.hasSuffix("/") ? String(publicBaseURL.dropLast()) : publicBaseURL
         self.rateLimiter = RateLimiter(ratePerSecond: createRateLimit)
-        self.replayGuard = ReplayGuard()
         self.catalog = catalog
         self.openAI = openAI
         self.logger = logger

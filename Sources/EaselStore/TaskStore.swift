@@ -3,10 +3,11 @@ import Foundation
 
 /// Durable task state: the queue the dispatcher claims from and the records the dialects describe.
 public protocol TaskStore: Sendable {
-    /// Persists a new waiting task. With a SessionId, fails with `StoreError.duplicateSession` when the same tenant
-    /// used it after `dedupSince`; exactly one of several concurrent duplicates succeeds.
-    func insert(_ task: TaskRecord, dedupSince: Date) async throws
-    /// The id of the task that last used `sessionId` for `tenant`, if any.
+    /// Persists a new waiting task. With a `dedupKey` (the SessionId or an idempotency key), fails with
+    /// `StoreError.duplicateSession` when the same tenant used that key after `dedupSince`; exactly one of several
+    /// concurrent duplicates succeeds, and `taskId(sessionId:tenant:)` then finds its task.
+    func insert(_ task: TaskRecord, dedupKey: String?, dedupSince: Date) async throws
+    /// The id of the task that last used the dedup key `sessionId` for `tenant`, if any.
     func taskId(sessionId: String, tenant: Tenant) async throws -> String?
     /// The task with `id`, if it exists and (when `tenant` is given) belongs to it.
     func task(id: String, tenant: Tenant?) async throws -> TaskRecord?
@@ -38,6 +39,8 @@ public protocol TaskStore: Sendable {
     func expiredBlobs(before now: Date, limit: Int) async throws -> [String]
     /// Forgets expired blob keys once their bytes are deleted.
     func forgetBlobs(_ keys: [String]) async throws
+    /// Forgets dedup keys used before `before` (older than the dedup window).
+    func purgeSessions(before: Date) async throws
     /// Deletes terminal tasks (of `dialect`, or all) finished before `before`; returns how many.
     func purgeTasks(finishedBefore before: Date, dialect: Dialect?) async throws -> Int
 }
@@ -83,4 +86,11 @@ public protocol NotificationOutbox: Sendable {
     func replayDelivery(id: String, tenant: Tenant?, now: Date) async throws -> Bool
     /// Forgets events and finished deliveries created before `before`.
     func purgeNotifications(before: Date) async throws
+}
+
+extension TaskStore {
+    /// Persists a new waiting task, deduplicated on its SessionId.
+    public func insert(_ task: TaskRecord, dedupSince: Date) async throws {
+        try await insert(task, dedupKey: task.sessionId, dedupSince: dedupSince)
+    }
 }

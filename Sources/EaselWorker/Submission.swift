@@ -10,8 +10,11 @@ public struct Submission: Sendable {
     public var request: ImageRequest
     /// `TasksPriority`, −10…10.
     public var priority: Int
-    /// Dedup key.
+    /// The client's dedup key (`SessionId`): a second create with it inside the window is refused.
     public var sessionId: String?
+    /// A key that makes a retried request return the first request's task instead of creating another (an
+    /// OpenAI `Idempotency-Key`, or the signature of a repeated signed Tencent call). Ignored when `sessionId` is set.
+    public var idempotencyKey: String?
     /// Opaque context to echo back.
     public var sessionContext: String?
     /// Webhook URL, for the dialects that have one.
@@ -19,7 +22,8 @@ public struct Submission: Sendable {
 
     /// Creates a submission.
     public init(tenant: Tenant, dialect: Dialect, request: ImageRequest, priority: Int = 0, sessionId: String? = nil,
-                sessionContext: String? = nil, callbackURL: String? = nil) {
+                sessionContext: String? = nil, callbackURL: String? = nil, idempotencyKey: String? = nil) {
+        self.idempotencyKey = idempotencyKey
         self.tenant = tenant
         self.dialect = dialect
         self.request = request

@@ -42,6 +42,7 @@ public struct Sweeper: Service {
                 if purged > 0 { logger.info("purged old tasks", metadata: ["dialect": "\(dialect)", "count": "\(purged)"]) }
             }
             try await outbox.purgeNotifications(before: now - settings.notificationRetention.timeInterval)
+            try await store.purgeSessions(before: now - settings.sessionDedupWindow.timeInterval)
         } catch {
             logger.error("sweep failed", metadata: ["error": "\(error)"])
         }

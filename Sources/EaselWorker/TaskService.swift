@@ -34,7 +34,8 @@ public struct TaskService: Sendable {
         self.logger = logger
     }
 
-    /// Validates and durably queues a task; the returned record is committed.
+    /// Validates and durably queues a task; the returned record is committed. A retry with the same
+    /// `idempotencyKey` (and no SessionId) returns the task the first request created.
     public func submit(_ submission: Submission, now: Date = Date()) async throws(APIError) -> TaskRecord {
         if let sessionId = submission.sessionId, sessionId.count > 50 {
             throw APIError("InvalidParameterValue.SessionIdTooLong",
@@ -71,11 +72,15 @@ public struct TaskService: Sendable {
                               callbackURL: submission.callbackURL.flatMap { $0.isEmpty ? nil : $0 })
         task.outputSize = validated.outputSize
         let record = task
+        let dedupKey = record.sessionId ?? submission.idempotencyKey
         do {
-            try await store.insert(record, dedupSince: now - settings.sessionDedupWindow.timeInterval)
+            try await store.insert(record, dedupKey: dedupKey, dedupSince: now - settings.sessionDedupWindow.timeInterval)
         } catch let error as StoreError where error == .duplicateSession {
+            if record.sessionId == nil, let key = dedupKey, let first = try await self.task(sessionId: key, tenant: submission.tenant) {
+                return first
+            }
             throw APIError("InvalidParameterValue.SessionId",
-                           "SessionId `\(record.sessionId ?? "")` was already used within the last 3 days; the request was dropped as a duplicate.")
+                           "SessionId `\(record.sessionId ?? "")` was already used within the last \(Self.days(settings.sessionDedupWindow)); the request was dropped as a duplicate.")
         } catch {
             throw internalError(error)
         }
@@ -132,6 +137,12 @@ public struct TaskService: Sendable {
             task = try await self.task(id: id, tenant: tenant)
         }
         return task
+    }
+
+    private static func days(_ window: Duration) -> String {
+        let hours = Int(window.components.seconds / 3600)
+        if hours % 24 == 0 { return hours == 24 ? "day" : "\(hours / 24) days" }
+        return hours == 1 ? "hour" : "\(hours) hours"
     }
 
     private func call<T>(_ body: () async throws -> T) async throws(APIError) -> T {

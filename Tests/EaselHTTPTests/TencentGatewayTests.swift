@@ -62,14 +62,25 @@ import Testing
         }
     }
 
-    @Test func replayedCreateIsRefusedButRepeatedReadsAreNot() async throws {
+    @Test func repeatedSignedCreateReturnsTheFirstTaskAndRepeatedReadsAreAnswered() async throws {
         let server = try await TestServer()
         try await server.test { client in
             let headers = server.tc3Headers(action: "CreateAigcImageTask", body: createBody)
             let first = try await server.call(client, "CreateAigcImageTask", createBody, headers: headers)
             #expect(first.errorCode == nil)
-            let replay = try await server.call(client, "CreateAigcImageTask", createBody, headers: headers)
-            #expect(replay.errorCode == "AuthFailure.SignatureFailure")
+            let firstId = try #require(first["TaskId"]?.lenientString)
+            // The same bytes again (an SDK retry within the same second): the first task, not a second one.
+            let repeated = try await server.call(client, "CreateAigcImageTask", createBody, headers: headers)
+            #expect(repeated.errorCode == nil)
+            #expect(repeated["TaskId"]?.lenientString == firstId)
+            let listed = try await server.call(client, "DescribeTasks", #"{"SubAppId": 251007502}"#)
+            #expect(listed["TaskSet"]?.arrayValue?.count == 1)
+            // With a SessionId, the retry gets the contract's dedup error, never a signature error.
+            let withSession = #"{"SubAppId": 251007502, "ModelName": "GG", "ModelVersion": "2.5", "Prompt": "a cat", "SessionId": "s-1"}"#
+            let sessionHeaders = server.tc3Headers(action: "CreateAigcImageTask", body: withSession)
+            #expect(try await server.call(client, "CreateAigcImageTask", withSession, headers: sessionHeaders).errorCode == nil)
+            let again = try await server.call(client, "CreateAigcImageTask", withSession, headers: sessionHeaders)
+            #expect(again.errorCode == "InvalidParameterValue.SessionId")
             let describe = #"{"TaskId": "\#(first["TaskId"]?.lenientString ?? "")"}"#
             let readHeaders = server.tc3Headers(action: "DescribeTaskDetail", body: describe)
             for _ in 0..<2 {

@@ -80,8 +80,13 @@ import Testing
         await #expect(throws: StoreError.notFound) { try await store.abort(id: task.id, tenant: bob, at: Date()) { _ in [] } }
         let aborted = try await store.abort(id: task.id, tenant: alice, at: Date()) { _ in [] }
         #expect(aborted.status == .aborted)
-        await #expect(throws: StoreError.conflict) { try await store.abort(id: task.id, tenant: alice, at: Date()) { _ in [] } }
+        // A retried abort is answered like the first; a task that started cannot be aborted.
+        #expect(try await store.abort(id: task.id, tenant: alice, at: Date()) { _ in [] } == aborted)
         #expect(try await claim() == nil)
+        let started = makeTask(alice)
+        try await store.insert(started, dedupSince: .distantPast)
+        #expect(try await claim()?.id == started.id)
+        await #expect(throws: StoreError.conflict) { try await store.abort(id: started.id, tenant: alice, at: Date()) { _ in [] } }
     }
 
     @Test func expiredLeasesAreRequeuedThenFailed() async throws {

@@ -4,4 +4,7 @@ import EaselCore
 struct Principal: Sendable {
     let tenant: Tenant
     let secretId: String
+    /// For signed Tencent calls, a key derived from the signature: identical for an identical retry, so a repeated
+    /// create can return the first call's task.
+    var requestKey: String?
 }

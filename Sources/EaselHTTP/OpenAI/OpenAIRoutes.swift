@@ -47,16 +47,9 @@ struct OpenAIRoutes: Sendable {
         try environment.admitCreate(principal.tenant)
         // An Idempotency-Key makes a retried request return the first request's task instead of creating another.
         let idempotencyKey = request.headers[HTTPField.Name("Idempotency-Key")!].map { "idem:" + SHA256.hex(of: $0).prefix(40) }
-        let created: TaskRecord
-        do {
-            created = try await environment.tasks.submit(Submission(
-                tenant: principal.tenant, dialect: .openai, request: decoded.command.request, sessionId: idempotencyKey,
-                callbackURL: decoded.command.callbackURL))
-        } catch let error where error.code == "InvalidParameterValue.SessionId" {
-            guard let key = idempotencyKey, let earlier = try await environment.tasks.task(sessionId: key, tenant: principal.tenant)
-            else { throw error }
-            created = earlier
-        }
+        let created = try await environment.tasks.submit(Submission(
+            tenant: principal.tenant, dialect: .openai, request: decoded.command.request,
+            callbackURL: decoded.command.callbackURL, idempotencyKey: idempotencyKey))
         let task = try await environment.tasks.waitForCompletion(id: created.id, tenant: principal.tenant,
                                                                  timeout: environment.openAI.waitTimeout)
         switch task.status {

@@ -11,7 +11,8 @@ struct MPSActions: Sendable {
         case "CreateAigcImageTask":
             let command = try MPSCreateDecoder.decode(params, catalog: environment.catalog)
             try environment.admitCreate(principal.tenant)
-            let task = try await environment.tasks.submit(Submission(tenant: principal.tenant, dialect: .mps, request: command.request))
+            let task = try await environment.tasks.submit(Submission(tenant: principal.tenant, dialect: .mps, request: command.request,
+                                                                        idempotencyKey: principal.requestKey))
             return ["TaskId": .string(task.id)]
         case "DescribeAigcImageTask":
             let task = try await environment.tasks.task(id: try params.requiredString("TaskId"), tenant: principal.tenant)

@@ -1,15 +1,16 @@
 import EaselCore
 import Foundation
 
-/// Verifies TC3-HMAC-SHA256 and v1 signatures against the app credentials, plus STS-style tokens and replays.
+/// Verifies TC3-HMAC-SHA256 and v1 signatures against the app credentials, plus STS-style tokens.
+///
+/// A request identical to one already received (same bytes, so the same signature) is authenticated like any
+/// other: SDKs repeat reads within one second while polling, and clients retry creates. The principal carries the
+/// signature so that a repeated create returns the first call's task instead of creating another.
 struct TencentAuthenticator: Sendable {
     let credentials: CredentialCache
-    let replayGuard: ReplayGuard
 
-    /// The caller of `call` for `service` (`vod`/`mps`). `refuseReplay` is set for actions that change state:
-    /// an identical signed request seen inside the window is refused. Reads are idempotent and SDKs legitimately
-    /// repeat them within one second (same timestamp, same signature) while polling.
-    func authenticate(_ call: TencentCall, service: String, refuseReplay: Bool,
+    /// The caller of `call` for `service` (`vod`/`mps`).
+    func authenticate(_ call: TencentCall, service: String,
                       now: Int = Int(Date().timeIntervalSince1970)) async throws(APIError) -> Principal {
         let secretId: String?
         switch call.signing {
@@ -21,15 +22,13 @@ struct TencentAuthenticator: Sendable {
         let credential = try await lookUp(secretId)
         let key = credential.flatMap { $0.revokedAt == nil ? $0.secretKey : nil }
         let signature: String
-        let timestamp: Int
         do {
             switch call.signing {
             case .tc3(let request):
-                let verified = try TC3Verifier(allowedServices: [service]).verify(request, now: now) { _ in key }
-                (signature, timestamp) = (verified.signature, verified.timestamp)
+                signature = try TC3Verifier(allowedServices: [service]).verify(request, now: now) { _ in key }.signature
             case .v1(let method, let host, let params):
-                let verified = try V1Verifier().verify(method: method, host: host, params: params, now: now) { _ in key }
-                (signature, timestamp) = ((params["Signature"] ?? "") + (params["Nonce"] ?? ""), verified.timestamp)
+                _ = try V1Verifier().verify(method: method, host: host, params: params, now: now) { _ in key }
+                signature = (params["Signature"] ?? "") + "|" + (params["Nonce"] ?? "")
             case .unsigned:
                 throw SignatureError.signatureFailure()
             }
@@ -38,10 +37,8 @@ struct TencentAuthenticator: Sendable {
         }
         guard let credential else { throw APIError("AuthFailure.SecretIdNotFound", "The SecretId does not exist.") }
         try checkToken(call.token, for: credential, now: now)
-        if refuseReplay, !replayGuard.admit(signature: signature, timestamp: timestamp, now: now) {
-            throw APIError("AuthFailure.SignatureFailure", "This signed request was already received; sign each request anew.")
-        }
-        return Principal(tenant: credential.tenant, secretId: credential.secretId)
+        return Principal(tenant: credential.tenant, secretId: credential.secretId,
+                         requestKey: "sig:" + SHA256Hex.of(signature).prefix(40))
     }
 
     private func lookUp(_ secretId: String?) async throws(APIError) -> Credential? {

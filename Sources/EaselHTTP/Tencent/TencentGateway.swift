@@ -31,10 +31,8 @@ struct TencentGateway: RouterMiddleware {
         case "": throw .missing("Version")
         default: throw APIError("NoSuchVersion", "The API version `\(call.version)` does not exist; use 2018-07-17 (VOD) or 2019-06-12 (MPS).")
         }
-        let authenticator = TencentAuthenticator(credentials: environment.credentials, replayGuard: environment.replayGuard)
-        // PullEvents repeats identical requests while long-polling, like Describe* while polling.
-        let readOnly = call.action.hasPrefix("Describe") || call.action == "PullEvents"
-        let principal = try await authenticator.authenticate(call, service: service, refuseReplay: !readOnly)
+        let principal = try await TencentAuthenticator(credentials: environment.credentials)
+            .authenticate(call, service: service)
         let params = FieldReader(call.params)
         if service == "vod" {
             return try await VODActions(environment: environment, principal: principal).perform(call.action, params: params)

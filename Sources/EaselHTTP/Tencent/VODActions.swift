@@ -31,7 +31,8 @@ struct VODActions: Sendable {
         try environment.admitCreate(principal.tenant)
         let task = try await environment.tasks.submit(Submission(
             tenant: principal.tenant, dialect: .vod, request: command.request, priority: command.priority,
-            sessionId: command.sessionId, sessionContext: command.sessionContext, callbackURL: command.callbackURL))
+            sessionId: command.sessionId, sessionContext: command.sessionContext, callbackURL: command.callbackURL,
+            idempotencyKey: principal.requestKey))
         return ["TaskId": .string(task.id)]
     }
 

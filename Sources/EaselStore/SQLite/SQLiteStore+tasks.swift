@@ -3,10 +3,10 @@ import Foundation
 import GRDB
 
 extension SQLiteStore: TaskStore {
-    public func insert(_ task: TaskRecord, dedupSince: Date) async throws {
+    public func insert(_ task: TaskRecord, dedupKey: String?, dedupSince: Date) async throws {
         let record = try RecordCoding.encode(task)
         try await write { db in
-            if let sessionId = task.sessionId, !sessionId.isEmpty {
+            if let sessionId = dedupKey, !sessionId.isEmpty {
                 let previous = try Double.fetchOne(db, sql: """
                     SELECT created_at FROM sessions WHERE app_id = ? AND sub_app_id = ? AND session_id = ?
                     """, arguments: [task.tenant.appId, task.tenant.subAppId, sessionId])
@@ -117,6 +117,8 @@ extension SQLiteStore: TaskStore {
                                                arguments: [id, tenant.appId, tenant.subAppId])
             else { throw StoreError.notFound }
             var task = try RecordCoding.decode(TaskRecord.self, from: data)
+            // Aborting twice (a client's retry) is answered like the first abort.
+            if task.status == .aborted { return task }
             guard task.status == .waiting else { throw StoreError.conflict }
             task.status = .aborted
             task.finishedAt = at
@@ -204,6 +206,12 @@ extension SQLiteStore: TaskStore {
             for key in keys {
                 try db.execute(sql: "DELETE FROM blob_expiry WHERE blob_key = ?", arguments: [key])
             }
+        }
+    }
+
+    public func purgeSessions(before: Date) async throws {
+        try await write { db in
+            try db.execute(sql: "DELETE FROM sessions WHERE created_at < ?", arguments: [before.timeIntervalSince1970])
         }
     }
 
