@@ -81,7 +81,7 @@ struct RESTRoutes: Sendable {
 
     private func query(_ context: EaselRequestContext, principal: Principal) async throws(APIError) -> JSONValue {
         let task = try await task(context, principal: principal)
-        return TencentEnvelope.success(VODTaskView.describeTaskDetail(task, fileURL: environment.fileURL),
+        return TencentEnvelope.success(VODTaskView.restQuery(task, fileURL: environment.fileURL),
                                        requestId: TencentEnvelope.newRequestId())
     }
 

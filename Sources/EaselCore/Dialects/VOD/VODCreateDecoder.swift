@@ -9,7 +9,9 @@ public enum VODCreateDecoder {
                                    prompt: try params.string("Prompt"))
         request.negativePrompt = try params.string("NegativePrompt")
         request.enhancePrompt = try params.switchValue("EnhancePrompt")
-        request.inputs = try params.objects("FileInfos").map { info throws(APIError) in try inputImage(info) }
+        // Clients built from form defaults send one entry with every field empty; it means "no reference".
+        request.inputs = try params.objects("FileInfos").filter { !isBlank($0.value) }
+            .map { info throws(APIError) in try inputImage(info) }
         if let output = try params.object("OutputConfig") {
             try decodeOutputConfig(output, into: &request)
         }
@@ -28,6 +30,15 @@ public enum VODCreateDecoder {
         return CreateCommand(request: request, subAppId: subAppId, priority: Int(clamping: priority),
                              sessionId: try params.string("SessionId"), sessionContext: try params.string("SessionContext"),
                              callbackURL: try params.string("CallbackUrl"))
+    }
+
+    static func isBlank(_ value: JSONValue) -> Bool {
+        switch value {
+        case .null: true
+        case .string(let text): text.trimmingCharacters(in: .whitespaces).isEmpty
+        case .object(let members): members.values.allSatisfy(isBlank)
+        default: false
+        }
     }
 
     static func inputImage(_ info: FieldReader) throws(APIError) -> InputImage {
