@@ -25,7 +25,7 @@ struct Serve: AsyncParsableCommand {
         var logger = Logger(label: "easel")
         logger.logLevel = Logger.Level(rawValue: configuration.logLevel) ?? .info
         let runtime = try EaselRuntime(configuration: configuration)
-        try await provisionFirstApp(runtime)
+        try await provisionFirstApp(runtime, dataDirectory: configuration.dataDirectory)
         let server = try EaselServer(configuration: configuration, runtime: runtime, logger: logger)
         try await server.applyAppLimits()
         if server.engines.isSandboxOnly {
@@ -37,13 +37,17 @@ struct Serve: AsyncParsableCommand {
         try await group.run()
     }
 
-    // On the first start there are no keys: create a default app and print its credentials once.
-    private func provisionFirstApp(_ runtime: EaselRuntime) async throws {
+    // On the first start there are no keys: create a default app and print its credentials once. They are flushed
+    // at once: under a process manager or with stdout redirected, buffered output would appear only at exit.
+    private func provisionFirstApp(_ runtime: EaselRuntime, dataDirectory: String) async throws {
         guard try await runtime.store.allCredentials().isEmpty else { return }
         let issued = try await runtime.createCredential(tenant: Tenant(appId: 251_007_502, subAppId: 251_007_502))
-        print("""
-            First start: created app 251007502 with these credentials (shown once; `easel keys create` makes more):
+        // FileHandle writes go straight to the descriptor, unlike print's buffered stdout.
+        FileHandle.standardOutput.write(Data("""
+            First start: created app 251007502 with these credentials (shown once; \
+            `easel keys create --app-id N --data-dir \(dataDirectory)` makes more):
             \(String(decoding: issued.json.encoded(), as: UTF8.self))
-            """)
+
+            """.utf8))
     }
 }
