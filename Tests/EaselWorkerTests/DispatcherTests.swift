@@ -75,7 +75,7 @@ struct WorkerHarness {
     }
 }
 
-@Suite struct DispatcherTests {
+@Suite(.timeLimit(.minutes(1))) struct DispatcherTests {
     let alice = Tenant(appId: 10, subAppId: 10)
     let bob = Tenant(appId: 20, subAppId: 20)
 
@@ -105,18 +105,22 @@ struct WorkerHarness {
     }
 
     @Test func respectsPerAppConcurrency() async throws {
-        let engine = ProbeEngine(delay: .milliseconds(300))
+        let engine = GatedEngine()
         let harness = try WorkerHarness(engine: engine, concurrency: 1)
         try await harness.withDispatcher {
-            var ids: [(String, Tenant)] = []
-            for _ in 0..<3 { ids.append((try await harness.submit(alice).id, alice)) }
-            for _ in 0..<3 { ids.append((try await harness.submit(bob).id, bob)) }
-            for (id, tenant) in ids {
+            let alices = [try await harness.submit(alice).id, try await harness.submit(alice).id]
+            let bobs = [try await harness.submit(bob).id]
+            // One app at its limit does not hold the other back: alice's first and bob's task run together …
+            try await engine.waitUntilRunning([alices[0], bobs[0]])
+            // … while alice's second stays queued behind her first.
+            #expect(try await harness.store.task(id: alices[1], tenant: alice)?.status == .waiting)
+            #expect(engine.running.withLock { $0 } == [alices[0], bobs[0]])
+            engine.open()
+            for (id, tenant) in [(alices[0], alice), (alices[1], alice), (bobs[0], bob)] {
                 let done = try await harness.service.waitForCompletion(id: id, tenant: tenant, timeout: .seconds(20))
                 #expect(done.status == .succeeded)
             }
         }
-        // One per app, two apps: never more than two at once, and the two apps did overlap.
         #expect(engine.highWater.withLock { $0 } == 2)
     }
 
@@ -148,30 +152,35 @@ struct WorkerHarness {
         request.storageMode = .temporary
         let submission = Submission(tenant: alice, dialect: .vod, request: request, sessionId: "s1")
         _ = try await harness.service.submit(submission)
-        await #expect(throws: APIError.self) { try await harness.service.submit(submission) }
-        do {
-            _ = try await harness.service.submit(submission)
-        } catch {
-            #expect(error.code == "InvalidParameterValue.SessionId")
-        }
+        await #expect { try await harness.service.submit(submission) } throws: { ($0 as? APIError)?.code == "InvalidParameterValue.SessionId" }
+        // Another app may use the same SessionId.
+        _ = try await harness.service.submit(Submission(tenant: bob, dialect: .vod, request: request, sessionId: "s1"))
         let tooLong = Submission(tenant: alice, dialect: .vod, request: request, sessionId: String(repeating: "x", count: 51))
-        do {
-            _ = try await harness.service.submit(tooLong)
-            Issue.record("expected SessionIdTooLong")
-        } catch {
-            #expect(error.code == "InvalidParameterValue.SessionIdTooLong")
+        await #expect { try await harness.service.submit(tooLong) } throws: {
+            ($0 as? APIError)?.code == "InvalidParameterValue.SessionIdTooLong"
         }
+    }
+
+    @Test func idempotencyKeyReturnsTheFirstTask() async throws {
+        let harness = try WorkerHarness(engine: ProbeEngine())
+        let request = ImageRequest(modelName: "GG", modelVersion: "2.5", prompt: "x")
+        let submission = Submission(tenant: alice, dialect: .vod, request: request, idempotencyKey: "sig:abc")
+        let first = try await harness.service.submit(submission)
+        #expect(try await harness.service.submit(submission).id == first.id)
+        #expect(try await harness.service.submit(Submission(tenant: bob, dialect: .vod, request: request, idempotencyKey: "sig:abc")).id != first.id)
+        // A SessionId takes precedence: a repeated create with one gets the dedup error.
+        var withSession = submission
+        withSession.sessionId = "s2"
+        _ = try await harness.service.submit(withSession)
+        await #expect { try await harness.service.submit(withSession) } throws: { ($0 as? APIError)?.code == "InvalidParameterValue.SessionId" }
     }
 
     @Test func unknownFileIdIsRefused() async throws {
         let harness = try WorkerHarness(engine: ProbeEngine())
         var request = ImageRequest(modelName: "GG", modelVersion: "2.5", prompt: "x")
         request.inputs = [InputImage(source: .file, fileId: "123")]
-        do {
-            _ = try await harness.service.submit(Submission(tenant: alice, dialect: .vod, request: request))
-            Issue.record("expected InvalidParameterValue.FileId")
-        } catch {
-            #expect(error.code == "InvalidParameterValue.FileId")
+        await #expect { try await harness.service.submit(Submission(tenant: alice, dialect: .vod, request: request)) } throws: {
+            ($0 as? APIError)?.code == "InvalidParameterValue.FileId"
         }
     }
 }
