@@ -69,7 +69,10 @@ let package = Package(
             "EaselEngines", "EaselHTTP",
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
-        .testTarget(name: "EaselStoreTests", dependencies: ["EaselStore"]),
+        .testTarget(name: "EaselStoreTests", dependencies: [
+            "EaselStore",
+            .product(name: "GRDBSQLite", package: "GRDB.swift"),
+        ]),
         .testTarget(name: "EaselBlobsTests", dependencies: ["EaselBlobs"]),
         .testTarget(name: "EaselWorkerTests", dependencies: ["EaselWorker"]),
         .testTarget(name: "EaselHTTPTests", dependencies: [

@@ -5,6 +5,7 @@ public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case duplicateSession
         case notFound
         case conflict
+        case leaseLost
         case unavailable(String)
     }
 
@@ -16,6 +17,8 @@ public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     public static var notFound: Self { .init(kind: .notFound) }
     /// The row is not in a state that allows the change.
     public static var conflict: Self { .init(kind: .conflict) }
+    /// The task's lease was taken over by another claim (or the task left processing): the worker must stop.
+    public static var leaseLost: Self { .init(kind: .leaseLost) }
     /// The database failed; the detail is for logs only.
     public static func unavailable(_ detail: String) -> Self { .init(kind: .unavailable(detail)) }
 
@@ -24,6 +27,7 @@ public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case .duplicateSession: "duplicate session id"
         case .notFound: "not found"
         case .conflict: "state conflict"
+        case .leaseLost: "lease lost"
         case .unavailable(let detail): "database unavailable: \(detail)"
         }
     }

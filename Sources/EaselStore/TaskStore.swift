@@ -2,38 +2,48 @@ import EaselCore
 import Foundation
 
 /// Durable task state: the queue the dispatcher claims from and the records the dialects describe.
+///
+/// Queue operations cost O(log n) at any depth: a tenant at its concurrency limit costs nothing per claim and holds
+/// no other tenant back, and priority order with FIFO inside a priority is exact across tenants. Every write a
+/// worker makes to a running task is fenced by the lease token of its claim (`StoreError.leaseLost` otherwise), so a
+/// worker that lost its lease can never overwrite a newer owner.
 public protocol TaskStore: Sendable {
-    /// Persists a new waiting task. With a `dedupKey` (the SessionId or an idempotency key), fails with
-    /// `StoreError.duplicateSession` when the same tenant used that key after `dedupSince`; exactly one of several
-    /// concurrent duplicates succeeds, and `taskId(sessionId:tenant:)` then finds its task.
-    func insert(_ task: TaskRecord, dedupKey: String?, dedupSince: Date) async throws
+    /// Persists a new waiting task and returns its queue position (how many waiting tasks run before it). With a
+    /// `dedupKey` (the SessionId or an idempotency key), fails with `StoreError.duplicateSession` when the same
+    /// tenant used that key after `dedupSince`; exactly one of several concurrent duplicates succeeds, and
+    /// `taskId(sessionId:tenant:)` then finds its task.
+    @discardableResult
+    func insert(_ task: TaskRecord, dedupKey: String?, dedupSince: Date) async throws -> Int
     /// The id of the task that last used the dedup key `sessionId` for `tenant`, if any.
     func taskId(sessionId: String, tenant: Tenant) async throws -> String?
     /// The task with `id`, if it exists and (when `tenant` is given) belongs to it.
     func task(id: String, tenant: Tenant?) async throws -> TaskRecord?
     /// A tenant's tasks, newest first, optionally filtered by status, created after `since`.
     func tasks(tenant: Tenant, statuses: [TaskStatus]?, since: Date, limit: Int, offset: Int) async throws -> [TaskRecord]
-    /// Atomically moves the best waiting task to processing: highest priority first, FIFO within a priority,
-    /// skipping tenants at their concurrency limit. Returns nil when nothing can run.
-    func claimNext(now: Date, leaseUntil: Date, defaultConcurrency: Int) async throws -> TaskRecord?
+    /// Atomically moves up to `limit` of the best waiting tasks to processing, each under a new lease until
+    /// `leaseUntil`: highest priority first, FIFO within a priority, skipping tenants at their concurrency limit.
+    /// Empty when nothing can run.
+    func claim(now: Date, leaseUntil: Date, limit: Int) async throws -> [ClaimedTask]
     /// Records an engine's resume token (the upstream's task id) in a running task, durably, before it polls.
-    func checkpoint(id: String, token: String) async throws
+    func checkpoint(_ lease: TaskLease, resumeToken: String) async throws
     /// Extends a running task's lease and records its progress.
-    func heartbeat(id: String, progress: Int, leaseUntil: Date) async throws
-    /// Stores the final state of a task (succeeded or failed) with its outputs, the expiry of temporary blobs and
-    /// its notifications, in one transaction.
-    func finish(_ task: TaskRecord, outbox: [OutboxEntry]) async throws
-    /// Aborts a waiting task of `tenant`; `StoreError.notFound` or `.conflict` when it is unknown or already started.
+    func heartbeat(_ lease: TaskLease, progress: Int, leaseUntil: Date) async throws
+    /// Stores the final state of a running task (succeeded or failed) with its outputs, the expiry of temporary blobs
+    /// and its notifications, in one transaction. It completes even when the calling task is cancelled.
+    func finish(_ task: TaskRecord, lease: TaskLease, outbox: [OutboxEntry]) async throws
+    /// Aborts a waiting task of `tenant` (aborting an aborted one again returns it); `StoreError.notFound` or
+    /// `.conflict` when it is unknown or already started.
     func abort(id: String, tenant: Tenant, at: Date, outbox: @escaping @Sendable (TaskRecord) -> [OutboxEntry]) async throws -> TaskRecord
     /// Puts processing tasks whose lease ended before `expiredBefore` (their worker died) back in the queue, or fails
     /// them at `now` once they have been started `maxAttempts` times.
     func recoverExpiredLeases(expiredBefore: Date, now: Date, maxAttempts: Int,
                               outbox: @escaping @Sendable (TaskRecord) -> [OutboxEntry]) async throws -> (requeued: Int, failed: [TaskRecord])
-    /// Puts a running task back in the queue at once (its worker is shutting down).
-    func release(id: String) async throws
+    /// Puts a running task back in the queue at once, in its old place (its worker is shutting down). It completes
+    /// even when the calling task is cancelled.
+    func release(_ lease: TaskLease) async throws
     /// How many waiting tasks run before this one (0 = next).
     func queuePosition(of task: TaskRecord) async throws -> Int
-    /// Sets a tenant's concurrency limit (nil removes the override).
+    /// Sets a tenant's concurrency limit (nil: the store's default).
     func setConcurrency(_ limit: Int?, for tenant: Tenant) async throws
     /// Blob keys of temporary outputs that expired before `now`, at most `limit`.
     func expiredBlobs(before now: Date, limit: Int) async throws -> [String]
@@ -89,8 +99,9 @@ public protocol NotificationOutbox: Sendable {
 }
 
 extension TaskStore {
-    /// Persists a new waiting task, deduplicated on its SessionId.
-    public func insert(_ task: TaskRecord, dedupSince: Date) async throws {
+    /// Persists a new waiting task, deduplicated on its SessionId, and returns its queue position.
+    @discardableResult
+    public func insert(_ task: TaskRecord, dedupSince: Date) async throws -> Int {
         try await insert(task, dedupKey: task.sessionId, dedupSince: dedupSince)
     }
 }

@@ -87,52 +87,59 @@ public final class Dispatcher: Service {
         if left > 0 { logger.notice("shutdown: releasing unfinished tasks back to the queue", metadata: ["count": "\(left)"]) }
     }
 
+    // Claims in batches of up to `claimBatch` while slots are free; one claim transaction serves many tasks.
     private func fillSlots(group: inout DiscardingTaskGroup) async {
-        while running.withLock({ $0 }) < settings.globalConcurrency {
+        while true {
+            let free = settings.globalConcurrency - running.withLock { $0 }
+            guard free > 0 else { return }
             let now = Date()
-            let claimed: TaskRecord?
+            let claimed: [ClaimedTask]
             do {
-                claimed = try await store.claimNext(now: now, leaseUntil: now + settings.lease.timeInterval,
-                                                    defaultConcurrency: settings.defaultConcurrency)
+                claimed = try await store.claim(now: now, leaseUntil: now + settings.lease.timeInterval,
+                                                limit: min(free, Self.claimBatch))
             } catch {
                 logger.error("claim failed", metadata: ["error": "\(error)"])
                 return
             }
-            guard let task = claimed else { return }
-            running.withLock { $0 += 1 }
-            group.addTask {
-                await self.execute(task)
-                self.running.withLock { $0 -= 1 }
-                self.signal.wake()
+            if claimed.isEmpty { return }
+            running.withLock { $0 += claimed.count }
+            for task in claimed {
+                group.addTask {
+                    await self.execute(task)
+                    self.running.withLock { $0 -= 1 }
+                    self.signal.wake()
+                }
             }
         }
     }
 
-    private func execute(_ claimed: TaskRecord) async {
-        var task = claimed
+    static let claimBatch = 64
+
+    private func execute(_ claimed: ClaimedTask) async {
+        var task = claimed.task
+        let lease = claimed.lease
         let logger = logger.with(taskId: task.id)
         guard let engine = engines.engine(modelName: task.request.modelName, modelVersion: task.request.modelVersion) else {
-            await finish(&task, error: EngineError(code: "ResourceNotFound", message: "No engine serves this model.", isRetryable: false))
+            await finish(&task, lease: lease, error: EngineError(code: "ResourceNotFound", message: "No engine serves this model.", isRetryable: false))
             return
         }
         let store = self.store
-        let taskId = task.id
         var job = EngineJob(taskId: task.id, request: task.request,
                             outputSize: task.outputSize ?? PixelSize(width: 1024, height: 1024),
                             imageCount: max(task.request.outputImageCount ?? 1, 1),
                             resumeToken: task.metadata[TaskRecord.resumeTokenKey]) { token in
-            try? await store.checkpoint(id: taskId, token: token)
+            try? await store.checkpoint(lease, resumeToken: token)
         }
-        let lease = settings.lease
+        let leaseDuration = settings.lease
         do {
             job.request = try await prepare(job.request, for: engine, task: &task)
             if engine.needsResolvedInputs, !task.request.inputs.isEmpty {
                 guard let inputs else { throw EngineError(code: "InternalError", message: "Reference images cannot be fetched.", isRetryable: false) }
                 job.inputs = try await inputs.resolve(task.request.inputs, tenant: task.tenant)
             }
-            let images = try await withHeartbeat(taskId: taskId) { [job] in
+            let images = try await withHeartbeat(lease) { [job] in
                 try await engine.generate(job) { progress in
-                    try? await store.heartbeat(id: taskId, progress: min(progress, 99), leaseUntil: Date() + lease.timeInterval)
+                    try? await store.heartbeat(lease, progress: min(progress, 99), leaseUntil: Date() + leaseDuration.timeInterval)
                 }
             }
             if task.request.outputComplianceCheck != false, let checker = settings.compliance {
@@ -145,33 +152,42 @@ public final class Dispatcher: Service {
             task.status = .succeeded
             task.progress = 100
             task.finishedAt = finishedAt
-            try await store.finish(task, outbox: settings.outbox(for: task))
+            try await store.finish(task, lease: lease, outbox: settings.outbox(for: task))
             announce(task)
             logger.info("task finished", metadata: ["images": "\(images.count)", "engine": "\(engine.name)"])
         } catch let error as EngineError {
             logger.warning("engine failed", metadata: ["error": "\(error)"])
-            await finish(&task, error: error)
+            await finish(&task, lease: lease, error: error)
+        } catch let error as StoreError where error == .leaseLost {
+            // Another worker owns the task now (this one was presumed dead); its result is the one that counts.
+            logger.warning("lease lost: the task was taken over, this run stopped and its result was discarded")
         } catch is CancellationError {
             // Shutdown: the task goes back to the queue and runs again after the restart.
-            try? await store.release(id: task.id)
-            logger.notice("task interrupted by shutdown and released")
+            do {
+                try await store.release(lease)
+                logger.notice("task interrupted by shutdown and released")
+            } catch {
+                logger.warning("could not release an interrupted task; it runs again when its lease expires",
+                               metadata: ["error": "\(error)"])
+            }
         } catch {
             logger.error("task failed", metadata: ["error": "\(String(reflecting: error))"])
-            await finish(&task, error: EngineError(code: "InternalError", message: "The task failed because of an internal error.",
-                                                   isRetryable: false))
+            await finish(&task, lease: lease, error: EngineError(code: "InternalError", message: "The task failed because of an internal error.",
+                                                                 isRetryable: false))
         }
     }
 
-    private func finish(_ task: inout TaskRecord, error: EngineError) async {
+    private func finish(_ task: inout TaskRecord, lease: TaskLease, error: EngineError) async {
         task.status = .failed
         task.progress = 100
         task.finishedAt = Date()
         task.errorCode = error.code
         task.errorMessage = error.message
         do {
-            try await store.finish(task, outbox: settings.outbox(for: task))
+            try await store.finish(task, lease: lease, outbox: settings.outbox(for: task))
         } catch {
             logger.error("could not record failure", metadata: ["task": "\(task.id)", "error": "\(error)"])
+            return
         }
         announce(task)
     }
@@ -200,16 +216,24 @@ public final class Dispatcher: Service {
         deliveryWake.wake()
     }
 
-    // Keeps the lease of a long-running task alive while `body` runs.
-    private func withHeartbeat<T: Sendable>(taskId: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    // Keeps the lease of a long-running task alive while `body` runs; when the store says the lease was lost, the
+    // job is cancelled and `StoreError.leaseLost` is thrown.
+    private func withHeartbeat<T: Sendable>(_ lease: TaskLease, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
         let store = self.store
-        let lease = settings.lease
+        let duration = settings.lease
         return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask { try await body() }
             group.addTask {
                 while !Task.isCancelled {
-                    try await Task.sleep(for: lease / 3)
-                    try? await store.heartbeat(id: taskId, progress: 0, leaseUntil: Date() + lease.timeInterval)
+                    try await Task.sleep(for: duration / 3)
+                    do {
+                        try await store.heartbeat(lease, progress: 0, leaseUntil: Date() + duration.timeInterval)
+                    } catch let error as StoreError where error == .leaseLost {
+                        throw error
+                    } catch {
+                        // A failed heartbeat is retried on the next beat; the lease has two more beats of slack.
+                        continue
+                    }
                 }
                 return nil
             }

@@ -1,7 +1,5 @@
 /// Knobs of scheduling, retention and delivery; every one has the default a Tencent client expects.
 public struct WorkerSettings: Sendable {
-    /// Concurrent tasks per app unless overridden (Tencent: 1).
-    public var defaultConcurrency = 1
     /// Concurrent tasks on this node across all apps.
     public var globalConcurrency = 8
     /// How long a claim lasts without a heartbeat before another worker may take the task over.

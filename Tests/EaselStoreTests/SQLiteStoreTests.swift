@@ -1,124 +1,23 @@
 import EaselCore
 import Foundation
+import GRDB
+import GRDBSQLite
 import Testing
 @testable import EaselStore
 
-/// The SQLite store's queue semantics: ordering, per-app concurrency, SessionId dedup, abort and recovery.
-@Suite struct SQLiteStoreTests {
-    let store: SQLiteStore
+/// What only the SQLite store has: sealed secrets at rest, and queue operations whose work does not grow with the
+/// queue's depth (counted in SQLite virtual-machine steps, not in time).
+@Suite(.timeLimit(.minutes(2))) struct SQLiteStoreTests {
     let alice = Tenant(appId: 1, subAppId: 1)
     let bob = Tenant(appId: 2, subAppId: 2)
 
-    init() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("easel-store-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        store = try SQLiteStore(path: directory.appendingPathComponent("db.sqlite").path,
-                                secrets: SecretBox(keyBytes: Array(repeating: 7, count: 32)))
-    }
-
-    func makeTask(_ tenant: Tenant, priority: Int = 0, session: String? = nil, at date: Date = Date()) -> TaskRecord {
-        TaskRecord(id: TaskID.make(for: .vod, tenant: tenant), tenant: tenant, dialect: .vod,
-                   request: ImageRequest(modelName: "GG", modelVersion: "2.5", prompt: "p"), priority: priority,
-                   sessionId: session, sessionContext: nil, createdAt: date)
-    }
-
-    func claim(concurrency: Int = 10) async throws -> TaskRecord? {
-        try await store.claimNext(now: Date(), leaseUntil: Date() + 60, defaultConcurrency: concurrency)
-    }
-
-    // MARK: Tests
-
-    @Test func claimsHigherPriorityFirstThenFIFO() async throws {
-        let first = makeTask(alice)
-        let second = makeTask(alice)
-        let urgent = makeTask(alice, priority: 10)
-        for task in [first, second, urgent] { try await store.insert(task, dedupSince: .distantPast) }
-        #expect(try await claim()?.id == urgent.id)
-        #expect(try await claim()?.id == first.id)
-        #expect(try await claim()?.id == second.id)
-        #expect(try await claim() == nil)
-    }
-
-    @Test func perAppConcurrencyLetsOtherAppsRun() async throws {
-        try await store.insert(makeTask(alice), dedupSince: .distantPast)
-        try await store.insert(makeTask(alice), dedupSince: .distantPast)
-        let bobs = makeTask(bob)
-        try await store.insert(bobs, dedupSince: .distantPast)
-        let running = try #require(try await claim(concurrency: 1))
-        #expect(running.tenant == alice)
-        #expect(running.status == .processing && running.attempts == 1)
-        // Alice is at her limit of 1, so Bob's later task runs next.
-        #expect(try await claim(concurrency: 1)?.id == bobs.id)
-        #expect(try await claim(concurrency: 1) == nil)
-        try await store.setConcurrency(2, for: alice)
-        #expect(try await claim(concurrency: 1)?.tenant == alice)
-    }
-
-    @Test func concurrentDuplicateSessionIdsCreateExactlyOneTask() async throws {
-        let results = await withTaskGroup(of: Bool.self) { group in
-            for _ in 0..<8 {
-                group.addTask {
-                    do {
-                        try await store.insert(makeTask(alice, session: "same"), dedupSince: Date() - 3 * 86_400)
-                        return true
-                    } catch {
-                        return false
-                    }
-                }
-            }
-            return await group.reduce(into: [Bool]()) { $0.append($1) }
-        }
-        #expect(results.filter { $0 }.count == 1)
-        // Another app may use the same SessionId, and an expired one may be reused.
-        try await store.insert(makeTask(bob, session: "same"), dedupSince: Date() - 3 * 86_400)
-        try await store.insert(makeTask(alice, session: "same"), dedupSince: Date() + 1)
-    }
-
-    @Test func abortOnlyWaitingTasksOfTheOwner() async throws {
-        let task = makeTask(alice)
-        try await store.insert(task, dedupSince: .distantPast)
-        await #expect(throws: StoreError.notFound) { try await store.abort(id: task.id, tenant: bob, at: Date()) { _ in [] } }
-        let aborted = try await store.abort(id: task.id, tenant: alice, at: Date()) { _ in [] }
-        #expect(aborted.status == .aborted)
-        // A retried abort is answered like the first; a task that started cannot be aborted.
-        #expect(try await store.abort(id: task.id, tenant: alice, at: Date()) { _ in [] } == aborted)
-        #expect(try await claim() == nil)
-        let started = makeTask(alice)
-        try await store.insert(started, dedupSince: .distantPast)
-        #expect(try await claim()?.id == started.id)
-        await #expect(throws: StoreError.conflict) { try await store.abort(id: started.id, tenant: alice, at: Date()) { _ in [] } }
-    }
-
-    @Test func expiredLeasesAreRequeuedThenFailed() async throws {
-        let task = makeTask(alice)
-        try await store.insert(task, dedupSince: .distantPast)
-        _ = try await claim()
-        let first = try await store.recoverExpiredLeases(expiredBefore: .distantFuture, now: Date(), maxAttempts: 2) { _ in [] }
-        #expect(first.requeued == 1 && first.failed.isEmpty)
-        #expect(try await store.task(id: task.id, tenant: alice)?.status == .waiting)
-        _ = try await claim()
-        let second = try await store.recoverExpiredLeases(expiredBefore: .distantFuture, now: Date(), maxAttempts: 2) { _ in [] }
-        #expect(second.requeued == 0 && second.failed.map(\.id) == [task.id])
-        let failed = try #require(try await store.task(id: task.id, tenant: alice))
-        #expect(failed.status == .failed && failed.errorCode == "InternalError")
-    }
-
-    @Test func tasksAreInvisibleToOtherTenants() async throws {
-        let task = makeTask(alice)
-        try await store.insert(task, dedupSince: .distantPast)
-        #expect(try await store.task(id: task.id, tenant: bob) == nil)
-        #expect(try await store.task(id: task.id, tenant: alice)?.id == task.id)
-        #expect(try await store.tasks(tenant: bob, statuses: nil, since: .distantPast, limit: 10, offset: 0).isEmpty)
-    }
-
-    @Test func queuePositionCountsTasksAhead() async throws {
-        let tasks = (0..<3).map { _ in makeTask(alice) }
-        for task in tasks { try await store.insert(task, dedupSince: .distantPast) }
-        #expect(try await store.queuePosition(of: tasks[2]) == 2)
-        #expect(try await store.queuePosition(of: tasks[0]) == 0)
+    func makeStore(defaultConcurrency: Int = 1) throws -> SQLiteStore {
+        try SQLiteStore(path: StoreFixture.temporaryDirectory().appendingPathComponent("db.sqlite").path,
+                        secrets: SecretBox(keyBytes: Array(repeating: 7, count: 32)), defaultConcurrency: defaultConcurrency)
     }
 
     @Test func credentialSecretsAreSealedAtRest() async throws {
+        let store = try makeStore()
         let credential = Credential(secretId: "AKIDtest", secretKey: "very-secret", tenant: alice, apiKeyHash: "hash",
                                     createdAt: Date())
         try await store.addCredential(credential)
@@ -130,58 +29,72 @@ import Testing
         #expect(try await store.credential(secretId: "AKIDtest")?.isUsable(at: Date()) == false)
     }
 
-    @Test func expiredBlobsAreListedAndForgotten() async throws {
-        var task = makeTask(alice)
-        try await store.insert(task, dedupSince: .distantPast)
-        task.status = .succeeded
-        task.finishedAt = Date()
-        task.outputs = [TaskOutput(index: 0, blobKey: "outputs/a.png", fileId: nil, fileType: "png", contentType: "image/png",
-                                   width: 1, height: 1, size: 1, md5: "", storageMode: .temporary, expiresAt: Date() - 1)]
-        try await store.finish(task, outbox: [])
-        #expect(try await store.expiredBlobs(before: Date(), limit: 10) == ["outputs/a.png"])
-        try await store.forgetBlobs(["outputs/a.png"])
-        #expect(try await store.expiredBlobs(before: Date(), limit: 10).isEmpty)
-        #expect(try await store.purgeTasks(finishedBefore: Date() + 1, dialect: .mps) == 0)
-        #expect(try await store.purgeTasks(finishedBefore: Date() + 1, dialect: .vod) == 1)
+    @Test func aSaturatedTenantsDeepQueueCostsNothingPerClaim() async throws {
+        let store = try makeStore(defaultConcurrency: 1)
+        let fixture = StoreFixtureTasks()
+        // Alice runs one task (her limit) and has 100,000 more waiting.
+        try await store.insert(fixture.task(alice), dedupSince: .distantPast)
+        #expect(try await store.claim(now: Date(), leaseUntil: Date() + 60, limit: 1).count == 1)
+        try await store.pool.write { db in
+            try db.execute(sql: """
+                WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000)
+                INSERT INTO tasks (id, app_id, sub_app_id, status, priority, created_at, record, dialect)
+                SELECT 'deep-' || i, 1, 1, 'waiting', 0, 0, X'7B7D', 'vod' FROM n
+                """)
+            try QueueState(db: db, defaultConcurrency: 1).rebuild()
+        }
+        let bobs = fixture.task(bob)
+        let (position, insertSteps) = try await countingSteps(store) {
+            try await store.insert(bobs, dedupSince: .distantPast)
+        }
+        #expect(position == 100_000)
+        let (claimed, claimSteps) = try await countingSteps(store) {
+            try await store.claim(now: Date(), leaseUntil: Date() + 60, limit: 8)
+        }
+        #expect(claimed.map(\.task.id) == [bobs.id], "bob's task is claimed at once; alice's are held by her limit")
+        let (nothing, idleSteps) = try await countingSteps(store) {
+            try await store.claim(now: Date(), leaseUntil: Date() + 60, limit: 8)
+        }
+        #expect(nothing.isEmpty)
+        // A scan of the 100,000 waiting rows takes well over 100,000 steps; these stay in the hundreds.
+        #expect(insertSteps < 2_000, "insert took \(insertSteps) VM steps")
+        #expect(claimSteps < 2_000, "claim took \(claimSteps) VM steps")
+        #expect(idleSteps < 200, "an idle claim took \(idleSteps) VM steps")
+        // The position of a task deep in the queue is exact and bounded work too.
+        let (deepPosition, positionSteps) = try await countingSteps(store) {
+            try await store.pool.write { db in
+                try QueueState(db: db, defaultConcurrency: 1).position(priority: 0, seq: 100_001)
+            }
+        }
+        #expect(deepPosition == 99_999)
+        #expect(positionSteps < 20_000, "position took \(positionSteps) VM steps")
     }
 
-    @Test func pullEventsHideUntilConfirmedOrTheWindowLapses() async throws {
-        var task = makeTask(alice)
-        try await store.insert(task, dedupSince: .distantPast)
-        task.status = .succeeded
-        task.finishedAt = Date()
-        try await store.finish(task, outbox: [.pullEvent, .delivery(url: "https://example.com/hook", format: .vodEvent)])
-        let now = Date()
-        let pulled = try await store.pullEvents(tenant: alice, now: now, visibility: .seconds(30), limit: 16)
-        #expect(pulled.map(\.taskId) == [task.id])
-        #expect(try await store.pullEvents(tenant: bob, now: now, visibility: .seconds(30), limit: 16).isEmpty)
-        #expect(try await store.pullEvents(tenant: alice, now: now + 1, visibility: .seconds(30), limit: 16).isEmpty)
-        // Not confirmed within 30 s: pullable again, and the old pull can no longer confirm.
-        let again = try await store.pullEvents(tenant: alice, now: now + 31, visibility: .seconds(30), limit: 16)
-        #expect(again.map(\.handle) == pulled.map(\.handle))
-        #expect(try await store.confirmEvents(handles: ["nope"], tenant: alice, now: now + 32) == ["nope"])
-        #expect(try await store.confirmEvents(handles: again.map(\.handle), tenant: alice, now: now + 32).isEmpty)
-        #expect(try await store.pullEvents(tenant: alice, now: now + 100, visibility: .seconds(30), limit: 16).isEmpty)
+    /// Runs `body` and counts the SQLite VM steps its writes take on the store's writer connection.
+    private func countingSteps<T: Sendable>(_ store: SQLiteStore, _ body: () async throws -> T) async throws -> (T, Int) {
+        // `counter` outlives the handler: it is removed below, before this function returns.
+        let counter = StepCounter()
+        try await store.pool.write { db in
+            sqlite3_progress_handler(db.sqliteConnection, 1, { pointer in
+                Unmanaged<StepCounter>.fromOpaque(pointer!).takeUnretainedValue().steps += 1
+                return 0
+            }, Unmanaged.passUnretained(counter).toOpaque())
+        }
+        let result = try await body()
+        try await store.pool.write { db in sqlite3_progress_handler(db.sqliteConnection, 0, nil, nil) }
+        return (result, withExtendedLifetime(counter) { $0.steps })
     }
+}
 
-    @Test func deliveriesAreClaimedOnceAndCanBeReplayed() async throws {
-        var task = makeTask(alice)
-        try await store.insert(task, dedupSince: .distantPast)
-        task.status = .failed
-        task.finishedAt = Date()
-        try await store.finish(task, outbox: [.delivery(url: "https://example.com/hook", format: .restWebhook)])
-        let now = Date() + 1
-        var claimed = try await store.claimDueDeliveries(now: now, leaseUntil: now + 60, limit: 10)
-        #expect(claimed.count == 1 && claimed[0].taskId == task.id && claimed[0].status == .pending)
-        #expect(try await store.claimDueDeliveries(now: now, leaseUntil: now + 60, limit: 10).isEmpty)
-        claimed[0].attempts = 11
-        claimed[0].status = .dead
-        claimed[0].lastError = "HTTP 500"
-        try await store.recordAttempt(claimed[0])
-        #expect(try await store.deliveries(tenant: alice, status: .dead, limit: 10).map(\.id) == [claimed[0].id])
-        #expect(try await store.replayDelivery(id: claimed[0].id, tenant: bob, now: now) == false)
-        #expect(try await store.replayDelivery(id: claimed[0].id, tenant: alice, now: now))
-        let replayed = try await store.claimDueDeliveries(now: now, leaseUntil: now + 60, limit: 10)
-        #expect(replayed.first?.attempts == 0 && replayed.first?.status == .pending)
+// Only touched from inside GRDB's writer, which runs one statement at a time, and read after the writes returned.
+private final class StepCounter: @unchecked Sendable {
+    var steps = 0
+}
+
+private struct StoreFixtureTasks {
+    func task(_ tenant: Tenant) -> TaskRecord {
+        TaskRecord(id: TaskID.make(for: .vod, tenant: tenant), tenant: tenant, dialect: .vod,
+                   request: ImageRequest(modelName: "GG", modelVersion: "2.5", prompt: "p"), priority: 0,
+                   sessionId: nil, sessionContext: nil, createdAt: Date())
     }
 }

@@ -44,10 +44,9 @@ struct WorkerHarness {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("easel-worker-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         store = try SQLiteStore(path: directory.appendingPathComponent("db.sqlite").path,
-                                secrets: SecretBox(keyBytes: Array(repeating: 1, count: 32)))
+                                secrets: SecretBox(keyBytes: Array(repeating: 1, count: 32)), defaultConcurrency: concurrency)
         blobs = try LocalDiskBlobStore(root: directory.appendingPathComponent("blobs"))
-        var settings = WorkerSettings()
-        settings.defaultConcurrency = concurrency
+        let settings = WorkerSettings()
         let signal = WakeSignal()
         let completions = CompletionHub()
         let engines = EngineRegistry(fallback: engine)
@@ -138,7 +137,7 @@ struct WorkerHarness {
         let harness = try WorkerHarness(engine: ProbeEngine())
         let task = try await harness.submit(alice)
         // A worker claimed it and then the process died: the task is stuck in processing.
-        _ = try await harness.store.claimNext(now: Date(), leaseUntil: Date() + 3600, defaultConcurrency: 1)
+        _ = try await harness.store.claim(now: Date(), leaseUntil: Date() + 3600, limit: 1)
         #expect(try await harness.store.task(id: task.id, tenant: alice)?.status == .processing)
         try await harness.withDispatcher {
             let done = try await harness.service.waitForCompletion(id: task.id, tenant: alice, timeout: .seconds(10))

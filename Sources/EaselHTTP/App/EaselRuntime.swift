@@ -20,7 +20,8 @@ public struct EaselRuntime: Sendable {
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         let keyBytes = try Self.masterKey(configured: configuration.masterKey, in: root)
         secrets = SecretBox(keyBytes: keyBytes)
-        store = try SQLiteStore(path: root.appendingPathComponent("easel.sqlite").path, secrets: secrets)
+        store = try SQLiteStore(path: root.appendingPathComponent("easel.sqlite").path, secrets: secrets,
+                                defaultConcurrency: configuration.defaultConcurrency)
         blobs = try LocalDiskBlobStore(root: root.appendingPathComponent("blobs", isDirectory: true))
     }
 

@@ -36,7 +36,6 @@ public struct EaselServer: Sendable {
             }
         }
         var settings = WorkerSettings()
-        settings.defaultConcurrency = configuration.defaultConcurrency
         settings.globalConcurrency = configuration.globalConcurrency
         settings.temporaryOutputTTL = [
             .vod: .seconds(configuration.vodOutputTTLSeconds), .rest: .seconds(configuration.vodOutputTTLSeconds),

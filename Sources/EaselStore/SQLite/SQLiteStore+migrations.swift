@@ -47,3 +47,54 @@ extension SQLiteStore {
         }
     }
 }
+
+extension SQLiteStore {
+    // v4: the scalable queue. Mutable state moves to columns (the JSON record is written only at insert and at the
+    // end), waiting tasks get partial indexes, and per-tenant heads and per-priority counts make claims and queue
+    // positions independent of the queue's depth.
+    static func registerQueueMigration(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("v4-queue") { db in
+            try db.execute(sql: """
+                ALTER TABLE tasks ADD COLUMN progress INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE tasks ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE tasks ADD COLUMN started_at REAL;
+                ALTER TABLE tasks ADD COLUMN lease_token TEXT;
+                ALTER TABLE tasks ADD COLUMN resume_token TEXT;
+                UPDATE tasks SET
+                    progress = COALESCE(json_extract(CAST(record AS TEXT), '$.progress'), 0),
+                    attempts = COALESCE(json_extract(CAST(record AS TEXT), '$.attempts'), 0),
+                    started_at = json_extract(CAST(record AS TEXT), '$.startedAt'),
+                    resume_token = json_extract(CAST(record AS TEXT), '$.metadata.upstream_task');
+                DROP INDEX tasks_queue;
+                CREATE INDEX tasks_waiting_tenant ON tasks(app_id, sub_app_id, priority DESC, seq) WHERE status = 'waiting';
+                CREATE INDEX tasks_waiting_order ON tasks(priority DESC, seq) WHERE status = 'waiting';
+                CREATE INDEX tasks_leases ON tasks(lease_until) WHERE status = 'processing';
+                CREATE TABLE queue_tenants (
+                    app_id INTEGER NOT NULL,
+                    sub_app_id INTEGER NOT NULL,
+                    running INTEGER NOT NULL DEFAULT 0,
+                    max_concurrency INTEGER,
+                    head_priority INTEGER,
+                    head_seq INTEGER,
+                    runnable INTEGER NOT NULL DEFAULT 0,
+                    PRIMARY KEY (app_id, sub_app_id)
+                ) WITHOUT ROWID;
+                CREATE INDEX queue_tenants_runnable ON queue_tenants(head_priority DESC, head_seq) WHERE runnable = 1;
+                INSERT INTO queue_tenants (app_id, sub_app_id, max_concurrency)
+                    SELECT app_id, sub_app_id, max_concurrency FROM app_limits;
+                DROP TABLE app_limits;
+                CREATE TABLE queue_counts (
+                    priority INTEGER NOT NULL,
+                    bucket INTEGER NOT NULL,
+                    waiting INTEGER NOT NULL,
+                    PRIMARY KEY (priority, bucket)
+                ) WITHOUT ROWID;
+                CREATE TABLE queue_totals (
+                    priority INTEGER PRIMARY KEY,
+                    waiting INTEGER NOT NULL
+                );
+                """)
+            try QueueState(db: db, defaultConcurrency: 1).rebuild()
+        }
+    }
+}

@@ -7,9 +7,13 @@ import GRDB
 public final class SQLiteStore: Sendable {
     let pool: DatabasePool
     let secrets: SecretBox
+    /// Running tasks per tenant unless `setConcurrency` overrides it.
+    public let defaultConcurrency: Int
 
-    /// Opens (creating if needed) the database at `path` and migrates it to the current schema.
-    public init(path: String, secrets: SecretBox) throws {
+    /// Opens (creating if needed) the database at `path`, migrates it to the current schema and applies
+    /// `defaultConcurrency` to the queue.
+    public init(path: String, secrets: SecretBox, defaultConcurrency: Int = 1) throws {
+        self.defaultConcurrency = max(defaultConcurrency, 1)
         var configuration = Configuration()
         // The CLI and the server share the file; wait for the writer instead of failing.
         configuration.busyMode = .timeout(10)
@@ -19,6 +23,9 @@ public final class SQLiteStore: Sendable {
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
             try Self.migrator.migrate(pool)
+            try pool.write { [defaultConcurrency = self.defaultConcurrency] db in
+                try QueueState(db: db, defaultConcurrency: defaultConcurrency).refreshAllTenants()
+            }
         } catch {
             throw StoreError.unavailable(String(reflecting: error))
         }
@@ -29,6 +36,21 @@ public final class SQLiteStore: Sendable {
     func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
             return try await pool.write(body)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError.unavailable(String(reflecting: error))
+        }
+    }
+
+    /// Runs a write transaction that completes even if the calling task is cancelled: a finished task's result or a
+    /// release at shutdown must not be lost to GRDB's cancellation check.
+    func writeIgnoringCancellation<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        let result: Result<T, any Error> = await withCheckedContinuation { continuation in
+            pool.asyncWrite(body) { _, result in continuation.resume(returning: result) }
+        }
+        do {
+            return try result.get()
         } catch let error as StoreError {
             throw error
         } catch {
@@ -106,6 +128,7 @@ public final class SQLiteStore: Sendable {
         }
         registerOutboxMigration(&migrator)
         registerDialectMigration(&migrator)
+        registerQueueMigration(&migrator)
         return migrator
     }
 }

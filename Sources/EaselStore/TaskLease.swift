@@ -1,0 +1,31 @@
+import EaselCore
+
+/// A worker's claim on a running task: the token fences every later write of that task.
+public struct TaskLease: Sendable, Hashable, CustomStringConvertible {
+    /// The task.
+    public let taskId: String
+    /// Unique per claim; a new claim of the same task gets a new token.
+    public let token: String
+
+    /// Creates a lease.
+    public init(taskId: String, token: String) {
+        self.taskId = taskId
+        self.token = token
+    }
+
+    public var description: String { "\(taskId)#\(token.prefix(8))" }
+}
+
+/// A task moved to processing by a claim, with its lease.
+public struct ClaimedTask: Sendable {
+    /// The task as claimed (status processing, attempts counted).
+    public var task: TaskRecord
+    /// The claim's lease.
+    public let lease: TaskLease
+
+    /// Creates a claimed task.
+    public init(task: TaskRecord, lease: TaskLease) {
+        self.task = task
+        self.lease = lease
+    }
+}

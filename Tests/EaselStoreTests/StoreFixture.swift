@@ -1,0 +1,67 @@
+import EaselCore
+import Foundation
+@testable import EaselStore
+
+/// The store implementations the contract suite runs against.
+enum StoreKind: String, CaseIterable, CustomStringConvertible, Sendable {
+    case sqlite
+
+    var description: String { rawValue }
+
+    /// Every kind that can run here.
+    static var available: [StoreKind] { allCases }
+}
+
+/// A fresh, empty store of one kind, with the helpers the contract tests share.
+struct StoreFixture: Sendable {
+    typealias Store = TaskStore & NotificationOutbox & CredentialStore & MediaLibrary
+
+    let store: any Store
+    let alice = Tenant(appId: 1, subAppId: 1)
+    let bob = Tenant(appId: 2, subAppId: 2)
+
+    init(_ kind: StoreKind, defaultConcurrency: Int = 10) throws {
+        switch kind {
+        case .sqlite:
+            store = try SQLiteStore(path: Self.temporaryDirectory().appendingPathComponent("db.sqlite").path,
+                                    secrets: SecretBox(keyBytes: Array(repeating: 7, count: 32)),
+                                    defaultConcurrency: defaultConcurrency)
+        }
+    }
+
+    static func temporaryDirectory() throws -> URL {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("easel-store-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return directory
+    }
+
+    func makeTask(_ tenant: Tenant, priority: Int = 0, session: String? = nil, at date: Date = Date()) -> TaskRecord {
+        TaskRecord(id: TaskID.make(for: .vod, tenant: tenant), tenant: tenant, dialect: .vod,
+                   request: ImageRequest(modelName: "GG", modelVersion: "2.5", prompt: "p"), priority: priority,
+                   sessionId: session, sessionContext: nil, createdAt: date)
+    }
+
+    /// Inserts a new waiting task and returns it.
+    @discardableResult
+    func queued(_ tenant: Tenant, priority: Int = 0) async throws -> TaskRecord {
+        let task = makeTask(tenant, priority: priority)
+        try await store.insert(task, dedupSince: .distantPast)
+        return task
+    }
+
+    /// Claims the single best task, if any.
+    func claim(leaseFor seconds: TimeInterval = 60) async throws -> ClaimedTask? {
+        try await store.claim(now: Date(), leaseUntil: Date() + seconds, limit: 1).first
+    }
+
+    /// Claims `task`'s turn and finishes it as `status` with `outbox`.
+    func finish(_ claimed: ClaimedTask, status: TaskStatus = .succeeded, outputs: [TaskOutput] = [],
+                outbox: [OutboxEntry] = []) async throws {
+        var task = claimed.task
+        task.status = status
+        task.finishedAt = Date()
+        task.progress = 100
+        task.outputs = outputs
+        try await store.finish(task, lease: claimed.lease, outbox: outbox)
+    }
+}
