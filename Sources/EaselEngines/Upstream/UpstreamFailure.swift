@@ -1,6 +1,7 @@
 /// Turns upstream HTTP failures into task errors, per providers.md §12: bad request → InvalidParameterValue;
 /// auth/config → InternalError (never leaked); billing → ResourceInsufficient; rate limits → RequestLimitExceeded
-/// (retryable, honouring Retry-After); 5xx → InternalError (retryable); timeouts → TaskTimeout (retryable).
+/// (retryable, honouring Retry-After); 5xx and unreachable upstreams → InternalError (retryable); timeouts → TaskTimeout
+/// (retryable).
 public enum UpstreamFailure {
     /// The error for a non-success HTTP status. `detail` is the provider's message, shown only for client errors.
     public static func classify(status: Int, retryAfter: Duration? = nil, detail: String? = nil) -> EngineError {
@@ -26,6 +27,12 @@ public enum UpstreamFailure {
         default:
             return EngineError(code: "InternalError", message: "The upstream answered HTTP \(status).", isRetryable: false)
         }
+    }
+
+    /// No connection to the upstream could be made (refused, unresolvable, connect timeout): retryable with backoff,
+    /// and the message names no address or host.
+    public static func unavailable() -> EngineError {
+        EngineError(code: "InternalError", message: "The upstream service is unavailable.", isRetryable: true)
     }
 
     /// The upstream returned no usable image.

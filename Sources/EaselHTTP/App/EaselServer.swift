@@ -53,10 +53,10 @@ public struct EaselServer: Sendable {
         let needsHTTP = configuration.bucketStorage != nil || !channels.isEmpty || configuration.compliance?.moderation != nil
             || configuration.promptEnhancer != nil
         if needsHTTP {
-            // Upstreams and input URLs must never redirect us somewhere unchecked.
-            httpClient = HTTPClient(eventLoopGroupProvider: .singleton,
-                                    configuration: .init(redirectConfiguration: .disallow,
-                                                         timeout: .init(connect: .seconds(10), read: .seconds(300))))
+            // Pool sized from the channels' max_concurrency (per host); every running task may also fetch or upload.
+            httpClient = UpstreamClientFactory.makeClient(
+                channels: channels,
+                minimumConnectionsPerHost: max(UpstreamClientFactory.minimumConnectionsPerHost, configuration.globalConcurrency))
         }
         let upstreamHTTP = httpClient.map(UpstreamHTTP.live)
         let engines: EngineRegistry
