@@ -8,24 +8,38 @@ import Foundation
 /// URLs go through the SSRF guard (http(s) only; no loopback, private, link-local or unique-local addresses unless
 /// allowed; redirects followed by hand, each hop checked again), at most `maxBytes`, and must be a real png, jpeg
 /// or webp whose header dimensions stay under `maxPixels`, so a decompression bomb is refused before anyone decodes it.
+/// Each hop connects to the very address its check approved (never to a second DNS answer), which closes the
+/// DNS-rebinding window between checking and connecting.
 public struct InputResolver: Sendable {
+    /// Makes a transport that connects `host` only to `address`.
+    public typealias PinnedTransport = @Sendable (_ host: String, _ address: String) -> UpstreamHTTP
+
     let media: any MediaLibrary
     let blobs: any BlobStore
     let http: UpstreamHTTP
     let policy: CallbackURLPolicy
+    let resolver: AddressResolver
+    let pinned: PinnedTransport
     var maxBytes = 7 * 1024 * 1024
     var maxPixels = 50_000_000
     var maxRedirects = 3
+    // Tests widen this to let a loopback fake stand in for a public host; production always uses the policy.
+    var permitsAddress: @Sendable (String) -> Bool
 
-    /// Creates a resolver; URLs are fetched through `http` (which must not follow redirects by itself).
+    /// Creates a resolver. URLs of allowlisted hosts are fetched through `http`; every other URL is resolved with
+    /// `resolver`, checked, and fetched through `pinned` to the checked address. Neither may follow redirects.
     public init(media: any MediaLibrary, blobs: any BlobStore, http: UpstreamHTTP, policy: CallbackURLPolicy,
-                maxBytes: Int = 7 * 1024 * 1024, maxPixels: Int = 50_000_000) {
+                maxBytes: Int = 7 * 1024 * 1024, maxPixels: Int = 50_000_000, resolver: AddressResolver = .system,
+                pinned: @escaping PinnedTransport = { UpstreamHTTP.pinned(host: $0, to: $1) }) {
         self.media = media
         self.blobs = blobs
         self.http = http
         self.policy = policy
         self.maxBytes = maxBytes
         self.maxPixels = maxPixels
+        self.resolver = resolver
+        self.pinned = pinned
+        self.permitsAddress = { [policy] in policy.permits(resolvedAddress: $0) }
     }
 
     /// The inputs, fetched and checked; failures are non-retryable `EngineError`s naming the input.
@@ -70,9 +84,9 @@ public struct InputResolver: Sendable {
     private func fetch(_ start: String, field: String) async throws -> [UInt8] {
         var url = start
         for _ in 0...maxRedirects {
-            try await check(url, field: field)
-            let response = try await http.send(UpstreamRequest(method: "GET", url: url, timeout: .seconds(30),
-                                                               maxResponseBytes: maxBytes + 1))
+            let transport = try await checkedTransport(for: url, field: field)
+            let response = try await transport.send(UpstreamRequest(method: "GET", url: url, timeout: .seconds(30),
+                                                                    maxResponseBytes: maxBytes + 1))
             switch response.status {
             case 200..<300:
                 guard response.body.count <= maxBytes else { throw tooLarge(field) }
@@ -89,20 +103,28 @@ public struct InputResolver: Sendable {
         throw unreachable(field, "too many redirects")
     }
 
-    private func check(_ url: String, field: String) async throws {
+    /// Checks `url` and returns the transport to fetch it with: the shared one for allowlisted hosts, otherwise one
+    /// pinned to the first resolved address, after every resolved address passed the policy.
+    private func checkedTransport(for url: String, field: String) async throws -> UpstreamHTTP {
         do {
             try policy.validate(url, field: "\(field).Url")
         } catch {
             throw EngineError(code: error.code, message: error.message, isRetryable: false)
         }
-        guard let components = URLComponents(string: url), let host = components.host else { return }
-        if policy.isAllowed(host: host, port: components.port) { return }
-        let addresses = (try? await AddressResolver.resolve(host: host, port: components.port ?? 443)) ?? []
-        guard !addresses.isEmpty else { throw unreachable(field, "its host does not resolve") }
-        guard addresses.allSatisfy(policy.permits(resolvedAddress:)) else {
+        guard let parsed = URL(string: url), let rawHost = parsed.host, !rawHost.isEmpty else {
+            throw unreachable(field, "it has no host")
+        }
+        // The name exactly as the HTTP client will look it up, so the pin applies to it.
+        let host = rawHost.hasPrefix("[") && rawHost.hasSuffix("]") ? String(rawHost.dropFirst().dropLast()) : rawHost
+        if policy.isAllowed(host: host, port: parsed.port) { return http }
+        let port = parsed.port ?? (parsed.scheme?.lowercased() == "https" ? 443 : 80)
+        let addresses = (try? await resolver.resolve(host, port)) ?? []
+        guard let address = addresses.first else { throw unreachable(field, "its host does not resolve") }
+        guard addresses.allSatisfy(permitsAddress) else {
             throw EngineError(code: "InvalidParameterValue",
                               message: "\(field).Url resolves to a private or internal address, which is not allowed.", isRetryable: false)
         }
+        return pinned(host, address)
     }
 
     private func tooLarge(_ field: String) -> EngineError {

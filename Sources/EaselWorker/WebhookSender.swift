@@ -8,7 +8,8 @@ import ServiceLifecycle
 
 /// Delivers the outbox: POSTs each due delivery with an HMAC signature, marks 2xx as delivered, retries anything else
 /// on the `RetryPolicy` schedule, and dead-letters what never succeeds. Redirects are not followed, and every
-/// resolved address of the target is checked against the SSRF policy right before connecting.
+/// resolved address of the target is checked against the SSRF policy right before connecting; the connection then
+/// goes to the checked address itself (a short-lived client pinned to it), never to a second DNS answer.
 public final class WebhookSender: Service {
     /// Renders a delivery's JSON body from the task it reports.
     public typealias Renderer = @Sendable (Delivery, TaskRecord) -> JSONValue
@@ -20,10 +21,22 @@ public final class WebhookSender: Service {
     private let secret: @Sendable (Tenant) -> [UInt8]
     private let wake: WakeSignal
     private let logger: Logger
+    private let resolver: AddressResolver
+    private let permitsAddress: @Sendable (String) -> Bool
 
-    /// Creates the sender. Its HTTP client exists only while `run()` does.
-    public init(outbox: any NotificationOutbox, tasks: any TaskStore, settings: WorkerSettings, wake: WakeSignal,
-                secret: @escaping @Sendable (Tenant) -> [UInt8], render: @escaping Renderer, logger: Logger) {
+    /// Creates the sender. Its shared HTTP client exists only while `run()` does; targets outside
+    /// `delivery.allowed_hosts` are resolved with `resolver` and reached through a client pinned to the checked address.
+    public convenience init(outbox: any NotificationOutbox, tasks: any TaskStore, settings: WorkerSettings, wake: WakeSignal,
+                            secret: @escaping @Sendable (Tenant) -> [UInt8], render: @escaping Renderer, logger: Logger,
+                            resolver: AddressResolver = .system) {
+        self.init(outbox: outbox, tasks: tasks, settings: settings, wake: wake, secret: secret, render: render,
+                  logger: logger, resolver: resolver, permitsAddress: nil)
+    }
+
+    // `permitsAddress` lets tests stand a loopback receiver in for a public host; nil means the callback policy.
+    init(outbox: any NotificationOutbox, tasks: any TaskStore, settings: WorkerSettings, wake: WakeSignal,
+         secret: @escaping @Sendable (Tenant) -> [UInt8], render: @escaping Renderer, logger: Logger,
+         resolver: AddressResolver, permitsAddress: (@Sendable (String) -> Bool)?) {
         self.outbox = outbox
         self.tasks = tasks
         self.settings = settings
@@ -31,15 +44,23 @@ public final class WebhookSender: Service {
         self.secret = secret
         self.render = render
         self.logger = logger
+        self.resolver = resolver
+        self.permitsAddress = permitsAddress ?? { [policy = settings.callbackPolicy] in policy.permits(resolvedAddress: $0) }
+    }
+
+    /// The delivery client's settings; `pin` maps the target host to the address that passed the check.
+    static func clientConfiguration(pin: (host: String, address: String)? = nil) -> HTTPClient.Configuration {
+        var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow,
+                                                     timeout: .init(connect: .seconds(5), read: .seconds(15)))
+        configuration.decompression = .disabled
+        if let pin { configuration.dnsOverride = [pin.host: pin.address] }
+        return configuration
     }
 
     public func run() async throws {
         // Deliveries that were mid-send when the previous process died are due again now, not after their lease.
         try? await outbox.releaseDeliveryLeases()
-        var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow,
-                                                     timeout: .init(connect: .seconds(5), read: .seconds(15)))
-        configuration.decompression = .disabled
-        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: Self.clientConfiguration())
         await withDiscardingTaskGroup { group in
             group.addTask { [wake] in
                 while !Task.isCancelled {
@@ -113,16 +134,21 @@ public final class WebhookSender: Service {
         } catch {
             return .failure("store unavailable", retryable: true)
         }
-        guard let url = URL(string: delivery.url), let host = url.host else {
+        guard let url = URL(string: delivery.url), let rawHost = url.host, !rawHost.isEmpty else {
             return .failure("invalid URL", retryable: false)
         }
+        // The name exactly as the HTTP client will look it up, so the pin applies to it.
+        let host = rawHost.hasPrefix("[") && rawHost.hasSuffix("]") ? String(rawHost.dropFirst().dropLast()) : rawHost
+        var pin: (host: String, address: String)?
         if !settings.callbackPolicy.isAllowed(host: host, port: url.port) {
-            guard let addresses = try? await AddressResolver.resolve(host: host, port: url.port ?? 80), !addresses.isEmpty else {
+            let port = url.port ?? (url.scheme?.lowercased() == "https" ? 443 : 80)
+            guard let addresses = try? await resolver.resolve(host, port), let address = addresses.first else {
                 return .failure("could not resolve \(host)", retryable: true)
             }
-            guard addresses.allSatisfy(settings.callbackPolicy.permits(resolvedAddress:)) else {
+            guard addresses.allSatisfy(permitsAddress) else {
                 return .failure("\(host) resolves to a private or internal address", retryable: false)
             }
+            pin = (host, address)
         }
         let body = Array(render(delivery, task).encoded())
         let timestamp = Int(Date().timeIntervalSince1970)
@@ -135,6 +161,14 @@ public final class WebhookSender: Service {
         request.headers.add(name: WebhookSignature.signatureHeader,
                             value: WebhookSignature.sign(body: body, timestamp: timestamp, secret: secret(delivery.tenant)))
         request.body = .bytes(ByteBuffer(bytes: body))
+        guard let pin else { return await post(request, client: client) }
+        let pinned = HTTPClient(eventLoopGroupProvider: .singleton, configuration: Self.clientConfiguration(pin: pin))
+        let outcome = await post(request, client: pinned)
+        try? await pinned.shutdown()
+        return outcome
+    }
+
+    private func post(_ request: HTTPClientRequest, client: HTTPClient) async -> Outcome {
         do {
             let response = try await client.execute(request, timeout: .seconds(15))
             _ = try? await response.body.collect(upTo: 64 * 1024)
