@@ -135,7 +135,10 @@ extension OpenAIEngineTests {
             #expect(error.retryAfter == expected.retryAfter)
             if let mentions = expected.mentions { #expect(error.message.contains(mentions), "\(error.message)") }
             #expect(!error.message.contains("sk-local"))
-            #expect(await server.requests.map(\.problems) == [[]])
+            // A request that timed out may not have been recorded yet on a loaded machine; what arrived is well-formed.
+            let requests = await server.requests
+            #expect(requests.count <= 1 && requests.allSatisfy(\.problems.isEmpty))
+            if expected.code != "TaskTimeout" { #expect(requests.count == 1) }
         }
     }
 }

@@ -51,21 +51,17 @@ import Testing
         try await SlowUpstreamServer.with(latency: latency) { server in
             let channel = channel(server.baseURL, maxConcurrency: 200)
             let client = UpstreamClientFactory.makeClient(channels: [channel])
-            let elapsed = try await using(client) {
+            try await using(client) {
                 let registry = try EngineRegistry.build(channels: [channel], http: .live(client), sandboxLatency: .zero)
                 let engine = try #require(registry.engine(modelName: "GG", modelVersion: "2.5"))
-                let start = ContinuousClock.now
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     for index in 0..<jobs {
                         group.addTask { _ = try await engine.generate(job(index)) { _ in } }
                     }
                     try await group.waitForAll()
                 }
-                return ContinuousClock.now - start
             }
-            // An 8-connection cap needs 160 / 8 × 1 s = 20 s; parallel requests need about one latency (plus slack
-            // for a machine busy with the other suites).
-            #expect(elapsed < latency * 10, "160 jobs took \(elapsed)")
+            // AsyncHTTPClient's default pool would never have more than 8 requests in flight to one host.
             #expect(server.counters.highWater > 8, "at most \(server.counters.highWater) requests were in flight")
             #expect(server.counters.served == jobs)
         }

@@ -6,7 +6,7 @@ import Logging
 import Testing
 @testable import EaselWorker
 
-@Suite struct SweeperTests {
+@Suite(.timeLimit(.minutes(2))) struct SweeperTests {
     @Test func deletesExpiredOutputsAndTasksPastRetention() async throws {
         let harness = try WorkerHarness(engine: ProbeEngine())
         let tenant = Tenant(appId: 5, subAppId: 5)
@@ -16,7 +16,8 @@ import Testing
                               logger: Logger(label: "test"))
         try await harness.withDispatcher {
             let task = try await harness.submit(tenant)
-            let done = try await harness.service.waitForCompletion(id: task.id, tenant: tenant, timeout: .seconds(10))
+            let done = try await harness.service.waitForCompletion(id: task.id, tenant: tenant, timeout: .seconds(60))
+            #expect(done.status == .succeeded)
             let output = try #require(done.outputs.first)
             let expiry = try #require(output.expiresAt)
 

@@ -247,18 +247,23 @@ def test_common_client_with_string_priority(easel_server, vod_app, poll):
     assert final["Response"]["AigcImageTask"]["ErrCode"] == 0
 
 
-def test_replayed_signed_create_is_refused(make_vod_client, vod_app, monkeypatch):
-    """The same signed Create sent twice inside the signature window (same
-    timestamp, same bytes, same signature) is a replay: Easel refuses the
-    second copy so a captured request cannot create a second paid task."""
+def test_repeated_signed_create_returns_the_first_task(make_vod_client, vod_app, monkeypatch):
+    """The SDK sending the same Create twice inside one second (same timestamp, same bytes, same signature) is a
+    retry, not an attack: it gets the first call's TaskId and no second task is created. With a SessionId the retry
+    gets the contract's dedup error. A valid signature is never answered with a signature error."""
     frozen = int(time.time())
     monkeypatch.setattr(abstract_client, "time", types.SimpleNamespace(time=lambda: frozen, sleep=time.sleep))
     client = make_vod_client()
+    prompt = f"repeated prompt {uuid.uuid4().hex}"
 
-    create_task(client, vod_app.sub_app_id, Prompt="replayed prompt")
-    exc = sdk_error(create_call(client, vod_app.sub_app_id, Prompt="replayed prompt"))
+    first = create_task(client, vod_app.sub_app_id, Prompt=prompt)
+    again = create_task(client, vod_app.sub_app_id, Prompt=prompt)
 
-    assert exc.get_code() == "AuthFailure.SignatureFailure"
+    assert again == first, "an identical signed create must return the first task"
+    session = uuid.uuid4().hex
+    create_task(client, vod_app.sub_app_id, Prompt=prompt, SessionId=session)
+    exc = sdk_error(create_call(client, vod_app.sub_app_id, Prompt=prompt, SessionId=session))
+    assert exc.get_code() == "InvalidParameterValue.SessionId"
 
 
 def test_session_id_of_50_chars_is_accepted(make_vod_client, vod_app):

@@ -145,6 +145,7 @@ public struct EaselServer: Sendable {
     /// The application and background services, ready to run.
     public func application(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         Application(router: router(),
+                    server: .http1(configuration: .init(additionalChannelHandlers: [MalformedRequestResponder()])),
                     configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Easel"),
                     services: (httpClient.map { [HTTPClientService(client: $0)] } ?? []) + [webhookSender, dispatcher, sweeper],
                     onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },

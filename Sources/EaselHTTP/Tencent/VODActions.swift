@@ -57,7 +57,8 @@ struct VODActions: Sendable {
         let limit = Int(try params.int("Limit") ?? 10)
         guard (1...100).contains(limit) else { throw .invalidValue("Limit must be between 1 and 100, got \(limit).") }
         let scrollToken = try params.string("ScrollToken") ?? ""
-        guard let offset = scrollToken.isEmpty ? 0 : Int(scrollToken), offset >= 0 else {
+        // Tokens are offsets this server issued; anything beyond a billion is not one (and would overflow below).
+        guard let offset = scrollToken.isEmpty ? 0 : Int(scrollToken), (0...1_000_000_000).contains(offset) else {
             throw .invalidValue("ScrollToken `\(scrollToken)` is not one this server issued.")
         }
         let since = Date().addingTimeInterval(-72 * 3600)
