@@ -63,6 +63,9 @@ private func run(_ script: Script, _ imageRequest: ImageRequest = request(), inp
                                 checkpoint: { id in await log.checkpoint(id, polls: await server.polls) })
             let task = Task { try await engine.generate(job) { await log.report($0) } }
             if let cancelAfter {
+                // Cancel only once the upstream task exists (its checkpoint), however slow the machine is.
+                let deadline = ContinuousClock.now + .seconds(30)
+                while await log.checkpoints.isEmpty, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
                 try await Task.sleep(for: cancelAfter)
                 task.cancel()
             }
@@ -187,7 +190,7 @@ private func run(_ script: Script, _ imageRequest: ImageRequest = request(), inp
     @Test func deadlineAndCancellation() async throws {
         let slow = try await run(Script(submitBody: minimal, outcome: .never), timeout: .seconds(8))
         #expect(slow.error?.code == "TaskTimeout" && slow.error?.isRetryable == true && slow.checkpoints.count == 1)
-        let cancelled = try await run(Script(submitBody: minimal, outcome: .never), cancelAfter: .seconds(4))
+        let cancelled = try await run(Script(submitBody: minimal, outcome: .never), cancelAfter: .seconds(1))
         #expect(cancelled.otherError == "CancellationError" && cancelled.images.isEmpty)
     }
 

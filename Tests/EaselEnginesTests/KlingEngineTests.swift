@@ -64,6 +64,9 @@ private func run(_ script: Script, _ imageRequest: ImageRequest, inputs: [Resolv
                                 checkpoint: { id in await log.checkpoint(id, polls: await server.polls.count) })
             let task = Task { try await engine.generate(job) { await log.report($0) } }
             if let cancelAfter {
+                // Cancel only once the upstream task exists (its checkpoint), however slow the machine is.
+                let deadline = ContinuousClock.now + .seconds(30)
+                while await log.checkpoints.isEmpty, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
                 try await Task.sleep(for: cancelAfter)
                 task.cancel()
             }
@@ -244,7 +247,7 @@ private let pollPath = "/v1/images/generations/\(FakeKlingServer.taskId)"
     @Test func cancellationStopsPolling() async throws {
         let script = Script(path: "/v1/images/generations", body: minimal,
                             outcome: .never)
-        let run = try await run(script, request("2.1"), cancelAfter: .seconds(4))
+        let run = try await run(script, request("2.1"), cancelAfter: .seconds(1))
         #expect(run.otherError == "CancellationError" && run.checkpoints.count == 1)
     }
 

@@ -34,7 +34,8 @@ extension JSONValue {
             }
             try root.insert(value, at: path[...], key: key)
         }
-        return root.value
+        // The parameters themselves are always an object, whatever their names (`0=x` is a parameter named 0).
+        return root.objectValue
     }
 }
 
@@ -56,6 +57,10 @@ private struct FlattenedNode {
     var value: JSONValue {
         if let leaf { return .string(leaf) }
         if let items = arrayItems { return .array(items.map(\.value)) }
+        return objectValue
+    }
+
+    var objectValue: JSONValue {
         var members: [String: JSONValue] = [:]
         members.reserveCapacity(children.count)
         for (name, child) in children { members[String(name)] = child.value }
