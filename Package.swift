@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
     ],
     targets: [
@@ -27,6 +28,8 @@ let package = Package(
         .target(name: "EaselStore", dependencies: [
             "EaselCore",
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "EaselBlobs", dependencies: [
             "EaselCore",
@@ -76,6 +79,8 @@ let package = Package(
         .testTarget(name: "EaselStoreTests", dependencies: [
             "EaselStore",
             .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "EaselBlobsTests", dependencies: ["EaselBlobs"]),
         .testTarget(name: "EaselWorkerTests", dependencies: ["EaselWorker"]),

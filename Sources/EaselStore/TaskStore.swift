@@ -86,7 +86,9 @@ public protocol NotificationOutbox: Sendable {
     func confirmEvents(handles: [String], tenant: Tenant, now: Date) async throws -> [String]
     /// Claims up to `limit` due pending deliveries until `leaseUntil`.
     func claimDueDeliveries(now: Date, leaseUntil: Date, limit: Int) async throws -> [Delivery]
-    /// Frees deliveries claimed by a process that died mid-send, so they are sent again at once (single node).
+    /// Frees deliveries claimed by a process that died mid-send, so they are sent again at once. Called at startup:
+    /// a single-node store (SQLite) frees every lease, since no other sender can exist then; a store shared by
+    /// several nodes (PostgreSQL) frees only leases that already ended, as the others belong to live nodes.
     func releaseDeliveryLeases() async throws
     /// Records the outcome of an attempt: delivered, rescheduled, or dead.
     func recordAttempt(_ delivery: Delivery) async throws

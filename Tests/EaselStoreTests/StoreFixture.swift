@@ -1,15 +1,17 @@
 import EaselCore
 import Foundation
+import Logging
 @testable import EaselStore
 
 /// The store implementations the contract suite runs against.
 enum StoreKind: String, CaseIterable, CustomStringConvertible, Sendable {
     case sqlite
+    case postgres
 
     var description: String { rawValue }
 
-    /// Every kind that can run here.
-    static var available: [StoreKind] { allCases }
+    /// Every kind that can run here: PostgreSQL when its server binaries are installed, and always under CI.
+    static var available: [StoreKind] { PostgresTestCluster.isAvailable ? allCases : [.sqlite] }
 }
 
 /// A fresh, empty store of one kind, with the helpers the contract tests share.
@@ -19,13 +21,32 @@ struct StoreFixture: Sendable {
     let store: any Store
     let alice = Tenant(appId: 1, subAppId: 1)
     let bob = Tenant(appId: 2, subAppId: 2)
+    private let lifetime: StoreLifetime?
+
+    static let secrets = SecretBox(keyBytes: Array(repeating: 7, count: 32))
+
+    /// The pool warns about queries made before its `run()` task started, which is expected here.
+    static var quietLogger: Logger {
+        var logger = Logger(label: "easel.test.postgres")
+        logger.logLevel = .error
+        return logger
+    }
 
     init(_ kind: StoreKind, defaultConcurrency: Int = 10) throws {
         switch kind {
         case .sqlite:
             store = try SQLiteStore(path: Self.temporaryDirectory().appendingPathComponent("db.sqlite").path,
-                                    secrets: SecretBox(keyBytes: Array(repeating: 7, count: 32)),
-                                    defaultConcurrency: defaultConcurrency)
+                                    secrets: Self.secrets, defaultConcurrency: defaultConcurrency)
+            lifetime = nil
+        case .postgres:
+            // A fresh database per test, cloned from the migrated template, on the process's own cluster.
+            let cluster = try PostgresTestCluster.shared()
+            let store = try PostgresStore(url: cluster.url(database: try cluster.createDatabase()), secrets: Self.secrets,
+                                          defaultConcurrency: defaultConcurrency, logger: Self.quietLogger)
+            // The contract tests make fixtures synchronously, so the pool runs in a task bound to the fixture's
+            // lifetime instead of a task group (the Postgres-only tests use `PostgresNodes`, which does that).
+            lifetime = StoreLifetime(Task { await store.run() })
+            self.store = store
         }
     }
 
@@ -64,4 +85,15 @@ struct StoreFixture: Sendable {
         task.outputs = outputs
         try await store.finish(task, lease: claimed.lease, outbox: outbox)
     }
+}
+
+/// Stops a store's connection pool when the last copy of the fixture that owns it is gone.
+final class StoreLifetime: Sendable {
+    private let task: Task<Void, Never>
+
+    init(_ task: Task<Void, Never>) {
+        self.task = task
+    }
+
+    deinit { task.cancel() }
 }

@@ -1,0 +1,48 @@
+import Logging
+import Synchronization
+
+/// Remembers the last reason the connection pool gave for failing to connect. The pool retries quietly, so a node
+/// starting against a wrong host or password would otherwise only learn that no connection came; with this it fails
+/// with the server's own reason (`connection refused`, `password authentication failed …`).
+final class ConnectionErrorRecorder: LogHandler, Sendable {
+    private let last = Mutex<String?>(nil)
+
+    var metadata: Logger.Metadata {
+        get { [:] }
+        // The pool's own metadata travels with each message; nothing set here is needed.
+        set { _ = newValue }
+    }
+
+    var logLevel: Logger.Level {
+        get { .trace }
+        set { _ = newValue }
+    }
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { nil }
+        set { _ = newValue }
+    }
+
+    /// The last connection failure, shortened to its reason.
+    var lastFailure: String? { last.withLock { $0 } }
+
+    func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String,
+             function: String, line: UInt) {
+        guard let error = metadata?["psql_error"].map({ "\($0)" }) else { return }
+        last.withLock { $0 = Self.reason(error) }
+    }
+
+    // `PSQLError(code: server, serverInfo: [… message: role "x" does not exist, routine: …])` → the message;
+    // `… error: connection reset (error set): Connection refused) (errno: 111)))` → `Connection refused`.
+    static func reason(_ error: String) -> String {
+        if let range = error.range(of: "message: ") {
+            let rest = error[range.upperBound...]
+            return String(rest.prefix { $0 != "," && $0 != "]" })
+        }
+        if let range = error.range(of: "): ", options: .backwards) {
+            // NIO's IOError reads `connection reset (error set): Connection refused) (errno: 111)`.
+            return String(error[range.upperBound...].prefix { $0 != ")" }.prefix(200))
+        }
+        return String(error.prefix(200))
+    }
+}

@@ -1,0 +1,174 @@
+import EaselCore
+import Foundation
+import PostgresNIO
+
+extension PostgresStore: TaskStore {
+    /// The columns a task is read from: its record plus the mutable state kept in columns.
+    static let taskColumns = "seq, record, status, progress, attempts, started_at, finished_at, resume_token"
+
+    @discardableResult
+    public func insert(_ task: TaskRecord, dedupKey: String?, dedupSince: Date) async throws -> Int {
+        let record = try RecordCoding.encode(task)
+        return try await transaction { [defaultConcurrency] tx in
+            let queue = PostgresQueueState(tx: tx, defaultConcurrency: defaultConcurrency)
+            let tenant = task.tenant
+            try await queue.lockTenant(tenant)
+            if let key = dedupKey, !key.isEmpty {
+                // Atomic under concurrent duplicates: the primary key makes a second insert wait for the first's
+                // commit, and an entry still inside the window is left alone, which returns no row.
+                let claimed = try await tx.run("""
+                    INSERT INTO sessions (app_id, sub_app_id, session_id, task_id, created_at)
+                    VALUES (\(tenant.appId), \(tenant.subAppId), \(key), \(task.id), \(task.createdAt.timeIntervalSince1970))
+                    ON CONFLICT (app_id, sub_app_id, session_id) DO UPDATE
+                        SET task_id = EXCLUDED.task_id, created_at = EXCLUDED.created_at
+                        WHERE sessions.created_at < \(dedupSince.timeIntervalSince1970)
+                    RETURNING 1
+                    """)
+                if claimed == 0 { throw StoreError.duplicateSession }
+            }
+            guard let seq = try await tx.scalar("""
+                INSERT INTO tasks (id, app_id, sub_app_id, status, priority, created_at, record, dialect, progress, attempts)
+                VALUES (\(task.id), \(tenant.appId), \(tenant.subAppId), 'waiting', \(task.priority),
+                        \(task.createdAt.timeIntervalSince1970), \(record), \(task.dialect.rawValue), 0, 0)
+                RETURNING seq
+                """, as: Int64.self) else { throw StoreError.unavailable("insert returned no seq") }
+            try await queue.offerHead(tenant, priority: task.priority, seq: seq)
+            let position = try await queue.positionOfNewTask(priority: task.priority)
+            var counts = WaitingCounts()
+            counts.add(priority: task.priority, seq: seq, delta: 1)
+            try await counts.apply(in: tx)
+            return position
+        }
+    }
+
+    public func taskId(sessionId: String, tenant: Tenant) async throws -> String? {
+        try await transaction { tx in
+            try await tx.scalar("""
+                SELECT task_id FROM sessions WHERE app_id = \(tenant.appId) AND sub_app_id = \(tenant.subAppId)
+                  AND session_id = \(sessionId)
+                """, as: String.self)
+        }
+    }
+
+    public func task(id: String, tenant: Tenant?) async throws -> TaskRecord? {
+        let task = try await transaction { tx in
+            try await tx.row("SELECT \(unescaped: Self.taskColumns) FROM tasks WHERE id = \(id)").map(Self.task(from:))
+        }
+        guard let task else { return nil }
+        if let tenant, task.tenant != tenant { return nil }
+        return task
+    }
+
+    public func tasks(tenant: Tenant, statuses: [TaskStatus]?, since: Date, limit: Int, offset: Int) async throws -> [TaskRecord] {
+        let statusNames = statuses.flatMap { $0.isEmpty ? nil : $0.map(\.rawValue) }
+        return try await transaction { tx in
+            try await tx.rows("""
+                SELECT \(unescaped: Self.taskColumns) FROM tasks
+                WHERE app_id = \(tenant.appId) AND sub_app_id = \(tenant.subAppId)
+                  AND created_at >= \(since.timeIntervalSince1970)
+                  AND (\(statusNames)::text[] IS NULL OR status = ANY(\(statusNames)::text[]))
+                ORDER BY seq DESC LIMIT \(limit) OFFSET \(offset)
+                """).map(Self.task(from:))
+        }
+    }
+
+    public func abort(id: String, tenant: Tenant, at: Date,
+                      outbox: @escaping @Sendable (TaskRecord) -> [OutboxEntry]) async throws -> TaskRecord {
+        try await transaction { [defaultConcurrency] tx in
+            let queue = PostgresQueueState(tx: tx, defaultConcurrency: defaultConcurrency)
+            try await queue.lockTenant(tenant)
+            guard let row = try await tx.row("""
+                SELECT \(unescaped: Self.taskColumns), priority FROM tasks
+                WHERE id = \(id) AND app_id = \(tenant.appId) AND sub_app_id = \(tenant.subAppId) FOR UPDATE
+                """) else { throw StoreError.notFound }
+            var task = try Self.task(from: row)
+            // Aborting twice (a client's retry) is answered like the first abort.
+            if task.status == .aborted { return task }
+            guard task.status == .waiting else { throw StoreError.conflict }
+            task.status = .aborted
+            task.finishedAt = at
+            task.errorCode = "OperationCanceled"
+            task.errorMessage = "The task was aborted before it started."
+            try await Self.saveFinal(task, in: tx)
+            try await queue.recomputeHead(tenant)
+            var counts = WaitingCounts()
+            counts.add(priority: try row.makeRandomAccess()["priority"].decode(Int.self), seq: try row.decode(Int64.self), delta: -1)
+            try await counts.apply(in: tx)
+            try await Self.record(outbox(task), for: task, in: tx)
+            return task
+        }
+    }
+
+    public func queuePosition(of task: TaskRecord) async throws -> Int {
+        guard task.status == .waiting else { return 0 }
+        return try await transaction { [defaultConcurrency] tx in
+            guard let row = try await tx.row("SELECT seq, priority FROM tasks WHERE id = \(task.id) AND status = 'waiting'")
+            else { return 0 }
+            let (seq, priority) = try row.decode((Int64, Int).self)
+            return try await PostgresQueueState(tx: tx, defaultConcurrency: defaultConcurrency).position(priority: priority, seq: seq)
+        }
+    }
+
+    public func setConcurrency(_ limit: Int?, for tenant: Tenant) async throws {
+        try await transaction { [defaultConcurrency] tx in
+            try await PostgresQueueState(tx: tx, defaultConcurrency: defaultConcurrency).setLimit(limit.map { max($0, 0) }, for: tenant)
+        }
+    }
+
+    public func expiredBlobs(before now: Date, limit: Int) async throws -> [String] {
+        try await transaction { tx in
+            try await tx.rows("""
+                SELECT blob_key FROM blob_expiry WHERE expires_at < \(now.timeIntervalSince1970) ORDER BY expires_at LIMIT \(limit)
+                """).map { try $0.decode(String.self) }
+        }
+    }
+
+    public func forgetBlobs(_ keys: [String]) async throws {
+        guard !keys.isEmpty else { return }
+        try await transaction { tx in
+            try await tx.run("DELETE FROM blob_expiry WHERE blob_key = ANY(\(keys))")
+        }
+    }
+
+    public func purgeSessions(before: Date) async throws {
+        try await transaction { tx in
+            try await tx.run("DELETE FROM sessions WHERE created_at < \(before.timeIntervalSince1970)")
+        }
+    }
+
+    public func purgeTasks(finishedBefore before: Date, dialect: Dialect?) async throws -> Int {
+        try await transaction { tx in
+            try await tx.run("""
+                DELETE FROM tasks WHERE finished_at IS NOT NULL AND finished_at < \(before.timeIntervalSince1970)
+                  AND (\(dialect?.rawValue)::text IS NULL OR dialect = \(dialect?.rawValue)::text)
+                RETURNING 1
+                """)
+        }
+    }
+
+    /// A task from a row starting with `taskColumns`: the record as last written whole, with the live columns laid
+    /// over it.
+    static func task(from row: PostgresRow) throws -> TaskRecord {
+        let (_, record, status, progress, attempts, started, finished, resumeToken) =
+            try row.decode((Int64, Data, String, Int, Int, Double?, Double?, String?).self)
+        var task = try RecordCoding.decode(TaskRecord.self, from: record)
+        if let status = TaskStatus(rawValue: status) { task.status = status }
+        task.progress = progress
+        task.attempts = attempts
+        if let started { task.startedAt = Date(timeIntervalSince1970: started) }
+        if let finished { task.finishedAt = Date(timeIntervalSince1970: finished) }
+        if let resumeToken { task.metadata[TaskRecord.resumeTokenKey] = resumeToken }
+        return task
+    }
+
+    /// Writes a task's terminal state: the whole record and its columns, lease cleared.
+    static func saveFinal(_ task: TaskRecord, in tx: PostgresTransaction) async throws {
+        let record = try RecordCoding.encode(task)
+        try await tx.run("""
+            UPDATE tasks SET status = \(task.status.rawValue), finished_at = \(task.finishedAt?.timeIntervalSince1970)::double precision,
+                             progress = \(task.progress), attempts = \(task.attempts), lease_until = NULL,
+                             lease_token = NULL, record = \(record)
+            WHERE id = \(task.id)
+            """)
+    }
+}
