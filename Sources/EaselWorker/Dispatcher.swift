@@ -39,10 +39,11 @@ public final class Dispatcher: Service {
     }
 
     /// Re-queues (or fails) tasks that were running when the previous process died. With one node, every
-    /// processing task is orphaned at startup, whatever its lease says.
+    /// processing task is orphaned at startup, whatever its lease says; with a shared store only expired leases are,
+    /// so a node starting up never takes a live node's work.
     public func recoverAtStartup() async throws {
         let now = Date()
-        try await recover(expiredBefore: .distantFuture, now: now)
+        try await recover(expiredBefore: settings.isOnlyNode ? .distantFuture : now, now: now)
     }
 
     private func recover(expiredBefore: Date, now: Date) async throws {

@@ -1,5 +1,8 @@
 /// Knobs of scheduling, retention and delivery; every one has the default a Tencent client expects.
 public struct WorkerSettings: Sendable {
+    /// Whether this node is the only one using the store (SQLite): then every task still marked running at startup was
+    /// this node's and is recovered at once. With a shared store only tasks whose lease expired are.
+    public var isOnlyNode = true
     /// Concurrent tasks on this node across all apps.
     public var globalConcurrency = 8
     /// How long a claim lasts without a heartbeat before another worker may take the task over.

@@ -17,19 +17,21 @@ struct Deliveries: AsyncParsableCommand {
 
         func run() async throws {
             let runtime = try EaselRuntime(configuration: try common.configuration())
-            var filter: Delivery.Status?
-            if let status {
-                guard let parsed = Delivery.Status(rawValue: status) else { throw ValidationError("--status must be pending, delivered or dead.") }
-                filter = parsed
-            }
-            for delivery in try await runtime.store.deliveries(tenant: nil, status: filter, limit: limit) {
-                var object: [String: JSONValue] = [
-                    "id": .string(delivery.id), "task_id": .string(delivery.taskId), "app_id": .int(delivery.tenant.appId),
-                    "url": .string(delivery.url), "status": .string(delivery.status.rawValue),
-                    "attempts": .int(Int64(delivery.attempts)),
-                ]
-                if let error = delivery.lastError { object["last_error"] = .string(error) }
-                print(String(decoding: JSONValue.object(object).encoded(), as: UTF8.self))
+            try await runtime.withStore {
+                var filter: Delivery.Status?
+                if let status {
+                    guard let parsed = Delivery.Status(rawValue: status) else { throw ValidationError("--status must be pending, delivered or dead.") }
+                    filter = parsed
+                }
+                for delivery in try await runtime.store.deliveries(tenant: nil, status: filter, limit: limit) {
+                    var object: [String: JSONValue] = [
+                        "id": .string(delivery.id), "task_id": .string(delivery.taskId), "app_id": .int(delivery.tenant.appId),
+                        "url": .string(delivery.url), "status": .string(delivery.status.rawValue),
+                        "attempts": .int(Int64(delivery.attempts)),
+                    ]
+                    if let error = delivery.lastError { object["last_error"] = .string(error) }
+                    print(String(decoding: JSONValue.object(object).encoded(), as: UTF8.self))
+                }
             }
         }
     }
@@ -43,10 +45,12 @@ struct Deliveries: AsyncParsableCommand {
 
         func run() async throws {
             let runtime = try EaselRuntime(configuration: try common.configuration())
-            guard try await runtime.store.replayDelivery(id: id, tenant: nil, now: Date()) else {
-                throw ValidationError("No delivery has id \(id).")
+            try await runtime.withStore {
+                guard try await runtime.store.replayDelivery(id: id, tenant: nil, now: Date()) else {
+                    throw ValidationError("No delivery has id \(id).")
+                }
+                print("queued \(id) for delivery")
             }
-            print("queued \(id) for delivery")
         }
     }
 }

@@ -19,9 +19,11 @@ struct Keys: AsyncParsableCommand {
 
         func run() async throws {
             let runtime = try EaselRuntime(configuration: try common.configuration())
-            let issued = try await runtime.createCredential(tenant: Tenant(appId: appId, subAppId: subAppId ?? appId),
-                                                            tokenTTL: tokenTTL.map { .seconds($0) })
-            print(String(decoding: issued.json.encoded(), as: UTF8.self))
+            try await runtime.withStore {
+                let issued = try await runtime.createCredential(tenant: Tenant(appId: appId, subAppId: subAppId ?? appId),
+                                                                tokenTTL: tokenTTL.map { .seconds($0) })
+                print(String(decoding: issued.json.encoded(), as: UTF8.self))
+            }
         }
     }
 
@@ -32,14 +34,16 @@ struct Keys: AsyncParsableCommand {
 
         func run() async throws {
             let runtime = try EaselRuntime(configuration: try common.configuration())
-            for credential in try await runtime.store.allCredentials() {
-                let object: JSONValue = .object([
-                    "AppId": .int(credential.tenant.appId), "SubAppId": .int(credential.tenant.subAppId),
-                    "SecretId": .string(credential.secretId), "CreatedAt": .string(ISOTime.string(credential.createdAt)),
-                    "ExpiresAt": .string(ISOTime.string(credential.expiresAt)),
-                    "Revoked": .bool(credential.revokedAt != nil),
-                ])
-                print(String(decoding: object.encoded(), as: UTF8.self))
+            try await runtime.withStore {
+                for credential in try await runtime.store.allCredentials() {
+                    let object: JSONValue = .object([
+                        "AppId": .int(credential.tenant.appId), "SubAppId": .int(credential.tenant.subAppId),
+                        "SecretId": .string(credential.secretId), "CreatedAt": .string(ISOTime.string(credential.createdAt)),
+                        "ExpiresAt": .string(ISOTime.string(credential.expiresAt)),
+                        "Revoked": .bool(credential.revokedAt != nil),
+                    ])
+                    print(String(decoding: object.encoded(), as: UTF8.self))
+                }
             }
         }
     }
@@ -52,10 +56,12 @@ struct Keys: AsyncParsableCommand {
 
         func run() async throws {
             let runtime = try EaselRuntime(configuration: try common.configuration())
-            guard try await runtime.store.revokeCredential(secretId: secretId, at: Date()) else {
-                throw ValidationError("No active credential has SecretId \(secretId).")
+            try await runtime.withStore {
+                guard try await runtime.store.revokeCredential(secretId: secretId, at: Date()) else {
+                    throw ValidationError("No active credential has SecretId \(secretId).")
+                }
+                print("revoked \(secretId)")
             }
-            print("revoked \(secretId)")
         }
     }
 }

@@ -25,16 +25,18 @@ struct Serve: AsyncParsableCommand {
         var logger = Logger(label: "easel")
         logger.logLevel = Logger.Level(rawValue: configuration.logLevel) ?? .info
         let runtime = try EaselRuntime(configuration: configuration)
-        try await provisionFirstApp(runtime, dataDirectory: configuration.dataDirectory)
-        let server = try EaselServer(configuration: configuration, runtime: runtime, logger: logger)
-        try await server.applyAppLimits()
-        if server.engines.isSandboxOnly {
-            logger.notice("no upstream configured: the built-in sandbox renderer serves every model; its images are placeholders marked as sandbox output")
+        try await runtime.withStore {
+            try await provisionFirstApp(runtime, dataDirectory: configuration.dataDirectory)
+            let server = try EaselServer(configuration: configuration, runtime: runtime, logger: logger)
+            try await server.applyAppLimits()
+            if server.engines.isSandboxOnly {
+                logger.notice("no upstream configured: the built-in sandbox renderer serves every model; its images are placeholders marked as sandbox output")
+            }
+            let application = server.application()
+            let group = ServiceGroup(configuration: .init(services: [application], gracefulShutdownSignals: [.sigterm, .sigint],
+                                                          logger: logger))
+            try await group.run()
         }
-        let application = server.application()
-        let group = ServiceGroup(configuration: .init(services: [application], gracefulShutdownSignals: [.sigterm, .sigint],
-                                                      logger: logger))
-        try await group.run()
     }
 
     // On the first start there are no keys: create a default app and print its credentials once. They are flushed

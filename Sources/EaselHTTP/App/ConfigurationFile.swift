@@ -4,8 +4,10 @@ import Foundation
 struct ConfigurationFile: Decodable {
     struct Server: Decodable { var host: String?; var port: Int?; var publicURL: String? }
     struct Security: Decodable { var masterKey: String? }
+    struct Store: Decodable { var url: String? }
     struct Scheduling: Decodable {
         var defaultConcurrency: Int?; var globalConcurrency: Int?; var createRateLimit: Double?; var drainTimeoutSeconds: Int?
+        var leaseSeconds: Int?; var maxAttempts: Int?
     }
     struct Delivery: Decodable { var allowedHosts: [String]?; var retryDelaysSeconds: [Int]? }
     struct Sandbox: Decodable { var latencyMs: Int? }
@@ -17,6 +19,8 @@ struct ConfigurationFile: Decodable {
     var server: Server?
     var dataDir: String?
     var security: Security?
+    var store: Store?
+    var outputStore: EaselConfiguration.OutputStore?
     var scheduling: Scheduling?
     var apps: [EaselConfiguration.AppSettings]?
     var delivery: Delivery?
@@ -51,10 +55,14 @@ extension EaselConfiguration {
         publicURL = file.server?.publicURL ?? publicURL
         dataDirectory = file.dataDir ?? dataDirectory
         masterKey = file.security?.masterKey ?? masterKey
+        storeURL = file.store?.url ?? storeURL
+        outputStore = file.outputStore ?? outputStore
         defaultConcurrency = file.scheduling?.defaultConcurrency ?? defaultConcurrency
         globalConcurrency = file.scheduling?.globalConcurrency ?? globalConcurrency
         createRateLimit = file.scheduling?.createRateLimit ?? createRateLimit
         drainTimeoutSeconds = file.scheduling?.drainTimeoutSeconds ?? drainTimeoutSeconds
+        leaseSeconds = file.scheduling?.leaseSeconds ?? leaseSeconds
+        maxAttempts = file.scheduling?.maxAttempts ?? maxAttempts
         apps = file.apps ?? apps
         deliveryAllowedHosts = file.delivery?.allowedHosts ?? deliveryAllowedHosts
         deliveryRetryDelays = file.delivery?.retryDelaysSeconds ?? deliveryRetryDelays
@@ -87,6 +95,8 @@ extension EaselConfiguration {
         publicURL = environment["EASEL_PUBLIC_URL"] ?? publicURL
         dataDirectory = environment["EASEL_DATA_DIR"] ?? dataDirectory
         masterKey = environment["EASEL_MASTER_KEY"] ?? masterKey
+        storeURL = environment["EASEL_STORE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? storeURL
+        outputStore = try OutputStore.fromEnvironment(environment) ?? outputStore
         defaultConcurrency = try int("EASEL_DEFAULT_CONCURRENCY") ?? defaultConcurrency
         globalConcurrency = try int("EASEL_GLOBAL_CONCURRENCY") ?? globalConcurrency
         if let rate = environment["EASEL_RATE_LIMIT"], !rate.isEmpty {
@@ -111,6 +121,8 @@ extension EaselConfiguration {
             deliveryRetryDelays = parsed
         }
         drainTimeoutSeconds = try int("EASEL_DRAIN_TIMEOUT_SECONDS") ?? drainTimeoutSeconds
+        leaseSeconds = try int("EASEL_LEASE_SECONDS") ?? leaseSeconds
+        maxAttempts = try int("EASEL_MAX_ATTEMPTS") ?? maxAttempts
         if let key = environment["EASEL_BUCKET_ACCESS_KEY_ID"], let secret = environment["EASEL_BUCKET_SECRET_ACCESS_KEY"] {
             bucketStorage = BucketStorage(
                 endpoint: environment["EASEL_BUCKET_ENDPOINT"] ?? "https://cos.{region}.myqcloud.com",
@@ -125,7 +137,13 @@ extension EaselConfiguration {
         if let style = bucketStorage?.addressingStyle, style != "path", style != "virtual-hosted" {
             throw ConfigurationError(description: "bucket_storage.addressing_style must be path or virtual-hosted, got `\(style)`.")
         }
+        if let url = storeURL, !url.isEmpty, !(url.hasPrefix("postgres://") || url.hasPrefix("postgresql://")) {
+            throw ConfigurationError(description: "store.url must be a postgres:// URL (or unset for SQLite).")
+        }
         guard (0...65535).contains(port) else { throw ConfigurationError(description: "port must be 0–65535, got \(port).") }
+        guard leaseSeconds >= 3, maxAttempts >= 1 else {
+            throw ConfigurationError(description: "scheduling.lease_seconds must be at least 3 and scheduling.max_attempts at least 1.")
+        }
         guard defaultConcurrency >= 1, globalConcurrency >= 1 else {
             throw ConfigurationError(description: "concurrency limits must be at least 1.")
         }

@@ -12,6 +12,11 @@ public struct EaselConfiguration: Sendable, Equatable {
     public var publicURL: String?
     /// Where the database, images and master key live (`data_dir`, `EASEL_DATA_DIR`).
     public var dataDirectory = "./easel-data"
+    /// The shared store for several nodes (`store.url`, `EASEL_STORE_URL`): `postgres://user:password@host:5432/db`.
+    /// Unset: SQLite in the data directory.
+    public var storeURL: String?
+    /// Shared output storage for several nodes (`output_store`, `EASEL_OUTPUT_*`); unset: `<data_dir>/blobs`.
+    public var outputStore: OutputStore?
     /// Key that encrypts secrets and signs URLs (`security.master_key`, `EASEL_MASTER_KEY`); default: generated
     /// once into `<data_dir>/master.key`.
     public var masterKey: String?
@@ -42,6 +47,11 @@ public struct EaselConfiguration: Sendable, Equatable {
     public var bucketStorage: BucketStorage?
     /// Seconds in-flight tasks may finish after SIGTERM (`scheduling.drain_timeout_seconds`).
     public var drainTimeoutSeconds = 30
+    /// How long a claim lasts without a heartbeat before another node may take the task over
+    /// (`scheduling.lease_seconds`, `EASEL_LEASE_SECONDS`); heartbeats come every third of it.
+    public var leaseSeconds = 60
+    /// How many times a task is started before an interrupted one fails (`scheduling.max_attempts`, `EASEL_MAX_ATTEMPTS`).
+    public var maxAttempts = 3
     /// Artificial sandbox latency per task (`sandbox.latency_ms`, `EASEL_SANDBOX_LATENCY_MS`).
     public var sandboxLatencyMilliseconds = 0
     /// Temporary output lifetime for VOD and REST tasks (`outputs.vod_ttl_seconds`), default 7 days.

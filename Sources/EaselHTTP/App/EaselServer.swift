@@ -46,6 +46,9 @@ public struct EaselServer: Sendable {
             .mps: .seconds(configuration.taskRetentionSeconds), .openai: .seconds(configuration.taskRetentionSeconds),
         ]
         settings.drainTimeout = .seconds(configuration.drainTimeoutSeconds)
+        settings.isOnlyNode = !runtime.isSharedStore
+        settings.lease = .seconds(configuration.leaseSeconds)
+        settings.maxAttempts = configuration.maxAttempts
         settings.callbackPolicy = CallbackURLPolicy(allowedHosts: Set(configuration.deliveryAllowedHosts))
         settings.deliveryRetry = RetryPolicy(delays: configuration.deliveryRetryDelays.map { .seconds($0) })
         var uploader: S3OutputUploader?

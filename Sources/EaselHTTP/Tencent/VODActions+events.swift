@@ -32,7 +32,8 @@ extension VODActions {
             }
             let remaining = deadline - ContinuousClock.now
             if remaining <= .zero { return ["EventSet": .array([])] }
-            await environment.completions.wait(for: CompletionHub.eventsKey(principal.tenant), timeout: remaining)
+            // Re-read at least every second: events finished by another node sharing the store notify no one here.
+            await environment.completions.wait(for: CompletionHub.eventsKey(principal.tenant), timeout: min(remaining, .seconds(1)))
         }
     }
 
