@@ -177,7 +177,7 @@ private let unhttp = UpstreamHTTP { _ in UpstreamResponse(status: 599) }
             let engine = try ComfyUIEngine(channel: comfyChannel(base), http: http)
             let running = Task { try await engine.generate(comfyJob()) { _ in } }
             let before = await fake.events.count
-            while await fake.events.count < before + 5 { try await Task.sleep(for: .milliseconds(5)) }
+            try await waitUntil("5 more fake events") { await fake.events.count >= before + 5 }
             running.cancel()
             await #expect(throws: CancellationError.self) { _ = try await running.value }
         }

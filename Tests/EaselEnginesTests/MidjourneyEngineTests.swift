@@ -201,7 +201,7 @@ private func mjError(_ body: () async throws -> Void) async -> EngineError? {
             let engine = MidjourneyProxyEngine(channel: mjChannel(base), http: http)
             let running = Task { try await engine.generate(mjJob()) { _ in } }
             let before = await fake.events.count
-            while await fake.events.count < before + 4 { try await Task.sleep(for: .milliseconds(5)) }
+            try await waitUntil("4 more fake events") { await fake.events.count >= before + 4 }
             running.cancel()
             await #expect(throws: CancellationError.self) { _ = try await running.value }
         }
