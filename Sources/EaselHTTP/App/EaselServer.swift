@@ -22,6 +22,7 @@ public struct EaselServer: Sendable {
     let dispatcher: Dispatcher
     let sweeper: Sweeper
     let webhookSender: WebhookSender
+    let signalRelay: StoreSignalRelay?
     let httpClient: HTTPClient?
     let logger: Logger
 
@@ -122,6 +123,9 @@ public struct EaselServer: Sendable {
                                       secret: { [runtime] in runtime.webhookSecret(for: $0) },
                                       render: { delivery, task in DeliveryRenderer(environment: environment).body(delivery, task: task) },
                                       logger: logger)
+        signalRelay = (runtime.store as? any StoreSignals).map {
+            StoreSignalRelay(signals: $0, dispatcherWake: signal, completions: completions, deliveryWake: deliveryWake)
+        }
         sweeper = Sweeper(store: runtime.store, outbox: runtime.store, blobs: runtime.blobs, settings: settings, logger: logger)
     }
 
@@ -150,7 +154,8 @@ public struct EaselServer: Sendable {
         Application(router: router(),
                     server: .http1(configuration: .init(additionalChannelHandlers: [MalformedRequestResponder()])),
                     configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Easel"),
-                    services: (httpClient.map { [HTTPClientService(client: $0)] } ?? []) + [webhookSender, dispatcher, sweeper],
+                    services: (httpClient.map { [HTTPClientService(client: $0)] } ?? []) + [webhookSender, dispatcher, sweeper]
+                        + (signalRelay.map { [$0] } ?? []),
                     onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
                     logger: logger)
     }

@@ -69,13 +69,16 @@ struct PostgresQueueState {
     }
 
     /// A waiting task at (`priority`, `seq`) became available: it becomes the tenant's head if it is better.
-    func offerHead(_ tenant: Tenant, priority: Int, seq: Int64) async throws {
-        try await tx.run("""
+    /// Returns whether the task became a head that can run now (so a dispatcher somewhere has work).
+    @discardableResult
+    func offerHead(_ tenant: Tenant, priority: Int, seq: Int64) async throws -> Bool {
+        try await tx.scalar("""
             UPDATE queue_tenants SET head_priority = \(priority), head_seq = \(seq),
                 runnable = (running < COALESCE(max_concurrency, \(defaultConcurrency)))
             WHERE app_id = \(tenant.appId) AND sub_app_id = \(tenant.subAppId)
               AND (head_seq IS NULL OR head_priority < \(priority) OR (head_priority = \(priority) AND head_seq > \(seq)))
-            """)
+            RETURNING runnable
+            """, as: Bool.self) ?? false
     }
 
     /// Looks the tenant's best waiting task up again (after its head was claimed or aborted).

@@ -69,6 +69,7 @@ extension PostgresStore {
             if changed == 0 { throw StoreError.leaseLost }
             try await queue.adjustRunning(task.tenant, by: -1)
             try await Self.record(outbox, for: task, in: tx)
+            try await Self.notify(.finished(taskId: task.id, tenant: task.tenant), in: tx)
             let expiring = task.outputs.filter { $0.storageMode == .temporary && $0.expiresAt != nil }
             for output in expiring.sorted(by: { $0.blobKey < $1.blobKey }) {
                 try await tx.run("""
@@ -100,6 +101,7 @@ extension PostgresStore {
             var counts = WaitingCounts()
             try await Self.requeue(tenant, priority: priority, seq: seq, queue: queue, counts: &counts)
             try await counts.apply(in: tx)
+            try await Self.notify(.queued, in: tx)
         }
     }
 
@@ -138,6 +140,7 @@ extension PostgresStore {
                     try await Self.saveFinal(task, in: tx)
                     try await queue.adjustRunning(task.tenant, by: -1)
                     try await Self.record(outbox(task), for: task, in: tx)
+                    try await Self.notify(.finished(taskId: task.id, tenant: task.tenant), in: tx)
                     failed.append(task)
                 } else {
                     let seq = try row.decode(Int64.self)
@@ -150,6 +153,7 @@ extension PostgresStore {
                 }
             }
             try await counts.apply(in: tx)
+            if requeued > 0 { try await Self.notify(.queued, in: tx) }
             return (requeued, failed)
         }
     }

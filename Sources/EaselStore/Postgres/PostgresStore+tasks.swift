@@ -32,7 +32,8 @@ extension PostgresStore: TaskStore {
                         \(task.createdAt.timeIntervalSince1970), \(record), \(task.dialect.rawValue), 0, 0)
                 RETURNING seq
                 """, as: Int64.self) else { throw StoreError.unavailable("insert returned no seq") }
-            try await queue.offerHead(tenant, priority: task.priority, seq: seq)
+            // Only a task that can run now is worth waking other nodes for; one behind a saturated tenant is not.
+            if try await queue.offerHead(tenant, priority: task.priority, seq: seq) { try await Self.notify(.queued, in: tx) }
             let position = try await queue.positionOfNewTask(priority: task.priority)
             var counts = WaitingCounts()
             counts.add(priority: task.priority, seq: seq, delta: 1)
@@ -95,6 +96,7 @@ extension PostgresStore: TaskStore {
             counts.add(priority: try row.makeRandomAccess()["priority"].decode(Int.self), seq: try row.decode(Int64.self), delta: -1)
             try await counts.apply(in: tx)
             try await Self.record(outbox(task), for: task, in: tx)
+            try await Self.notify(.finished(taskId: task.id, tenant: tenant), in: tx)
             return task
         }
     }
