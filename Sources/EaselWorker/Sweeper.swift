@@ -43,6 +43,7 @@ public struct Sweeper: Service {
             }
             try await outbox.purgeNotifications(before: now - settings.notificationRetention.timeInterval)
             try await store.purgeSessions(before: now - settings.sessionDedupWindow.timeInterval)
+            if let rates = store as? any CreateRateCounter { try await rates.purgeRateWindows(before: now - 3600) }
         } catch {
             logger.error("sweep failed", metadata: ["error": "\(error)"])
         }

@@ -109,7 +109,8 @@ public struct EaselServer: Sendable {
         let environment = ServerEnvironment(tasks: tasks, credentials: runtime.store, blobs: runtime.blobs,
                                         urlSigner: runtime.urlSigner, publicBaseURL: configuration.effectivePublicURL,
                                         createRateLimit: configuration.createRateLimit, catalog: catalog, openAI: openAI,
-                                        outbox: runtime.store, completions: completions, deliveryWake: deliveryWake, logger: logger)
+                                        outbox: runtime.store, completions: completions, deliveryWake: deliveryWake, logger: logger,
+                                        sharedRates: runtime.store as? any CreateRateCounter)
         dispatcher = Dispatcher(store: runtime.store, media: runtime.store, blobs: runtime.blobs, engines: engines,
                                 settings: settings, signal: signal, completions: completions, logger: logger,
                                 deliveryWake: deliveryWake, uploader: uploader,

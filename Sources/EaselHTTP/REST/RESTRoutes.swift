@@ -55,7 +55,7 @@ struct RESTRoutes: Sendable {
             members["ExtInfo"] = .string(String(decoding: extInfo.encoded(), as: UTF8.self))
         }
         let command = try VODCreateDecoder.decode(FieldReader(.object(members), display: RESTKeys.snakePath), requireSubAppId: false)
-        try environment.admitCreate(principal.tenant)
+        try await environment.admitCreate(principal.tenant)
         let task = try await environment.tasks.submit(Submission(
             tenant: principal.tenant, dialect: .rest, request: command.request, priority: command.priority,
             sessionId: command.sessionId, sessionContext: command.sessionContext, callbackURL: command.callbackURL))

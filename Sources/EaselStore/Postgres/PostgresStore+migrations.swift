@@ -151,5 +151,17 @@ extension PostgresStore {
             "CREATE INDEX deliveries_tenant ON deliveries (app_id, sub_app_id, seq DESC)",
             "CREATE INDEX deliveries_created ON deliveries (created_at)",
         ]),
+        // v2: per-app create counts per time window, so the create rate limit holds across nodes.
+        (2, [
+            """
+            CREATE TABLE rate_windows (
+                app_id bigint NOT NULL,
+                sub_app_id bigint NOT NULL,
+                window_start bigint NOT NULL,
+                creates bigint NOT NULL,
+                PRIMARY KEY (app_id, sub_app_id, window_start)
+            )
+            """,
+        ]),
     ]
 }
