@@ -132,11 +132,7 @@ extension PostgresStore {
                 // An expiry of a tenant that was not locked above is left to the next sweep.
                 guard tenants.contains(task.tenant) else { continue }
                 if task.attempts >= maxAttempts {
-                    task.status = .failed
-                    task.finishedAt = now
-                    task.progress = 100
-                    task.errorCode = "InternalError"
-                    task.errorMessage = "The worker running this task stopped \(task.attempts) times; the task was not retried again."
+                    task.failAsInterrupted(at: now)
                     try await Self.saveFinal(task, in: tx)
                     try await queue.adjustRunning(task.tenant, by: -1)
                     try await Self.record(outbox(task), for: task, in: tx)

@@ -100,11 +100,7 @@ extension SQLiteStore {
             for row in rows {
                 var task = try Self.task(from: row)
                 if task.attempts >= maxAttempts {
-                    task.status = .failed
-                    task.finishedAt = now
-                    task.progress = 100
-                    task.errorCode = "InternalError"
-                    task.errorMessage = "The worker running this task stopped \(task.attempts) times; the task was not retried again."
+                    task.failAsInterrupted(at: now)
                     try Self.saveFinal(task, in: db)
                     try queue.adjustRunning(task.tenant, by: -1)
                     try Self.record(outbox(task), for: task, in: db)
