@@ -76,12 +76,16 @@ public final class WebhookSender: Service {
         try? await client.shutdown()
     }
 
+    /// A claim must outlast one attempt (15 s) with room to record it, or another node would send it again meanwhile.
+    static let minimumClaim: Duration = .seconds(20)
+
     /// Sends every delivery that is due now (in parallel batches of 16).
     func sendDue(client: HTTPClient, now: Date = Date()) async {
         while !Task.isCancelled {
             let due: [Delivery]
             do {
-                due = try await outbox.claimDueDeliveries(now: now, leaseUntil: now + 60, limit: 16)
+                due = try await outbox.claimDueDeliveries(now: now, leaseUntil: now + max(settings.lease, Self.minimumClaim).timeInterval,
+                                                           limit: 16)
             } catch {
                 logger.error("could not claim deliveries", metadata: ["error": "\(error)"])
                 return

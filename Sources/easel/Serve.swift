@@ -33,9 +33,13 @@ struct Serve: AsyncParsableCommand {
                 logger.notice("no upstream configured: the built-in sandbox renderer serves every model; its images are placeholders marked as sandbox output")
             }
             let application = server.application()
-            let group = ServiceGroup(configuration: .init(services: [application], gracefulShutdownSignals: [.sigterm, .sigint],
-                                                          logger: logger))
-            try await group.run()
+            var groupConfiguration = ServiceGroupConfiguration(services: [application],
+                                                               gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            // Draining is bounded by drain_timeout_seconds; past that (say, with the database gone) the services are
+            // cancelled, and a service that still does not return stops holding the process after a few seconds more.
+            groupConfiguration.maximumGracefulShutdownDuration = .seconds(configuration.drainTimeoutSeconds + 5)
+            groupConfiguration.maximumCancellationDuration = .seconds(5)
+            try await ServiceGroup(configuration: groupConfiguration).run()
         }
     }
 

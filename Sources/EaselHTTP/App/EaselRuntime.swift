@@ -110,7 +110,12 @@ public struct EaselRuntime: Sendable {
                 }
             }
             group.addTask {
-                try? await Task.sleep(for: timeout)
+                // A refusal by the server (credentials, database) is final: report it at once instead of at the timeout.
+                let deadline = ContinuousClock.now + timeout
+                while ContinuousClock.now < deadline, !Task.isCancelled {
+                    if let refusal = postgres.connectionRefusedByServer { return ConfigurationError(description: refusal) }
+                    try? await Task.sleep(for: .milliseconds(100))
+                }
                 let reason = postgres.lastConnectionFailure.map { ": \($0)" } ?? ""
                 return ConfigurationError(description: "no connection within \(timeout)\(reason)")
             }

@@ -5,7 +5,7 @@ import Synchronization
 /// starting against a wrong host or password would otherwise only learn that no connection came; with this it fails
 /// with the server's own reason (`connection refused`, `password authentication failed …`).
 final class ConnectionErrorRecorder: LogHandler, Sendable {
-    private let last = Mutex<String?>(nil)
+    private let last = Mutex<(reason: String, refusedByServer: Bool)?>(nil)
 
     var metadata: Logger.Metadata {
         get { [:] }
@@ -13,8 +13,9 @@ final class ConnectionErrorRecorder: LogHandler, Sendable {
         set { _ = newValue }
     }
 
+    // Connection failures are logged at info; asking for more would open the pool's debug output for every handler.
     var logLevel: Logger.Level {
-        get { .trace }
+        get { .info }
         set { _ = newValue }
     }
 
@@ -23,13 +24,14 @@ final class ConnectionErrorRecorder: LogHandler, Sendable {
         set { _ = newValue }
     }
 
-    /// The last connection failure, shortened to its reason.
-    var lastFailure: String? { last.withLock { $0 } }
+    /// The last connection failure, shortened to its reason, and whether the server itself refused (bad password,
+    /// unknown database or role), which no retry can fix, rather than the network.
+    var lastFailure: (reason: String, refusedByServer: Bool)? { last.withLock { $0 } }
 
     func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String,
              function: String, line: UInt) {
         guard let error = metadata?["psql_error"].map({ "\($0)" }) else { return }
-        last.withLock { $0 = Self.reason(error) }
+        last.withLock { $0 = (Self.reason(error), error.contains("code: server")) }
     }
 
     // `PSQLError(code: server, serverInfo: [… message: role "x" does not exist, routine: …])` → the message;

@@ -20,7 +20,12 @@ public final class PostgresStore: Sendable {
     private let connectionErrors: ConnectionErrorRecorder
 
     /// Why the pool last failed to connect (the server's or the network's reason), if it has.
-    public var lastConnectionFailure: String? { connectionErrors.lastFailure }
+    public var lastConnectionFailure: String? { connectionErrors.lastFailure?.reason }
+
+    /// Set once the server itself refused a connection (wrong password, unknown database or role): no retry helps.
+    public var connectionRefusedByServer: String? {
+        connectionErrors.lastFailure.flatMap { $0.refusedByServer ? $0.reason : nil }
+    }
 
     /// Creates a store for `url` (`postgres://user:pass@host:port/db?sslmode=disable`, or with `?host=/socket/dir`
     /// for a unix socket). Nothing connects until `run()` drives the pool.
@@ -28,7 +33,11 @@ public final class PostgresStore: Sendable {
                 logger: Logger = Logger(label: "easel.store.postgres")) throws {
         let configuration = try PostgresURL.configuration(from: url)
         let recorder = ConnectionErrorRecorder()
-        let poolLogger = Logger(label: logger.label) { [handler = logger.handler] _ in MultiplexLogHandler([handler, recorder]) }
+        // The pool retries connecting every few hundred milliseconds and logs each failure; the operator's log gets
+        // warnings and worse, the recorder the failures (the node reports the reason once, at start or in errors).
+        var quietHandler = logger.handler
+        quietHandler.logLevel = max(logger.logLevel, .warning)
+        let poolLogger = Logger(label: logger.label) { [quietHandler] _ in MultiplexLogHandler([quietHandler, recorder]) }
         self.client = PostgresClient(configuration: configuration, backgroundLogger: poolLogger)
         self.connectionErrors = recorder
         self.secrets = secrets
