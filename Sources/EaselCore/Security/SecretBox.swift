@@ -19,11 +19,17 @@ public struct SecretBox: Sendable {
         return Array(combined)
     }
 
-    /// Decrypts what `seal` produced; fails if it was tampered with or sealed under another key.
-    public func open(_ sealed: [UInt8]) throws -> String {
-        let box = try AES.GCM.SealedBox(combined: Data(sealed))
-        let plaintext = try AES.GCM.open(box, using: key)
-        return String(decoding: plaintext, as: UTF8.self)
+    /// Decrypts what `seal` produced.
+    ///
+    /// - Throws: ``SecretBoxError`` if it was tampered with or sealed under another master key.
+    public func open(_ sealed: [UInt8]) throws(SecretBoxError) -> String {
+        do {
+            let box = try AES.GCM.SealedBox(combined: Data(sealed))
+            let plaintext = try AES.GCM.open(box, using: key)
+            return String(decoding: plaintext, as: UTF8.self)
+        } catch {
+            throw SecretBoxError()
+        }
     }
 
     /// A key derived from the master key for another purpose (URL signing, …), so one secret serves all.
