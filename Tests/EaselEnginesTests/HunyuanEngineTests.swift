@@ -19,7 +19,7 @@ private final class Trace: Sendable {
     private func channel(_ server: FakeTencentServer, _ configure: (inout UpstreamChannel) -> Void = { _ in }) -> UpstreamChannel {
         var channel = UpstreamChannel(name: "hunyuan-test", provider: "hunyuan", baseURL: server.baseURL, accessKey: keys.secretId,
                                       secretKey: keys.secretKey, models: [ModelRoute(name: "Hunyuan", version: "3.0")],
-                                      options: ["poll_interval_ms": "5"], timeout: .seconds(10))
+                                      options: ["poll_interval_ms": "5"], timeout: .seconds(40))
         configure(&channel)
         return channel
     }

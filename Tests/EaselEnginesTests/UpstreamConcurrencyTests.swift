@@ -68,15 +68,16 @@ import Testing
     }
 
     @Test func waitingForAPooledConnectionIsNotAFailure() async throws {
-        try await SlowUpstreamServer.with(latency: .milliseconds(800)) { server in
+        try await SlowUpstreamServer.with(latency: .milliseconds(2_500)) { server in
             // One connection, and a connect timeout shorter than the queue wait: AsyncHTTPClient bounces the queued
-            // requests after 500 ms, and they must go back in rather than fail.
+            // requests after 1.5 s, and they must go back in rather than fail. (The connect timeout itself must leave
+            // room for a connect on a loaded machine.)
             let configuration = UpstreamClientFactory.configuration(channels: [channel(server.baseURL, maxConcurrency: 1)],
                                                                     minimumConnectionsPerHost: 1,
-                                                                    connectTimeout: .milliseconds(500))
+                                                                    connectTimeout: .milliseconds(1_500))
             let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
             let statuses = try await using(client) {
-                let http = UpstreamHTTP.live(client, connectTimeout: .milliseconds(500))
+                let http = UpstreamHTTP.live(client, connectTimeout: .milliseconds(1_500))
                 return try await withThrowingTaskGroup(of: Int.self) { group in
                     for _ in 0..<3 {
                         group.addTask {

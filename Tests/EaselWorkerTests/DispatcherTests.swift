@@ -82,7 +82,7 @@ struct WorkerHarness {
         let harness = try WorkerHarness(engine: ProbeEngine())
         try await harness.withDispatcher {
             let task = try await harness.submit(alice, count: 2)
-            let done = try await harness.service.waitForCompletion(id: task.id, tenant: alice, timeout: .seconds(10))
+            let done = try await harness.service.waitForCompletion(id: task.id, tenant: alice, timeout: .seconds(60))
             #expect(done.status == .succeeded && done.progress == 100)
             #expect(done.outputs.count == 2)
             for output in done.outputs {
@@ -96,7 +96,7 @@ struct WorkerHarness {
         let harness = try WorkerHarness(engine: ProbeEngine())
         try await harness.withDispatcher {
             let task = try await harness.submit(alice, storage: .permanent)
-            let done = try await harness.service.waitForCompletion(id: task.id, tenant: alice, timeout: .seconds(10))
+            let done = try await harness.service.waitForCompletion(id: task.id, tenant: alice, timeout: .seconds(60))
             let fileId = try #require(done.outputs.first?.fileId)
             #expect(try await harness.store.file(id: fileId, tenant: alice)?.sourceTaskId == task.id)
             #expect(try await harness.store.file(id: fileId, tenant: bob) == nil)
@@ -128,7 +128,7 @@ struct WorkerHarness {
         let harness = try WorkerHarness(engine: ProbeEngine(failure: failure))
         try await harness.withDispatcher {
             let task = try await harness.submit(alice)
-            let done = try await harness.service.waitForCompletion(id: task.id, tenant: alice, timeout: .seconds(10))
+            let done = try await harness.service.waitForCompletion(id: task.id, tenant: alice, timeout: .seconds(60))
             #expect(done.status == .failed && done.errorCode == "ContentModerationFailed" && done.errorMessage == "blocked")
         }
     }
@@ -140,7 +140,7 @@ struct WorkerHarness {
         _ = try await harness.store.claim(now: Date(), leaseUntil: Date() + 3600, limit: 1)
         #expect(try await harness.store.task(id: task.id, tenant: alice)?.status == .processing)
         try await harness.withDispatcher {
-            let done = try await harness.service.waitForCompletion(id: task.id, tenant: alice, timeout: .seconds(10))
+            let done = try await harness.service.waitForCompletion(id: task.id, tenant: alice, timeout: .seconds(60))
             #expect(done.status == .succeeded && done.attempts == 2)
         }
     }
