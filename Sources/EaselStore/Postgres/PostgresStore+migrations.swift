@@ -9,7 +9,7 @@ extension PostgresStore {
     /// migrates and the others wait for its commit, then find nothing left to do. A failed migration rolls back whole.
     @discardableResult
     public func migrate() async throws -> Int {
-        try await transaction { [defaultConcurrency] tx in
+        try await transaction(timeout: .seconds(120)) { [defaultConcurrency] tx in
             try await tx.run("SELECT pg_advisory_xact_lock(\(Self.migrationLock))")
             try await tx.run(PostgresQuery(unsafeSQL: Self.versionTable))
             let applied = Set(try await tx.rows("SELECT version FROM easel_migrations").map { try $0.decode(Int.self) })

@@ -54,9 +54,13 @@ public final class PostgresStore: Sendable {
     /// Runs `body` in one transaction, mapping database failures to `StoreError.unavailable`. A transaction that
     /// PostgreSQL aborted as a deadlock victim (or a serialization failure) is run again, up to three times: it
     /// was rolled back whole, so running it again is safe.
+    ///
+    /// The whole operation, waiting for a connection included, is bounded by `timeout`: with the database gone the
+    /// pool would otherwise keep a request waiting for about a minute, longer than any client waits for an answer.
     @discardableResult
-    func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresTransaction) async throws -> T) async throws -> T {
-        try await mappingErrors {
+    func transaction<T: Sendable>(timeout: Duration = operationTimeout,
+                                  _ body: @escaping @Sendable (PostgresTransaction) async throws -> T) async throws -> T {
+        try await mappingErrors { try await Self.bounded(by: timeout) { [self] in
             var attempt = 1
             while true {
                 do {
@@ -68,6 +72,22 @@ public final class PostgresStore: Sendable {
                     logger.debug("retrying a transaction", metadata: ["error": "\(String(reflecting: error))"])
                 }
             }
+        } }
+    }
+
+    /// How long one store operation may take, waiting for a connection included.
+    static let operationTimeout: Duration = .seconds(5)
+
+    /// Runs `body`, or gives up with `StoreError.unavailable` after `timeout` (cancelling it).
+    static func bounded<T: Sendable>(by timeout: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                throw StoreError.unavailable("no answer from the database within \(timeout)")
+            }
+            defer { group.cancelAll() }
+            return try await group.next()!
         }
     }
 
@@ -79,11 +99,11 @@ public final class PostgresStore: Sendable {
     /// Runs `body` on a pooled connection without a transaction: for single statements, which are atomic anyway.
     @discardableResult
     func statement<T: Sendable>(_ body: @escaping @Sendable (PostgresTransaction) async throws -> T) async throws -> T {
-        try await mappingErrors {
-            try await client.withConnection { connection in
+        try await mappingErrors { try await Self.bounded(by: Self.operationTimeout) {
+            try await self.client.withConnection { connection in
                 try await body(PostgresTransaction(connection: connection, logger: self.logger))
             }
-        }
+        } }
     }
 
     private func mappingErrors<T: Sendable>(_ body: () async throws -> T) async throws -> T {
@@ -108,7 +128,8 @@ public final class PostgresStore: Sendable {
     func transactionIgnoringCancellation<T: Sendable>(
         _ body: @escaping @Sendable (PostgresTransaction) async throws -> T
     ) async throws -> T {
-        try await Task { try await self.transaction(body) }.value
+        // A finished task's result is worth waiting longer for than a request's read.
+        try await Task { try await self.transaction(timeout: .seconds(30), body) }.value
     }
 }
 
