@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "easel", targets: ["easel"]),
+        .executable(name: "easel-bench", targets: ["EaselBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -67,6 +68,14 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // Benchmark helpers (Benchmarks/run.sh, BENCHMARKS.md); built by CI in debug, never run by the tests.
+        .executableTarget(name: "EaselBench", dependencies: [
+            "EaselCore", "EaselStore",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "NIOCore", package: "swift-nio"),
+        ], path: "Benchmarks/EaselBench"),
         .testTarget(name: "EaselCoreTests", dependencies: [
             "EaselCore",
             .product(name: "PropertyBased", package: "swift-property-based"),
