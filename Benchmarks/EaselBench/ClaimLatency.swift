@@ -36,6 +36,7 @@ struct ClaimLatency: AsyncParsableCommand {
         let loadTime = ContinuousClock.now - loadStart
 
         let store = try SQLiteStore(path: path, secrets: secrets, defaultConcurrency: 1)
+        try await store.rebuildQueueState()
         // Saturate the first tenant: one of its tasks runs, at its limit of 1.
         if tasks > 0 {
             let first = try await store.claim(now: Date(), leaseUntil: Date() + 3600, limit: 64)
@@ -100,8 +101,8 @@ struct ClaimLatency: AsyncParsableCommand {
                    sessionId: nil, sessionContext: nil, createdAt: Date())
     }
 
-    /// Inserts `count` waiting tasks of the saturated tenant in one transaction, then re-derives the queue
-    /// bookkeeping from the tasks (the same statements as `QueueState.rebuild()`).
+    /// Inserts `count` waiting tasks of the saturated tenant in one transaction; the caller then re-derives the
+    /// queue bookkeeping with `SQLiteStore.rebuildQueueState()`.
     static func bulkLoad(path: String, count: Int) throws {
         guard count > 0 else { return }
         let templateId = "1000001-AigcImageTask-TEMPLATE"
@@ -119,25 +120,6 @@ struct ClaimLatency: AsyncParsableCommand {
                        CAST(replace(?, ?, '1000001-AigcImageTask-bulk' || i || 't') AS BLOB), 'vod', 0, 0
                 FROM n
                 """, arguments: [count, saturated.appId, saturated.subAppId, Date().timeIntervalSince1970, template, templateId])
-            try db.execute(sql: """
-                INSERT INTO queue_tenants (app_id, sub_app_id)
-                    SELECT DISTINCT app_id, sub_app_id FROM tasks WHERE status IN ('waiting', 'processing') AND true
-                    ON CONFLICT DO NOTHING;
-                UPDATE queue_tenants SET running = (SELECT COUNT(*) FROM tasks t WHERE t.status = 'processing'
-                    AND t.app_id = queue_tenants.app_id AND t.sub_app_id = queue_tenants.sub_app_id);
-                DELETE FROM queue_counts;
-                DELETE FROM queue_totals;
-                INSERT INTO queue_counts (priority, bucket, waiting)
-                    SELECT priority, seq >> 10, COUNT(*) FROM tasks WHERE status = 'waiting' GROUP BY priority, seq >> 10;
-                INSERT INTO queue_totals (priority, waiting)
-                    SELECT priority, COUNT(*) FROM tasks WHERE status = 'waiting' GROUP BY priority;
-                UPDATE queue_tenants SET
-                    head_priority = (SELECT priority FROM tasks t WHERE t.app_id = queue_tenants.app_id
-                        AND t.sub_app_id = queue_tenants.sub_app_id AND t.status = 'waiting' ORDER BY priority DESC, seq LIMIT 1),
-                    head_seq = (SELECT seq FROM tasks t WHERE t.app_id = queue_tenants.app_id
-                        AND t.sub_app_id = queue_tenants.sub_app_id AND t.status = 'waiting' ORDER BY priority DESC, seq LIMIT 1);
-                UPDATE queue_tenants SET runnable = (head_seq IS NOT NULL AND running < COALESCE(max_concurrency, 1));
-                """)
         }
         try queue.close()
     }

@@ -32,6 +32,12 @@ public final class SQLiteStore: Sendable {
         self.secrets = secrets
     }
 
+    /// Re-derives the queue's bookkeeping (running counts, tenant heads, waiting counts) from the tasks themselves,
+    /// after tasks were loaded or changed by hand in SQL. A full scan: for tools, never for a hot path.
+    public func rebuildQueueState() async throws {
+        try await write { [defaultConcurrency] db in try QueueState(db: db, defaultConcurrency: defaultConcurrency).rebuild() }
+    }
+
     /// Runs a write transaction, mapping database failures to `StoreError`.
     func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
