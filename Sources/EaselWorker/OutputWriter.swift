@@ -25,7 +25,7 @@ struct OutputWriter: Sendable {
         var outputs: [TaskOutput] = []
         let bucket = Self.bucket(for: task, settings: settings)
         for (index, image) in images.enumerated() {
-            let md5 = Insecure.MD5.hash(data: image.bytes).map { String(format: "%02x", $0) }.joined()
+            let md5 = HexText.of(Insecure.MD5.hash(data: image.bytes))
             let fileType = image.info.format.fileExtension
             let contentType = image.info.format.contentType
             switch task.request.storageMode {

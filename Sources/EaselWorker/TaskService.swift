@@ -37,6 +37,11 @@ public struct TaskService: Sendable {
     /// Validates and durably queues a task; the returned record is committed. A retry with the same
     /// `idempotencyKey` (and no SessionId) returns the task the first request created.
     public func submit(_ submission: Submission, now: Date = Date()) async throws(APIError) -> TaskRecord {
+        try await enqueue(submission, now: now).task
+    }
+
+    /// `submit`, also answering the task's queue position at creation, counted in the same transaction.
+    public func enqueue(_ submission: Submission, now: Date = Date()) async throws(APIError) -> (task: TaskRecord, queuePosition: Int) {
         if let sessionId = submission.sessionId, sessionId.count > 50 {
             throw APIError("InvalidParameterValue.SessionIdTooLong",
                            "SessionId is \(sessionId.count) characters long; at most 50 are allowed.")
@@ -73,11 +78,12 @@ public struct TaskService: Sendable {
         task.outputSize = validated.outputSize
         let record = task
         let dedupKey = record.sessionId ?? submission.idempotencyKey
+        let position: Int
         do {
-            try await store.insert(record, dedupKey: dedupKey, dedupSince: now - settings.sessionDedupWindow.timeInterval)
+            position = try await store.insert(record, dedupKey: dedupKey, dedupSince: now - settings.sessionDedupWindow.timeInterval)
         } catch let error as StoreError where error == .duplicateSession {
             if record.sessionId == nil, let key = dedupKey, let first = try await self.task(sessionId: key, tenant: submission.tenant) {
-                return first
+                return (first, await queuePosition(of: first))
             }
             throw APIError("InvalidParameterValue.SessionId",
                            "SessionId `\(record.sessionId ?? "")` was already used within the last \(Self.days(settings.sessionDedupWindow)); the request was dropped as a duplicate.")
@@ -85,7 +91,7 @@ public struct TaskService: Sendable {
             throw internalError(error)
         }
         signal.wake()
-        return record
+        return (record, position)
     }
 
     /// The tenant's task, or `ResourceNotFound`.

@@ -29,7 +29,7 @@ struct Media: AsyncParsableCommand {
                 let tenant = Tenant(appId: appId, subAppId: subAppId ?? appId)
                 let key = "media/\(appId)/\(id).\(info.format.fileExtension)"
                 try await runtime.blobs.put(bytes, key: key, contentType: info.format.contentType)
-                let md5 = Insecure.MD5.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+                let md5 = HexText.of(Insecure.MD5.hash(data: bytes))
                 try await runtime.store.addFile(MediaFile(
                     fileId: id, tenant: tenant, blobKey: key, contentType: info.format.contentType, fileType: info.format.fileExtension,
                     width: info.width, height: info.height, size: bytes.count, md5: md5,

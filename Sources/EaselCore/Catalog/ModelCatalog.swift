@@ -10,10 +10,13 @@ public struct ModelCatalog: Sendable {
     public let defaultVersions: [String: String]
     /// The model MPS uses when the request names none (the official MPS example sends only `Prompt`).
     public let mpsDefaultModelName: String
+    // Each spec's name and version folded once, in the order of `all`: lookups run on every create.
+    private let folded: [(name: String, version: String)]
 
     /// Creates a catalog.
     public init(specs: [ModelSpec], defaultVersions: [String: String], mpsDefaultModelName: String) {
         self.all = specs
+        self.folded = specs.map { (Self.folded($0.name), Self.folded($0.version)) }
         self.defaultVersions = defaultVersions
         self.mpsDefaultModelName = mpsDefaultModelName
     }
@@ -34,15 +37,15 @@ public struct ModelCatalog: Sendable {
     /// The spec for `name`/`version` in `dialect`, matched case-insensitively; nil when unknown there.
     public func spec(name: String, version: String, dialect: Dialect) -> ModelSpec? {
         let name = Self.folded(name), version = Self.folded(version)
-        return all.first {
-            $0.dialects.contains(dialect) && Self.folded($0.name) == name && Self.folded($0.version) == version
-        }
+        return all.indices.first {
+            all[$0].dialects.contains(dialect) && folded[$0].name == name && folded[$0].version == version
+        }.map { all[$0] }
     }
 
     /// Every spec of model `name` in `dialect`, in catalog order.
     public func specs(name: String, dialect: Dialect) -> [ModelSpec] {
         let name = Self.folded(name)
-        return all.filter { $0.dialects.contains(dialect) && Self.folded($0.name) == name }
+        return all.indices.filter { all[$0].dialects.contains(dialect) && folded[$0].name == name }.map { all[$0] }
     }
 
     /// The canonical spelling of model `name` in `dialect`, or nil when the dialect does not know it.

@@ -16,7 +16,7 @@ public enum WebhookSignature {
         var message = Array("\(timestamp).".utf8)
         message.append(contentsOf: body)
         let mac = HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: secret))
-        return "v1=" + mac.map { String(format: "%02x", $0) }.joined()
+        return "v1=" + HexText.of(mac)
     }
 
     /// Whether `signature` is valid for `body` and `timestamp` within `tolerance` seconds of `now`.

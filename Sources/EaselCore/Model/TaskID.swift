@@ -16,6 +16,6 @@ public enum TaskID {
     /// Lower-case hex of `bytes` random bytes from the system generator.
     public static func randomHex(bytes: Int) -> String {
         var generator = SystemRandomNumberGenerator()
-        return (0..<bytes).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+        return SigningBytes.hex((0..<bytes).map { _ in UInt8.random(in: 0...255, using: &generator) })
     }
 }

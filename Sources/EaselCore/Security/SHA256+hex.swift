@@ -4,6 +4,6 @@ import Foundation
 extension SHA256 {
     /// Lower-case hex SHA-256 of a UTF-8 string.
     public static func hex(of text: String) -> String {
-        hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        SigningBytes.sha256Hex(text)
     }
 }

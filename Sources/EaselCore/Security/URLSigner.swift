@@ -30,6 +30,6 @@ public struct URLSigner: Sendable {
     private func sign(path: String, expires: Int64?) -> String {
         let message = "\(path)\n\(expires.map(String.init) ?? "never")"
         let mac = HMAC<SHA256>.authenticationCode(for: Data(message.utf8), using: SymmetricKey(data: keyBytes))
-        return mac.map { String(format: "%02x", $0) }.joined()
+        return HexText.of(mac)
     }
 }

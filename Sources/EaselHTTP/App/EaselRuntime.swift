@@ -162,8 +162,7 @@ public struct EaselRuntime: Sendable {
 
     /// The webhook secret as printed to users: `whsec_` and 64 hex digits.
     public func webhookSecretText(for tenant: Tenant) -> String {
-        "whsec_" + secrets.derivedKey(purpose: "easel webhooks v1 \(tenant.appId)/\(tenant.subAppId)")
-            .map { String(format: "%02x", $0) }.joined()
+        "whsec_" + HexText.of(secrets.derivedKey(purpose: "easel webhooks v1 \(tenant.appId)/\(tenant.subAppId)"))
     }
 
     /// Creates an app credential: TC3 key pair and Bearer key, optionally temporary with a token.

@@ -56,10 +56,9 @@ struct RESTRoutes: Sendable {
         }
         let command = try VODCreateDecoder.decode(FieldReader(.object(members), display: RESTKeys.snakePath), requireSubAppId: false)
         try await environment.admitCreate(principal.tenant)
-        let task = try await environment.tasks.submit(Submission(
+        let (task, position) = try await environment.tasks.enqueue(Submission(
             tenant: principal.tenant, dialect: .rest, request: command.request, priority: command.priority,
             sessionId: command.sessionId, sessionContext: command.sessionContext, callbackURL: command.callbackURL))
-        let position = await environment.tasks.queuePosition(of: task)
         let base = "\(environment.publicBaseURL)/tencent-vod/v1/query/\(task.id)"
         return .object([
             "Response": .object(["TaskId": .string(task.id), "RequestId": .string(TencentEnvelope.newRequestId())]),
