@@ -21,6 +21,7 @@ Environment knobs for the suite itself:
 from __future__ import annotations
 
 import base64
+import contextlib
 import ctypes
 import dataclasses
 import hashlib
@@ -30,9 +31,11 @@ import io
 import itertools
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -155,6 +158,46 @@ def _die_with_parent() -> None:
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
     except OSError:
         pass
+
+
+@contextlib.contextmanager
+def moto_server(tmp_dir: Path, buckets: tuple = ()) -> Iterator[str]:
+    """A moto S3 server on 127.0.0.1 with `buckets` created; yields its base URL and stops it afterwards.
+
+    Skips where moto_server is not installed, except under `CI`, where that is a failure.
+    """
+    candidate = Path(sys.executable).parent / "moto_server"
+    binary = str(candidate) if candidate.exists() else shutil.which("moto_server")
+    if binary is None:
+        if os.environ.get("CI"):
+            pytest.fail("moto_server is not installed (pip install 'moto[server]')")
+        pytest.skip("moto_server is not installed (pip install 'moto[server]')")
+    port = _free_port()
+    log = open(tmp_dir / "moto.log", "wb")
+    process = subprocess.Popen(["timeout", "--signal=KILL", "900", binary, "-H", "127.0.0.1", "-p", str(port)],
+                               stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                               preexec_fn=_die_with_parent)
+    base = f"http://127.0.0.1:{port}"
+
+    def reachable() -> bool:
+        try:
+            requests.get(base, timeout=2)
+            return True
+        except requests.RequestException:
+            return False
+
+    try:
+        wait_until(reachable, bool, timeout=30, what="moto to start")
+        for bucket in buckets:
+            assert requests.put(f"{base}/{bucket}", timeout=10).status_code == 200
+        yield base
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
 
 
 @dataclasses.dataclass

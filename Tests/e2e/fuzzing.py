@@ -25,7 +25,7 @@ import time
 import urllib.parse
 import zlib
 from datetime import datetime, timezone
-from typing import Any, Callable, Iterable, Optional
+from typing import Any, Iterable, Optional
 
 VOD_VERSION = "2018-07-17"
 MPS_VERSION = "2019-06-12"

@@ -4,62 +4,23 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
-import shutil
-import signal
 import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pytest
 import requests
 from PIL import Image
 
-from conftest import wait_until
+from conftest import moto_server, wait_until
 from test_mps_sdk import create_task as mps_create, describe as mps_describe, sdk_error
 from test_vod_sdk import create_task as vod_create, describe as vod_describe
 
 BUCKET = "easel-out"
 
 
-def _moto_binary() -> str | None:
-    candidate = Path(sys.executable).parent / "moto_server"
-    return str(candidate) if candidate.exists() else shutil.which("moto_server")
-
-
 @pytest.fixture(scope="module")
 def moto(tmp_path_factory):
-    binary = _moto_binary()
-    if binary is None:
-        pytest.skip("moto_server is not installed (pip install 'moto[server]')")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    log = open(tmp_path_factory.mktemp("moto") / "moto.log", "wb")
-    process = subprocess.Popen(["timeout", "--signal=KILL", "900", binary, "-H", "127.0.0.1", "-p", str(port)],
-                               stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until(lambda: _reachable(base), bool, timeout=30, what="moto to start")
-        assert requests.put(f"{base}/{BUCKET}", timeout=10).status_code == 200
+    with moto_server(tmp_path_factory.mktemp("moto"), (BUCKET,)) as base:
         yield base
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
-
-
-def _reachable(base: str) -> bool:
-    try:
-        requests.get(base, timeout=2)
-        return True
-    except requests.RequestException:
-        return False
 
 
 def _bucket_env(moto_url: str) -> dict:

@@ -44,10 +44,8 @@ import random
 import re
 import select
 import shutil
-import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -65,7 +63,7 @@ from tencentcloud.common.profile.http_profile import HttpProfile
 from tencentcloud.mps.v20190612 import mps_client, models as mps_models
 from tencentcloud.vod.v20180717 import models as vod_models, vod_client
 
-from conftest import EASEL_BIN, AppKeys, _die_with_parent, _easel_env, _free_port, start_easel_server, wait_until
+from conftest import EASEL_BIN, AppKeys, _easel_env, _free_port, moto_server, start_easel_server
 
 APP_A, APP_B = 1300500001, 1300500002
 LIMITS = {APP_A: 3, APP_B: 2}  # APP_A by scheduling.default_concurrency, APP_B by its `apps` entry
@@ -255,37 +253,8 @@ def pg_database(pg_cluster) -> str:
 
 @pytest.fixture(scope="module")
 def moto_bucket(tmp_path_factory):
-    binary = Path(sys.executable).parent / "moto_server"
-    binary = str(binary) if binary.exists() else shutil.which("moto_server")
-    if binary is None:
-        if os.environ.get("CI"):
-            pytest.fail("moto_server is not installed (pip install 'moto[server]')")
-        pytest.skip("moto_server is not installed (pip install 'moto[server]')")
-    port = _free_port()
-    log = open(tmp_path_factory.mktemp("moto") / "moto.log", "wb")
-    process = subprocess.Popen(["timeout", "--signal=KILL", "900", binary, "-H", "127.0.0.1", "-p", str(port)],
-                               stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                               preexec_fn=_die_with_parent)
-    base = f"http://127.0.0.1:{port}"
-
-    def reachable() -> bool:
-        try:
-            requests.get(base, timeout=2)
-            return True
-        except requests.RequestException:
-            return False
-
-    try:
-        wait_until(reachable, bool, timeout=30, what="moto to start")
-        assert requests.put(f"{base}/{BUCKET}", timeout=10).status_code == 200
+    with moto_server(tmp_path_factory.mktemp("moto"), (BUCKET,)) as base:
         yield base
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
 
 
 # --------------------------------------------------------------------------
