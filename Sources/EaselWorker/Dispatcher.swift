@@ -162,6 +162,11 @@ public final class Dispatcher: Service {
         } catch let error as StoreError where error == .leaseLost {
             // Another worker owns the task now (this one was presumed dead); its result is the one that counts.
             logger.warning("lease lost: the task was taken over, this run stopped and its result was discarded")
+        } catch let error as StoreError {
+            // The store could not be reached (say, to record the result). Recording a failure would need the same
+            // store and would turn a passing outage into a failed task: the lease expires instead and the task runs
+            // again, up to max_attempts starts.
+            logger.error("store unavailable: the task runs again once its lease expires", metadata: ["error": "\(error)"])
         } catch is CancellationError {
             // Shutdown: the task goes back to the queue and runs again after the restart.
             do {
