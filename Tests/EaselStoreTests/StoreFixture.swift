@@ -16,7 +16,7 @@ enum StoreKind: String, CaseIterable, CustomStringConvertible, Sendable {
 
 /// A fresh, empty store of one kind, with the helpers the contract tests share.
 struct StoreFixture: Sendable {
-    typealias Store = TaskStore & NotificationOutbox & CredentialStore & MediaLibrary
+    typealias Store = EaselStorage
 
     let store: any Store
     let alice = Tenant(appId: 1, subAppId: 1)
@@ -56,10 +56,11 @@ struct StoreFixture: Sendable {
         return directory
     }
 
-    func makeTask(_ tenant: Tenant, priority: Int = 0, session: String? = nil, at date: Date = Date()) -> TaskRecord {
-        TaskRecord(id: TaskID.make(for: .vod, tenant: tenant), tenant: tenant, dialect: .vod,
-                   request: ImageRequest(modelName: "GG", modelVersion: "2.5", prompt: "p"), priority: priority,
-                   sessionId: session, sessionContext: nil, createdAt: date)
+    func makeTask(_ tenant: Tenant, priority: Int = 0, session: String? = nil, at date: Date = Date(), keyId: String? = nil,
+                  model: (name: String, version: String) = ("GG", "2.5"), dialect: Dialect = .vod, id: String? = nil) -> TaskRecord {
+        TaskRecord(id: id ?? TaskID.make(for: dialect, tenant: tenant), tenant: tenant, dialect: dialect,
+                   request: ImageRequest(modelName: model.name, modelVersion: model.version, prompt: "p"), priority: priority,
+                   sessionId: session, sessionContext: nil, createdAt: date, keyId: keyId)
     }
 
     /// Inserts a new waiting task and returns it.

@@ -40,13 +40,18 @@ public struct TaskRecord: Codable, Sendable, Equatable {
     public var callbackURL: String?
     /// The pixel size each output should have, fixed at validation.
     public var outputSize: PixelSize?
+    /// SecretId of the credential that created it (nil for tasks stored before it was recorded).
+    public var keyId: String?
+
+    /// The model as usage and the admin API name it: `name-version`, e.g. `GEM-3.0`.
+    public var model: String { request.modelName + "-" + request.modelVersion }
 
     /// The metadata key of an engine's resume token (the upstream's task id).
     public static let resumeTokenKey = "upstream_task"
 
     /// Creates a new waiting task.
     public init(id: String, tenant: Tenant, dialect: Dialect, request: ImageRequest, priority: Int, sessionId: String?,
-                sessionContext: String?, createdAt: Date, callbackURL: String? = nil) {
+                sessionContext: String?, createdAt: Date, callbackURL: String? = nil, keyId: String? = nil) {
         self.id = id
         self.tenant = tenant
         self.dialect = dialect
@@ -62,5 +67,6 @@ public struct TaskRecord: Codable, Sendable, Equatable {
         self.attempts = 0
         self.metadata = [:]
         self.callbackURL = callbackURL
+        self.keyId = keyId
     }
 }

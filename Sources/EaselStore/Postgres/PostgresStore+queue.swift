@@ -59,14 +59,15 @@ extension PostgresStore {
         try await transactionIgnoringCancellation { [defaultConcurrency] tx in
             let queue = PostgresQueueState(tx: tx, defaultConcurrency: defaultConcurrency)
             try await queue.lockTenant(task.tenant)
-            let changed = try await tx.run("""
+            guard let changed = try await tx.row("""
                 UPDATE tasks SET status = \(task.status.rawValue),
                                  finished_at = \(task.finishedAt?.timeIntervalSince1970)::double precision,
                                  progress = \(task.progress), lease_until = NULL, lease_token = NULL, record = \(record),
                                  resume_token = \(task.metadata[TaskRecord.resumeTokenKey])::text
-                WHERE id = \(lease.taskId) AND lease_token = \(lease.token) AND status = 'processing' RETURNING 1
-                """)
-            if changed == 0 { throw StoreError.leaseLost }
+                WHERE id = \(lease.taskId) AND lease_token = \(lease.token) AND status = 'processing'
+                RETURNING started_at
+                """) else { throw StoreError.leaseLost }
+            let startedAt = try changed.decode(Double?.self).map(Date.init(timeIntervalSince1970:))
             try await queue.adjustRunning(task.tenant, by: -1)
             try await Self.record(outbox, for: task, in: tx)
             try await Self.notify(.finished(taskId: task.id, tenant: task.tenant), in: tx)
@@ -77,6 +78,7 @@ extension PostgresStore {
                     ON CONFLICT (blob_key) DO UPDATE SET expires_at = EXCLUDED.expires_at
                     """)
             }
+            try await UsageChanges.apply(.finished(task, startedAt: startedAt), in: tx)
         }
     }
 
@@ -127,6 +129,7 @@ extension PostgresStore {
             var requeued = 0
             var failed: [TaskRecord] = []
             var counts = WaitingCounts()
+            var usage = UsageChanges()
             for row in rows {
                 var task = try Self.task(from: row)
                 // An expiry of a tenant that was not locked above is left to the next sweep.
@@ -134,6 +137,7 @@ extension PostgresStore {
                 if task.attempts >= maxAttempts {
                     task.failAsInterrupted(at: now)
                     try await Self.saveFinal(task, in: tx)
+                    usage.add(.interrupted(task))
                     try await queue.adjustRunning(task.tenant, by: -1)
                     try await Self.record(outbox(task), for: task, in: tx)
                     try await Self.notify(.finished(taskId: task.id, tenant: task.tenant), in: tx)
@@ -149,6 +153,7 @@ extension PostgresStore {
                 }
             }
             try await counts.apply(in: tx)
+            try await usage.apply(in: tx)
             if requeued > 0 { try await Self.notify(.queued, in: tx) }
             return (requeued, failed)
         }

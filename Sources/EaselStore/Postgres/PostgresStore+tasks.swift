@@ -27,9 +27,11 @@ extension PostgresStore: TaskStore {
                 if claimed == 0 { throw StoreError.duplicateSession }
             }
             guard let seq = try await tx.scalar("""
-                INSERT INTO tasks (id, app_id, sub_app_id, status, priority, created_at, record, dialect, progress, attempts)
+                INSERT INTO tasks (id, app_id, sub_app_id, status, priority, created_at, record, dialect, progress, attempts,
+                                   model, key_id, session_id)
                 VALUES (\(task.id), \(tenant.appId), \(tenant.subAppId), 'waiting', \(task.priority),
-                        \(task.createdAt.timeIntervalSince1970), \(record), \(task.dialect.rawValue), 0, 0)
+                        \(task.createdAt.timeIntervalSince1970), \(record), \(task.dialect.rawValue), 0, 0,
+                        \(task.model), \(task.keyId)::text, \(task.sessionId)::text)
                 RETURNING seq
                 """, as: Int64.self) else { throw StoreError.unavailable("insert returned no seq") }
             // Only a task that can run now is worth waking other nodes for; one behind a saturated tenant is not.
@@ -38,6 +40,7 @@ extension PostgresStore: TaskStore {
             var counts = WaitingCounts()
             counts.add(priority: task.priority, seq: seq, delta: 1)
             try await counts.apply(in: tx)
+            try await UsageChanges.apply(.created(task), in: tx)
             return position
         }
     }
@@ -95,6 +98,7 @@ extension PostgresStore: TaskStore {
             var counts = WaitingCounts()
             counts.add(priority: try row.makeRandomAccess()["priority"].decode(Int.self), seq: try row.decode(Int64.self), delta: -1)
             try await counts.apply(in: tx)
+            try await UsageChanges.apply(.aborted(task), in: tx)
             try await Self.record(outbox(task), for: task, in: tx)
             try await Self.notify(.finished(taskId: task.id, tenant: tenant), in: tx)
             return task

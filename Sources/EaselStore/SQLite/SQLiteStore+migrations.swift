@@ -98,3 +98,63 @@ extension SQLiteStore {
         }
     }
 }
+
+extension SQLiteStore {
+    // v5: operating Easel. App records and installation settings the admin API writes, usage counted per UTC day,
+    // app, credential and model in the transactions that change task states, and the task columns (model, key,
+    // session) plus indexes the admin search filters on while it pages by seq.
+    static func registerAdminMigration(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("v5-admin") { db in
+            try db.execute(sql: """
+                ALTER TABLE tasks ADD COLUMN model TEXT NOT NULL DEFAULT '';
+                ALTER TABLE tasks ADD COLUMN key_id TEXT;
+                ALTER TABLE tasks ADD COLUMN session_id TEXT;
+                UPDATE tasks SET
+                    model = COALESCE(json_extract(CAST(record AS TEXT), '$.request.modelName'), '') || '-'
+                        || COALESCE(json_extract(CAST(record AS TEXT), '$.request.modelVersion'), ''),
+                    key_id = json_extract(CAST(record AS TEXT), '$.keyId'),
+                    session_id = json_extract(CAST(record AS TEXT), '$.sessionId');
+                CREATE INDEX tasks_app_seq ON tasks(app_id, sub_app_id, seq);
+                CREATE INDEX tasks_status_seq ON tasks(status, seq);
+                CREATE INDEX tasks_model_seq ON tasks(model, seq);
+                CREATE INDEX tasks_created ON tasks(created_at);
+                CREATE INDEX tasks_session ON tasks(session_id) WHERE session_id IS NOT NULL;
+                CREATE INDEX events_unconfirmed ON events(app_id, sub_app_id, confirmed_at) WHERE confirmed_at IS NULL;
+                CREATE TABLE apps (
+                    app_id INTEGER NOT NULL,
+                    sub_app_id INTEGER NOT NULL,
+                    name TEXT,
+                    concurrency INTEGER,
+                    create_rate_per_second REAL,
+                    callback_url TEXT,
+                    webhook_url TEXT,
+                    bucket TEXT,
+                    bucket_region TEXT,
+                    bucket_prefix TEXT,
+                    created_at REAL NOT NULL,
+                    updated_at REAL NOT NULL,
+                    PRIMARY KEY (app_id, sub_app_id)
+                ) WITHOUT ROWID;
+                CREATE TABLE usage (
+                    day TEXT NOT NULL,
+                    app_id INTEGER NOT NULL,
+                    sub_app_id INTEGER NOT NULL,
+                    key_id TEXT NOT NULL,
+                    model TEXT NOT NULL,
+                    created INTEGER NOT NULL DEFAULT 0,
+                    succeeded INTEGER NOT NULL DEFAULT 0,
+                    failed INTEGER NOT NULL DEFAULT 0,
+                    aborted INTEGER NOT NULL DEFAULT 0,
+                    images INTEGER NOT NULL DEFAULT 0,
+                    upstream_seconds REAL NOT NULL DEFAULT 0,
+                    PRIMARY KEY (day, app_id, sub_app_id, key_id, model)
+                ) WITHOUT ROWID;
+                CREATE INDEX usage_app ON usage(app_id, sub_app_id, day);
+                CREATE TABLE settings (
+                    name TEXT PRIMARY KEY,
+                    value TEXT NOT NULL
+                ) WITHOUT ROWID;
+                """)
+        }
+    }
+}

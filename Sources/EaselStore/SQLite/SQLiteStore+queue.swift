@@ -56,13 +56,16 @@ extension SQLiteStore {
     public func finish(_ task: TaskRecord, lease: TaskLease, outbox: [OutboxEntry]) async throws {
         let record = try RecordCoding.encode(task)
         try await writeIgnoringCancellation { [defaultConcurrency] db in
-            try db.cachedStatement(sql: """
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: """
                 UPDATE tasks SET status = ?, finished_at = ?, progress = ?, lease_until = NULL, lease_token = NULL,
                                  record = ?, resume_token = ?
                 WHERE id = ? AND lease_token = ? AND status = 'processing'
-                """).execute(arguments: [task.status.rawValue, task.finishedAt?.timeIntervalSince1970, task.progress, record,
-                                         task.metadata[TaskRecord.resumeTokenKey], lease.taskId, lease.token])
-            if db.changesCount == 0 { throw StoreError.leaseLost }
+                RETURNING started_at
+                """), arguments: [task.status.rawValue, task.finishedAt?.timeIntervalSince1970, task.progress, record,
+                                  task.metadata[TaskRecord.resumeTokenKey], lease.taskId, lease.token])
+            else { throw StoreError.leaseLost }
+            let startedAt: Double? = row["started_at"]
+            try Self.count(.finished(task, startedAt: startedAt.map(Date.init(timeIntervalSince1970:))), in: db)
             try QueueState(db: db, defaultConcurrency: defaultConcurrency).adjustRunning(task.tenant, by: -1)
             try Self.record(outbox, for: task, in: db)
             for output in task.outputs where output.storageMode == .temporary {
@@ -102,6 +105,7 @@ extension SQLiteStore {
                 if task.attempts >= maxAttempts {
                     task.failAsInterrupted(at: now)
                     try Self.saveFinal(task, in: db)
+                    try Self.count(.interrupted(task), in: db)
                     try queue.adjustRunning(task.tenant, by: -1)
                     try Self.record(outbox(task), for: task, in: db)
                     failed.append(task)

@@ -21,11 +21,14 @@ extension SQLiteStore: TaskStore {
                                              task.createdAt.timeIntervalSince1970])
             }
             try db.cachedStatement(sql: """
-                INSERT INTO tasks (id, app_id, sub_app_id, status, priority, created_at, record, dialect, progress, attempts)
-                VALUES (?, ?, ?, 'waiting', ?, ?, ?, ?, 0, 0)
+                INSERT INTO tasks (id, app_id, sub_app_id, status, priority, created_at, record, dialect, progress, attempts,
+                                   model, key_id, session_id)
+                VALUES (?, ?, ?, 'waiting', ?, ?, ?, ?, 0, 0, ?, ?, ?)
                 """).execute(arguments: [task.id, task.tenant.appId, task.tenant.subAppId, task.priority,
-                                         task.createdAt.timeIntervalSince1970, record, task.dialect.rawValue])
+                                         task.createdAt.timeIntervalSince1970, record, task.dialect.rawValue, task.model,
+                                         task.keyId, task.sessionId])
             let seq = db.lastInsertedRowID
+            try Self.count(.created(task), in: db)
             let queue = QueueState(db: db, defaultConcurrency: defaultConcurrency)
             let position = try queue.positionOfNewTask(priority: task.priority)
             try queue.countWaiting(priority: task.priority, seq: seq, delta: 1)
@@ -82,6 +85,7 @@ extension SQLiteStore: TaskStore {
             task.errorCode = "OperationCanceled"
             task.errorMessage = "The task was aborted before it started."
             try Self.saveFinal(task, in: db)
+            try Self.count(.aborted(task), in: db)
             let queue = QueueState(db: db, defaultConcurrency: defaultConcurrency)
             try queue.countWaiting(priority: row["priority"], seq: row["seq"], delta: -1)
             try queue.recomputeHead(tenant)

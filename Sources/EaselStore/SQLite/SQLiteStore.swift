@@ -135,6 +135,7 @@ public final class SQLiteStore: Sendable {
         registerOutboxMigration(&migrator)
         registerDialectMigration(&migrator)
         registerQueueMigration(&migrator)
+        registerAdminMigration(&migrator)
         return migrator
     }
 }
