@@ -2,4 +2,4 @@
 /// operating it needs (app records, usage, the admin search, statistics and settings). SQLite (one node) and
 /// PostgreSQL (many nodes) both implement all of it.
 public typealias EaselStorage = TaskStore & CredentialStore & MediaLibrary & NotificationOutbox & AppDirectory & UsageLedger
-    & TaskSearch & StoreStatistics & SettingsStore
+    & TaskSearch & StoreStatistics & SettingsStore & TaskLogStore

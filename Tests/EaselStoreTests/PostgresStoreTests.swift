@@ -169,7 +169,8 @@ func withNodes<T: Sendable>(_ count: Int, database: String, defaultConcurrency: 
     let cluster = try PostgresTestCluster.shared()
     let nodes = try (0..<count).map { _ in
         try PostgresStore(url: cluster.url(database: database), secrets: StoreFixture.secrets,
-                          defaultConcurrency: defaultConcurrency, logger: StoreFixture.quietLogger)
+                          defaultConcurrency: defaultConcurrency, operationTimeout: .seconds(30),
+                          logger: StoreFixture.quietLogger)
     }
     return try await withThrowingTaskGroup(of: Void.self) { group in
         for node in nodes { group.addTask { await node.run() } }

@@ -41,8 +41,11 @@ struct StoreFixture: Sendable {
         case .postgres:
             // A fresh database per test, cloned from the migrated template, on the process's own cluster.
             let cluster = try PostgresTestCluster.shared()
+            // The whole suite runs in parallel on two cores next to the cluster: a slow answer there is contention,
+            // not an outage, so operations get longer than production's 5 s.
             let store = try PostgresStore(url: cluster.url(database: try cluster.createDatabase()), secrets: Self.secrets,
-                                          defaultConcurrency: defaultConcurrency, logger: Self.quietLogger)
+                                          defaultConcurrency: defaultConcurrency, operationTimeout: .seconds(30),
+                                          logger: Self.quietLogger)
             // The contract tests make fixtures synchronously, so the pool runs in a task bound to the fixture's
             // lifetime instead of a task group (the Postgres-only tests use `PostgresNodes`, which does that).
             lifetime = StoreLifetime(Task { await store.run() })

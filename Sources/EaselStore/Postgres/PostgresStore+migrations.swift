@@ -163,5 +163,5 @@ extension PostgresStore {
             )
             """,
         ]),
-    ] + [adminMigration]
+    ] + [adminMigration, taskLogMigration]
 }

@@ -17,6 +17,8 @@ public final class PostgresStore: Sendable {
     let logger: Logger
     /// Running tasks per tenant unless `setConcurrency` overrides it.
     public let defaultConcurrency: Int
+    /// How long one operation may take, waiting for a connection included, before it fails as unavailable.
+    public let operationTimeout: Duration
     private let connectionErrors: ConnectionErrorRecorder
 
     /// Why the pool last failed to connect (the server's or the network's reason), if it has.
@@ -29,7 +31,7 @@ public final class PostgresStore: Sendable {
 
     /// Creates a store for `url` (`postgres://user:pass@host:port/db?sslmode=disable`, or with `?host=/socket/dir`
     /// for a unix socket). Nothing connects until `run()` drives the pool.
-    public init(url: String, secrets: SecretBox, defaultConcurrency: Int = 1,
+    public init(url: String, secrets: SecretBox, defaultConcurrency: Int = 1, operationTimeout: Duration = .seconds(5),
                 logger: Logger = Logger(label: "easel.store.postgres")) throws {
         let configuration = try PostgresURL.configuration(from: url)
         let recorder = ConnectionErrorRecorder()
@@ -43,6 +45,7 @@ public final class PostgresStore: Sendable {
         self.secrets = secrets
         self.logger = logger
         self.defaultConcurrency = max(defaultConcurrency, 1)
+        self.operationTimeout = operationTimeout
     }
 
     /// Drives the connection pool; returns when the calling task is cancelled (or, in a ServiceGroup, at graceful
@@ -58,9 +61,9 @@ public final class PostgresStore: Sendable {
     /// The whole operation, waiting for a connection included, is bounded by `timeout`: with the database gone the
     /// pool would otherwise keep a request waiting for about a minute, longer than any client waits for an answer.
     @discardableResult
-    func transaction<T: Sendable>(timeout: Duration = operationTimeout,
+    func transaction<T: Sendable>(timeout: Duration? = nil,
                                   _ body: @escaping @Sendable (PostgresTransaction) async throws -> T) async throws -> T {
-        try await mappingErrors { try await Self.bounded(by: timeout) { [self] in
+        try await mappingErrors { try await Self.bounded(by: timeout ?? operationTimeout) { [self] in
             var attempt = 1
             while true {
                 do {
@@ -76,7 +79,6 @@ public final class PostgresStore: Sendable {
     }
 
     /// How long one store operation may take, waiting for a connection included.
-    static let operationTimeout: Duration = .seconds(5)
 
     /// Runs `body`, or gives up with `StoreError.unavailable` after `timeout` (cancelling it).
     static func bounded<T: Sendable>(by timeout: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
@@ -99,7 +101,7 @@ public final class PostgresStore: Sendable {
     /// Runs `body` on a pooled connection without a transaction: for single statements, which are atomic anyway.
     @discardableResult
     func statement<T: Sendable>(_ body: @escaping @Sendable (PostgresTransaction) async throws -> T) async throws -> T {
-        try await mappingErrors { try await Self.bounded(by: Self.operationTimeout) {
+        try await mappingErrors { try await Self.bounded(by: operationTimeout) {
             try await self.client.withConnection { connection in
                 try await body(PostgresTransaction(connection: connection, logger: self.logger))
             }

@@ -6,36 +6,47 @@ extension SQLiteStore: TaskStore {
     /// The columns a task is read from: its record plus the mutable state kept in columns.
     static let taskColumns = "seq, record, status, progress, attempts, started_at, finished_at, resume_token"
 
+    /// Concurrent inserts share write transactions (group commit, see `SQLiteInsertBatcher`): each runs in its own
+    /// savepoint and is answered only after its batch committed. An insert whose caller is cancelled once it joined a
+    /// batch still commits.
     @discardableResult
     public func insert(_ task: TaskRecord, dedupKey: String?, dedupSince: Date) async throws -> Int {
         let record = try RecordCoding.encode(task)
-        return try await write { [defaultConcurrency] db in
-            if let key = dedupKey, !key.isEmpty {
-                let previous = try Double.fetchOne(db.cachedStatement(sql: """
-                    SELECT created_at FROM sessions WHERE app_id = ? AND sub_app_id = ? AND session_id = ?
-                    """), arguments: [task.tenant.appId, task.tenant.subAppId, key])
-                if let previous, previous >= dedupSince.timeIntervalSince1970 { throw StoreError.duplicateSession }
-                try db.cachedStatement(sql: """
-                    INSERT OR REPLACE INTO sessions (app_id, sub_app_id, session_id, task_id, created_at) VALUES (?, ?, ?, ?, ?)
-                    """).execute(arguments: [task.tenant.appId, task.tenant.subAppId, key, task.id,
-                                             task.createdAt.timeIntervalSince1970])
-            }
-            try db.cachedStatement(sql: """
-                INSERT INTO tasks (id, app_id, sub_app_id, status, priority, created_at, record, dialect, progress, attempts,
-                                   model, key_id, session_id)
-                VALUES (?, ?, ?, 'waiting', ?, ?, ?, ?, 0, 0, ?, ?, ?)
-                """).execute(arguments: [task.id, task.tenant.appId, task.tenant.subAppId, task.priority,
-                                         task.createdAt.timeIntervalSince1970, record, task.dialect.rawValue, task.model,
-                                         task.keyId, task.sessionId])
-            let seq = db.lastInsertedRowID
-            try Self.count(.created(task), in: db)
-            let queue = QueueState(db: db, defaultConcurrency: defaultConcurrency)
-            let position = try queue.positionOfNewTask(priority: task.priority)
-            try queue.countWaiting(priority: task.priority, seq: seq, delta: 1)
-            try queue.ensureTenant(task.tenant)
-            try queue.offerHead(task.tenant, priority: task.priority, seq: seq)
-            return position
+        return try await inserts.insert { [defaultConcurrency] db in
+            try Self.insert(task, record: record, dedupKey: dedupKey, dedupSince: dedupSince,
+                            defaultConcurrency: defaultConcurrency, in: db)
         }
+    }
+
+    /// Writes a new waiting task with its dedup key, usage and queue bookkeeping inside the caller's transaction, and
+    /// returns its queue position.
+    static func insert(_ task: TaskRecord, record: Data, dedupKey: String?, dedupSince: Date, defaultConcurrency: Int,
+                       in db: Database) throws -> Int {
+        if let key = dedupKey, !key.isEmpty {
+            let previous = try Double.fetchOne(db.cachedStatement(sql: """
+                SELECT created_at FROM sessions WHERE app_id = ? AND sub_app_id = ? AND session_id = ?
+                """), arguments: [task.tenant.appId, task.tenant.subAppId, key])
+            if let previous, previous >= dedupSince.timeIntervalSince1970 { throw StoreError.duplicateSession }
+            try db.cachedStatement(sql: """
+                INSERT OR REPLACE INTO sessions (app_id, sub_app_id, session_id, task_id, created_at) VALUES (?, ?, ?, ?, ?)
+                """).execute(arguments: [task.tenant.appId, task.tenant.subAppId, key, task.id,
+                                         task.createdAt.timeIntervalSince1970])
+        }
+        try db.cachedStatement(sql: """
+            INSERT INTO tasks (id, app_id, sub_app_id, status, priority, created_at, record, dialect, progress, attempts,
+                               model, key_id, session_id)
+            VALUES (?, ?, ?, 'waiting', ?, ?, ?, ?, 0, 0, ?, ?, ?)
+            """).execute(arguments: [task.id, task.tenant.appId, task.tenant.subAppId, task.priority,
+                                     task.createdAt.timeIntervalSince1970, record, task.dialect.rawValue, task.model,
+                                     task.keyId, task.sessionId])
+        let seq = db.lastInsertedRowID
+        try count(.created(task), in: db)
+        let queue = QueueState(db: db, defaultConcurrency: defaultConcurrency)
+        let position = try queue.positionOfNewTask(priority: task.priority)
+        try queue.countWaiting(priority: task.priority, seq: seq, delta: 1)
+        try queue.ensureTenant(task.tenant)
+        try queue.offerHead(task.tenant, priority: task.priority, seq: seq)
+        return position
     }
 
     public func taskId(sessionId: String, tenant: Tenant) async throws -> String? {

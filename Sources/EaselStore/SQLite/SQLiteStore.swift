@@ -7,6 +7,8 @@ import GRDB
 public final class SQLiteStore: Sendable {
     let pool: DatabasePool
     let secrets: SecretBox
+    /// Gathers concurrent task inserts into shared write transactions (group commit).
+    let inserts: SQLiteInsertBatcher
     /// Running tasks per tenant unless `setConcurrency` overrides it.
     public let defaultConcurrency: Int
 
@@ -30,6 +32,7 @@ public final class SQLiteStore: Sendable {
             throw StoreError.unavailable(String(reflecting: error))
         }
         self.secrets = secrets
+        inserts = SQLiteInsertBatcher(pool: pool)
     }
 
     /// Re-derives the queue's bookkeeping (running counts, tenant heads, waiting counts) from the tasks themselves,
@@ -136,6 +139,7 @@ public final class SQLiteStore: Sendable {
         registerDialectMigration(&migrator)
         registerQueueMigration(&migrator)
         registerAdminMigration(&migrator)
+        registerTaskLogMigration(&migrator)
         return migrator
     }
 }
