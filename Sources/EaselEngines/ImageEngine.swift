@@ -35,6 +35,9 @@ public struct EngineJob: Sendable {
     public var resumeToken: String?
     /// Records the upstream's id for this job durably, before polling starts.
     public var checkpoint: @Sendable (String) async -> Void
+    /// Adds a line to the task's log (retries, failover, the upstream task id). Only ids, names and error codes go
+    /// in it: it is shown to the task's owner.
+    public var log: @Sendable (String) async -> Void = { _ in }
 
     /// Creates a job.
     public init(taskId: String, request: ImageRequest, outputSize: PixelSize, imageCount: Int, inputs: [ResolvedImage] = [],

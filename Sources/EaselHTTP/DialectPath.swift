@@ -9,7 +9,7 @@ enum DialectPath: Sendable, Equatable {
     case easel
     /// `/files/…`: signed output links.
     case files
-    /// `/healthz`.
+    /// `/healthz`, `/readyz` and `/metrics`: the operator's routes.
     case health
 
     /// The dialect that owns `path`, or nil for paths the Tencent gateway may serve.
@@ -18,7 +18,7 @@ enum DialectPath: Sendable, Equatable {
         if path == "/v1" || path.hasPrefix("/v1/") { return .openAI }
         if path == "/easel" || path.hasPrefix("/easel/") { return .easel }
         if path == "/files" || path.hasPrefix("/files/") { return .files }
-        if path == "/healthz" { return .health }
+        if path == "/healthz" || path == "/readyz" || path == "/metrics" { return .health }
         return nil
     }
 }

@@ -20,13 +20,23 @@ public struct ServerEnvironment: Sendable {
     let completions: CompletionHub
     let deliveryWake: WakeSignal
     let logger: Logger
+    /// Bounds of the status streams.
+    let streams: StreamSettings
+    /// Open status streams per app.
+    let streamLimiter: StreamLimiter
+    /// Task log lines (`?logs=1`), when the store keeps them.
+    let taskLogs: (any TaskLogStore)?
 
     /// Creates the environment.
     public init(tasks: TaskService, credentials: any CredentialStore, blobs: any BlobStore, urlSigner: URLSigner,
-                publicBaseURL: String, createRateLimit: Double, catalog: ModelCatalog, openAI: OpenAISettings,
+                publicBaseURL: String, catalog: ModelCatalog, openAI: OpenAISettings,
                 outbox: any NotificationOutbox, completions: CompletionHub, deliveryWake: WakeSignal, logger: Logger,
-                sharedRates: (any CreateRateCounter)? = nil) {
+                sharedRates: (any CreateRateCounter)? = nil, streams: StreamSettings = StreamSettings(),
+                taskLogs: (any TaskLogStore)? = nil) {
         self.sharedRates = sharedRates
+        self.streams = streams
+        self.streamLimiter = StreamLimiter(limit: streams.maxPerApp)
+        self.taskLogs = taskLogs
         self.outbox = outbox
         self.deliveryWake = deliveryWake
         self.completions = completions
@@ -35,7 +45,7 @@ public struct ServerEnvironment: Sendable {
         self.blobs = blobs
         self.urlSigner = urlSigner
         self.publicBaseURL = publicBaseURL.hasSuffix("/") ? String(publicBaseURL.dropLast()) : publicBaseURL
-        self.rateLimiter = RateLimiter(ratePerSecond: createRateLimit)
+        self.rateLimiter = RateLimiter()
         self.catalog = catalog
         self.openAI = openAI
         self.logger = logger
@@ -58,7 +68,7 @@ public struct ServerEnvironment: Sendable {
     /// cluster's, in fixed windows long enough to hold one create (1 s at 20/s, 4 s at 0.25/s); otherwise a token
     /// bucket on this node.
     func admitCreate(_ tenant: Tenant) async throws(APIError) {
-        let rate = rateLimiter.ratePerSecond
+        let rate = await tasks.appSettings.settings(for: tenant).createRatePerSecond
         guard rate > 0 else { return }
         let admitted: Bool
         if let sharedRates {
@@ -68,7 +78,7 @@ public struct ServerEnvironment: Sendable {
             // A store that cannot count cannot take the task either; its insert reports the failure.
             admitted = ((try? await sharedRates.countCreate(tenant: tenant, windowStart: start)) ?? 0) <= limit
         } else {
-            admitted = rateLimiter.admit(tenant)
+            admitted = rateLimiter.admit(tenant, ratePerSecond: rate)
         }
         guard admitted else {
             throw .rateLimited("Too many task creations for this app; the limit is \(rate) per second.")

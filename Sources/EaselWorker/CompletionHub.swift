@@ -13,6 +13,16 @@ public final class CompletionHub: Sendable {
     /// The key notified when `tenant` may have new pull events.
     public static func eventsKey(_ tenant: Tenant) -> String { "events:\(tenant)" }
 
+    /// The key notified whenever task `taskId` may have changed: claimed, progress, released, finished.
+    public static func changeKey(_ taskId: String) -> String { "change:\(taskId)" }
+
+    /// Wakes the waiters of a task that reached a terminal state: its completion, its changes, its tenant's events.
+    public func notifyFinished(_ taskId: String, tenant: Tenant) {
+        notify(taskId)
+        notify(Self.changeKey(taskId))
+        notify(Self.eventsKey(tenant))
+    }
+
     /// Wakes everyone waiting for `taskId`.
     public func notify(_ taskId: String) {
         let continuations = waiters.withLock { $0.removeValue(forKey: taskId) }

@@ -14,19 +14,21 @@ public final class Dispatcher: Service {
     private let store: any TaskStore
     private let engines: EngineRegistry
     private let writer: OutputWriter
-    private let settings: WorkerSettings
+    let settings: WorkerSettings
+    let taskLogs: (any TaskLogStore)?
     private let signal: WakeSignal
     private let completions: CompletionHub
     private let deliveryWake: WakeSignal
     private let inputs: InputResolver?
-    private let logger: Logger
+    let logger: Logger
     private let running = Mutex(0)
 
     /// Creates the dispatcher.
     public init(store: any TaskStore, media: any MediaLibrary, blobs: any BlobStore, engines: EngineRegistry,
                 settings: WorkerSettings, signal: WakeSignal, completions: CompletionHub, logger: Logger,
                 deliveryWake: WakeSignal = WakeSignal(), uploader: (any OutputBucketUploader)? = nil,
-                inputs: InputResolver? = nil) {
+                inputs: InputResolver? = nil, taskLogs: (any TaskLogStore)? = nil) {
+        self.taskLogs = taskLogs
         self.deliveryWake = deliveryWake
         self.inputs = inputs
         self.store = store
@@ -48,8 +50,11 @@ public final class Dispatcher: Service {
 
     private func recover(expiredBefore: Date, now: Date) async throws {
         let recovered = try await store.recoverExpiredLeases(expiredBefore: expiredBefore, now: now,
-                                                             maxAttempts: settings.maxAttempts) { [settings] in settings.outbox(for: $0) }
-        for task in recovered.failed { announce(task) }
+                                                             maxAttempts: settings.maxAttempts, outbox: await settings.outboxPlan())
+        for task in recovered.failed {
+            WorkerMetrics.taskFinished(task, outcome: .failed)
+            announce(task)
+        }
         if recovered.requeued > 0 || !recovered.failed.isEmpty {
             logger.notice("recovered interrupted tasks", metadata: ["requeued": "\(recovered.requeued)",
                                                                      "failed": "\(recovered.failed.count)"])
@@ -104,7 +109,10 @@ public final class Dispatcher: Service {
             }
             if claimed.isEmpty { return }
             running.withLock { $0 += claimed.count }
+            let lines = claimed.map { claimLine($0, at: now) }
+            group.addTask { await self.record(lines) }
             for task in claimed {
+                completions.notify(CompletionHub.changeKey(task.task.id))
                 group.addTask {
                     await self.execute(task)
                     self.running.withLock { $0 -= 1 }
@@ -124,13 +132,16 @@ public final class Dispatcher: Service {
             await finish(&task, lease: lease, error: EngineError(code: "ResourceNotFound", message: "No engine serves this model.", isRetryable: false))
             return
         }
-        let store = self.store
+        let ran = (provider: engine.name, since: ContinuousClock.now)
+        WorkerMetrics.taskClaimed(task, provider: engine.name, claimedAt: Date())
+        let (store, completions, changeKey) = (self.store, self.completions, CompletionHub.changeKey(task.id))
         var job = EngineJob(taskId: task.id, request: task.request,
                             outputSize: task.outputSize ?? PixelSize(width: 1024, height: 1024),
                             imageCount: max(task.request.outputImageCount ?? 1, 1),
                             resumeToken: task.metadata[TaskRecord.resumeTokenKey]) { token in
             try? await store.checkpoint(lease, resumeToken: token)
         }
+        job.log = { [taskId = task.id] message in await self.record([TaskLogLine(taskId: taskId, at: Date(), message: message)]) }
         let leaseDuration = settings.lease
         do {
             job.request = try await prepare(job.request, for: engine, task: &task)
@@ -141,6 +152,7 @@ public final class Dispatcher: Service {
             let images = try await withHeartbeat(lease) { [job] in
                 try await engine.generate(job) { progress in
                     try? await store.heartbeat(lease, progress: min(progress, 99), leaseUntil: Date() + leaseDuration.timeInterval)
+                    completions.notify(changeKey)
                 }
             }
             if task.request.outputComplianceCheck != false, let checker = settings.compliance {
@@ -153,12 +165,15 @@ public final class Dispatcher: Service {
             task.status = .succeeded
             task.progress = 100
             task.finishedAt = finishedAt
-            try await store.finish(task, lease: lease, outbox: settings.outbox(for: task))
+            try await store.finish(task, lease: lease, outbox: await settings.outbox(for: task))
+            WorkerMetrics.taskFinished(task, outcome: .succeeded)
+            WorkerMetrics.taskRan(task, provider: ran.provider, duration: ContinuousClock.now - ran.since)
+            WorkerMetrics.imagesProduced(task, count: task.outputs.count)
             announce(task)
             logger.info("task finished", metadata: ["images": "\(images.count)", "engine": "\(engine.name)"])
         } catch let error as EngineError {
             logger.warning("engine failed", metadata: ["error": "\(error)"])
-            await finish(&task, lease: lease, error: error)
+            await finish(&task, lease: lease, error: error, ran: ran)
         } catch let error as StoreError where error == .leaseLost {
             // Another worker owns the task now (this one was presumed dead); its result is the one that counts.
             logger.warning("lease lost: the task was taken over, this run stopped and its result was discarded")
@@ -171,6 +186,7 @@ public final class Dispatcher: Service {
             // Shutdown: the task goes back to the queue and runs again after the restart.
             do {
                 try await store.release(lease)
+                completions.notify(changeKey)
                 logger.notice("task interrupted by shutdown and released")
             } catch {
                 logger.warning("could not release an interrupted task; it runs again when its lease expires",
@@ -179,22 +195,26 @@ public final class Dispatcher: Service {
         } catch {
             logger.error("task failed", metadata: ["error": "\(String(reflecting: error))"])
             await finish(&task, lease: lease, error: EngineError(code: "InternalError", message: "The task failed because of an internal error.",
-                                                                 isRetryable: false))
+                                                                 isRetryable: false), ran: ran)
         }
     }
 
-    private func finish(_ task: inout TaskRecord, lease: TaskLease, error: EngineError) async {
+    // `ran`: the engine and start of the run, for the run-time histogram (nil when no engine ran).
+    private func finish(_ task: inout TaskRecord, lease: TaskLease, error: EngineError,
+                        ran: (provider: String, since: ContinuousClock.Instant)? = nil) async {
         task.status = .failed
         task.progress = 100
         task.finishedAt = Date()
         task.errorCode = error.code
         task.errorMessage = error.message
         do {
-            try await store.finish(task, lease: lease, outbox: settings.outbox(for: task))
+            try await store.finish(task, lease: lease, outbox: await settings.outbox(for: task))
         } catch {
             logger.error("could not record failure", metadata: ["task": "\(task.id)", "error": "\(error)"])
             return
         }
+        WorkerMetrics.taskFinished(task, outcome: .failed)
+        if let ran { WorkerMetrics.taskRan(task, provider: ran.provider, duration: ContinuousClock.now - ran.since) }
         announce(task)
     }
 
@@ -217,8 +237,7 @@ public final class Dispatcher: Service {
 
     // Wakes synchronous waiters, PullEvents long-polls and the webhook sender.
     private func announce(_ task: TaskRecord) {
-        completions.notify(task.id)
-        completions.notify(CompletionHub.eventsKey(task.tenant))
+        completions.notifyFinished(task.id, tenant: task.tenant)
         deliveryWake.wake()
     }
 

@@ -14,16 +14,16 @@ struct OutputWriter: Sendable {
     let uploader: (any OutputBucketUploader)?
 
     /// The bucket a task's outputs go to, if any: the request's StoreCosParam, else the app's bucket.
-    static func bucket(for task: TaskRecord, settings: WorkerSettings) -> BucketTarget? {
+    static func bucket(for task: TaskRecord, settings: WorkerSettings) async -> BucketTarget? {
         if let cos = task.request.storeCos {
             return BucketTarget(bucket: cos.bucketName, region: cos.bucketRegion, prefix: cos.bucketPath)
         }
-        return settings.appBuckets[task.tenant]
+        return await settings.apps.settings(for: task.tenant).bucketTarget
     }
 
     func store(_ images: [GeneratedImage], of task: TaskRecord, finishedAt: Date) async throws -> [TaskOutput] {
         var outputs: [TaskOutput] = []
-        let bucket = Self.bucket(for: task, settings: settings)
+        let bucket = await Self.bucket(for: task, settings: settings)
         for (index, image) in images.enumerated() {
             let md5 = HexText.of(Insecure.MD5.hash(data: image.bytes))
             let fileType = image.info.format.fileExtension

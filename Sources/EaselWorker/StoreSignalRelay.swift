@@ -25,8 +25,7 @@ public struct StoreSignalRelay: Service {
                 case .queued:
                     dispatcherWake.wake()
                 case .finished(let taskId, let tenant):
-                    completions.notify(taskId)
-                    completions.notify(CompletionHub.eventsKey(tenant))
+                    completions.notifyFinished(taskId, tenant: tenant)
                     deliveryWake.wake()
                 }
             }

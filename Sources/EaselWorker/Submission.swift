@@ -19,10 +19,13 @@ public struct Submission: Sendable {
     public var sessionContext: String?
     /// Webhook URL, for the dialects that have one.
     public var callbackURL: String?
+    /// SecretId of the credential that signed or authorised the request, recorded in the task for usage accounting.
+    public var keyId: String?
 
     /// Creates a submission.
     public init(tenant: Tenant, dialect: Dialect, request: ImageRequest, priority: Int = 0, sessionId: String? = nil,
-                sessionContext: String? = nil, callbackURL: String? = nil, idempotencyKey: String? = nil) {
+                sessionContext: String? = nil, callbackURL: String? = nil, idempotencyKey: String? = nil,
+                keyId: String? = nil) {
         self.idempotencyKey = idempotencyKey
         self.tenant = tenant
         self.dialect = dialect
@@ -31,5 +34,6 @@ public struct Submission: Sendable {
         self.sessionId = sessionId
         self.sessionContext = sessionContext
         self.callbackURL = callbackURL
+        self.keyId = keyId
     }
 }

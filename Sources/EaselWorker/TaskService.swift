@@ -74,7 +74,8 @@ public struct TaskService: Sendable {
                               dialect: submission.dialect, request: request, priority: submission.priority,
                               sessionId: submission.sessionId.flatMap { $0.isEmpty ? nil : $0 },
                               sessionContext: submission.sessionContext, createdAt: now,
-                              callbackURL: submission.callbackURL.flatMap { $0.isEmpty ? nil : $0 })
+                              callbackURL: submission.callbackURL.flatMap { $0.isEmpty ? nil : $0 },
+                              keyId: submission.keyId)
         task.outputSize = validated.outputSize
         let record = task
         let dedupKey = record.sessionId ?? submission.idempotencyKey
@@ -90,6 +91,7 @@ public struct TaskService: Sendable {
         } catch {
             throw internalError(error)
         }
+        WorkerMetrics.taskCreated(record)
         signal.wake()
         return (record, position)
     }
@@ -114,9 +116,9 @@ public struct TaskService: Sendable {
     /// Aborts a waiting task.
     public func abort(id: String, tenant: Tenant) async throws(APIError) -> TaskRecord {
         do {
-            let task = try await store.abort(id: id, tenant: tenant, at: Date()) { [settings] in settings.outbox(for: $0) }
-            completions.notify(id)
-            completions.notify(CompletionHub.eventsKey(tenant))
+            let task = try await store.abort(id: id, tenant: tenant, at: Date(), outbox: await settings.outboxPlan())
+            WorkerMetrics.taskFinished(task, outcome: .aborted)
+            completions.notifyFinished(id, tenant: tenant)
             deliveryWake.wake()
             return task
         } catch let error as StoreError where error == .notFound {

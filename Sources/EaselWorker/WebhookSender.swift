@@ -116,6 +116,8 @@ public final class WebhookSender: Service {
                 logger.warning("delivery dead-lettered", metadata: ["delivery": "\(delivery.id)", "reason": "\(reason)"])
             }
         }
+        WorkerMetrics.deliveryAttempted(delivery, outcome: delivery.status == .delivered ? .delivered
+                                            : delivery.status == .dead ? .dead : .retried)
         do {
             try await outbox.recordAttempt(delivery)
         } catch {

@@ -23,10 +23,8 @@ public struct WorkerSettings: Sendable {
     public var sweepInterval: Duration = .seconds(60)
     /// How long in-flight tasks may finish after SIGTERM before they are put back in the queue.
     public var drainTimeout: Duration = .seconds(30)
-    /// Per-app callback and webhook URLs.
-    public var appNotifications: [Tenant: AppNotificationSettings] = [:]
-    /// Buckets that receive every output of an app (besides Easel's own storage).
-    public var appBuckets: [Tenant: BucketTarget] = [:]
+    /// Per-app settings (callback and webhook URLs, buckets, limits): the store's records over the configuration.
+    public var apps = AppSettingsDirectory()
     /// Whether bucket objects are publicly readable, so their plain URL is handed out instead of a presigned one.
     public var bucketLinksArePublic = false
     /// Checks prompts and outputs of tasks that ask for compliance checks (nil: no checker configured).
@@ -39,10 +37,18 @@ public struct WorkerSettings: Sendable {
     public var deliveryRetry = RetryPolicy.webhookDefault
     /// How long pull events and delivery records are kept (Tencent: 4 days).
     public var notificationRetention: Duration = .seconds(4 * 86_400)
+    /// How this node names itself in task logs.
+    public var nodeName = NodeName.current
 
     /// The notifications a finished task produces under these settings.
-    public func outbox(for task: TaskRecord) -> [OutboxEntry] {
-        NotificationPlan.entries(for: task, app: appNotifications[task.tenant] ?? AppNotificationSettings())
+    public func outbox(for task: TaskRecord) async -> [OutboxEntry] {
+        NotificationPlan.entries(for: task, app: await apps.settings(for: task.tenant).notifications)
+    }
+
+    /// `outbox(for:)` with the apps' current settings, for use inside a store transaction.
+    public func outboxPlan() async -> @Sendable (TaskRecord) -> [OutboxEntry] {
+        let snapshot = await apps.snapshot()
+        return { NotificationPlan.entries(for: $0, app: snapshot.settings(for: $0.tenant).notifications) }
     }
 
     /// Defaults.

@@ -3,36 +3,42 @@ import EaselCore
 import EaselHTTP
 import Foundation
 
-/// `easel deliveries`: inspect and replay webhook/callback deliveries.
+/// `easel deliveries`: inspect and replay webhook/callback deliveries, in the local store or through a server's
+/// admin API.
 struct Deliveries: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Inspect and replay webhook and callback deliveries.",
                                                     subcommands: [List.self, Replay.self])
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List deliveries, newest first, one JSON object per line.")
+        static let configuration = CommandConfiguration(
+            abstract: "List deliveries, newest first, one JSON object per line (--table for a table).")
 
         @OptionGroup var common: CommonOptions
+        @OptionGroup var remote: RemoteOptions
+        @Option(help: "Only this app's deliveries.") var appId: Int64?
         @Option(help: "Only deliveries in this state: pending, delivered or dead.") var status: String?
         @Option(help: "At most this many.") var limit = 100
+        @Flag(help: "Print a table instead of JSON lines.") var table = false
 
         func run() async throws {
-            let runtime = try EaselRuntime(configuration: try common.configuration())
-            try await runtime.withStore {
-                var filter: Delivery.Status?
-                if let status {
-                    guard let parsed = Delivery.Status(rawValue: status) else { throw ValidationError("--status must be pending, delivered or dead.") }
-                    filter = parsed
-                }
-                for delivery in try await runtime.store.deliveries(tenant: nil, status: filter, limit: limit) {
-                    var object: [String: JSONValue] = [
-                        "id": .string(delivery.id), "task_id": .string(delivery.taskId), "app_id": .int(delivery.tenant.appId),
-                        "url": .string(delivery.url), "status": .string(delivery.status.rawValue),
-                        "attempts": .int(Int64(delivery.attempts)),
-                    ]
-                    if let error = delivery.lastError { object["last_error"] = .string(error) }
-                    print(String(decoding: JSONValue.object(object).encoded(), as: UTF8.self))
+            if let status, Delivery.Status(rawValue: status) == nil {
+                throw CLIError.usage("--status must be pending, delivered or dead.")
+            }
+            guard limit > 0 else { throw CLIError.usage("--limit must be positive.") }
+            let rows: [JSONValue]
+            if let admin = try remote.admin(common) {
+                var query: [(String, String)] = [("limit", String(limit))]
+                if let appId { query.append(("app_id", String(appId))) }
+                if let status { query.append(("status", status)) }
+                rows = try await admin.run { api in try await api.get("/deliveries", query: query)["deliveries"]?.arrayValue ?? [] }
+            } else {
+                rows = try await LocalInstallation.with(common) { local in
+                    let found = try await local.store.deliveries(tenant: nil, status: status.flatMap(Delivery.Status.init(rawValue:)),
+                                                                 limit: appId == nil ? limit : Int.max)
+                    return found.filter { appId == nil || $0.tenant.appId == appId }.prefix(limit).map { .object(DeliveryJSON.object($0)) }
                 }
             }
+            Printer.list(rows, table: table, keys: ["id", "task_id", "app_id", "kind", "status", "attempts", "next_attempt_at", "url"])
         }
     }
 
@@ -41,16 +47,20 @@ struct Deliveries: AsyncParsableCommand {
             abstract: "Send a delivery again (a running server picks it up within a second).")
 
         @OptionGroup var common: CommonOptions
+        @OptionGroup var remote: RemoteOptions
         @Argument(help: "The delivery id (evt_…).") var id: String
 
         func run() async throws {
-            let runtime = try EaselRuntime(configuration: try common.configuration())
-            try await runtime.withStore {
-                guard try await runtime.store.replayDelivery(id: id, tenant: nil, now: Date()) else {
-                    throw ValidationError("No delivery has id \(id).")
+            if let admin = try remote.admin(common) {
+                _ = try await admin.run { api in try await api.post("/deliveries/\(Tasks.pathSegment(id))/replay") }
+            } else {
+                try await LocalInstallation.with(common) { local in
+                    guard try await local.store.replayDelivery(id: id, tenant: nil, now: Date()) else {
+                        throw CLIError.failed("NotFound: no delivery has id \(id).")
+                    }
                 }
-                print("queued \(id) for delivery")
             }
+            print("queued \(id) for delivery")
         }
     }
 }

@@ -3,7 +3,7 @@ import EaselCore
 import EaselHTTP
 import Foundation
 
-/// `easel keys`: create, list and revoke app credentials.
+/// `easel keys`: create, list and revoke app credentials, in the local store or through a server's admin API.
 struct Keys: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Manage app credentials.",
                                                     subcommands: [Create.self, List.self, Revoke.self])
@@ -13,38 +13,74 @@ struct Keys: AsyncParsableCommand {
             abstract: "Create credentials for an app and print them as one JSON object.")
 
         @OptionGroup var common: CommonOptions
+        @OptionGroup var remote: RemoteOptions
         @Option(help: "The app id.") var appId: Int64
         @Option(help: "The VOD sub-app id (default: the app id).") var subAppId: Int64?
         @Option(help: "Make temporary credentials with a session token valid this many seconds.") var tokenTTL: Int?
 
         func run() async throws {
-            let runtime = try EaselRuntime(configuration: try common.configuration())
-            try await runtime.withStore {
-                let issued = try await runtime.createCredential(tenant: Tenant(appId: appId, subAppId: subAppId ?? appId),
-                                                                tokenTTL: tokenTTL.map { .seconds($0) })
-                print(String(decoding: issued.json.encoded(), as: UTF8.self))
+            if let admin = try remote.admin(common) {
+                var body: [String: JSONValue] = ["app_id": .int(appId)]
+                if let subAppId { body["sub_app_id"] = .int(subAppId) }
+                if let tokenTTL { body["token_ttl_seconds"] = .int(Int64(tokenTTL)) }
+                let issued = try await admin.run { api in try await api.post("/keys", json: .object(body)) }
+                Printer.line(Self.printed(issued))
+                return
             }
+            try await LocalInstallation.with(common) { local in
+                let issued = try await local.runtime.createCredential(tenant: Tenant(appId: appId, subAppId: subAppId ?? appId),
+                                                                      tokenTTL: tokenTTL.map { .seconds($0) })
+                Printer.line(issued.json)
+            }
+        }
+
+        /// The admin API's answer in the shape the local command prints (`IssuedCredential.json`).
+        static func printed(_ issued: JSONValue) -> JSONValue {
+            var object: [String: JSONValue] = [:]
+            let names = [("app_id", "AppId"), ("sub_app_id", "SubAppId"), ("secret_id", "SecretId"), ("secret_key", "SecretKey"),
+                         ("api_key", "ApiKey"), ("webhook_secret", "WebhookSecret"), ("token", "Token"), ("expires_at", "ExpiresAt")]
+            for (source, target) in names {
+                if let value = issued[source], !value.isNull { object[target] = value }
+            }
+            return .object(object)
         }
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List credentials (secrets are never shown).")
+        static let configuration = CommandConfiguration(
+            abstract: "List credentials, one JSON object per line (--table for a table); secrets are never shown.")
 
         @OptionGroup var common: CommonOptions
+        @OptionGroup var remote: RemoteOptions
+        @Option(help: "Only this app's credentials.") var appId: Int64?
+        @Flag(help: "Print a table instead of JSON lines.") var table = false
 
         func run() async throws {
-            let runtime = try EaselRuntime(configuration: try common.configuration())
-            try await runtime.withStore {
-                for credential in try await runtime.store.allCredentials() {
-                    let object: JSONValue = .object([
-                        "AppId": .int(credential.tenant.appId), "SubAppId": .int(credential.tenant.subAppId),
-                        "SecretId": .string(credential.secretId), "CreatedAt": .string(ISOTime.string(credential.createdAt)),
-                        "ExpiresAt": .string(ISOTime.string(credential.expiresAt)),
-                        "Revoked": .bool(credential.revokedAt != nil),
+            let rows: [JSONValue]
+            if let admin = try remote.admin(common) {
+                let answer = try await admin.run { api in
+                    try await api.get("/keys", query: appId.map { [("app_id", String($0))] } ?? [])
+                }
+                rows = (answer["keys"]?.arrayValue ?? []).map { key in
+                    .object([
+                        "AppId": key["app_id"] ?? .null, "SubAppId": key["sub_app_id"] ?? .null, "SecretId": key["secret_id"] ?? .null,
+                        "CreatedAt": key["created_at"] ?? .null, "ExpiresAt": .string(key["expires_at"]?.lenientString ?? ""),
+                        "Revoked": .bool(!(key["revoked_at"]?.isNull ?? true)),
                     ])
-                    print(String(decoding: object.encoded(), as: UTF8.self))
+                }
+            } else {
+                rows = try await LocalInstallation.with(common) { local in
+                    try await local.store.allCredentials().filter { appId == nil || $0.tenant.appId == appId }.map { credential in
+                        .object([
+                            "AppId": .int(credential.tenant.appId), "SubAppId": .int(credential.tenant.subAppId),
+                            "SecretId": .string(credential.secretId), "CreatedAt": .string(ISOTime.string(credential.createdAt)),
+                            "ExpiresAt": .string(ISOTime.string(credential.expiresAt)),
+                            "Revoked": .bool(credential.revokedAt != nil),
+                        ])
+                    }
                 }
             }
+            Printer.list(rows, table: table, keys: ["AppId", "SubAppId", "SecretId", "CreatedAt", "ExpiresAt", "Revoked"])
         }
     }
 
@@ -52,16 +88,20 @@ struct Keys: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Revoke a credential by SecretId.")
 
         @OptionGroup var common: CommonOptions
+        @OptionGroup var remote: RemoteOptions
         @Argument(help: "The SecretId to revoke.") var secretId: String
 
         func run() async throws {
-            let runtime = try EaselRuntime(configuration: try common.configuration())
-            try await runtime.withStore {
-                guard try await runtime.store.revokeCredential(secretId: secretId, at: Date()) else {
-                    throw ValidationError("No active credential has SecretId \(secretId).")
+            if let admin = try remote.admin(common) {
+                _ = try await admin.run { api in try await api.post("/keys/\(Tasks.pathSegment(secretId))/revoke") }
+            } else {
+                try await LocalInstallation.with(common) { local in
+                    guard try await local.store.revokeCredential(secretId: secretId, at: Date()) else {
+                        throw CLIError.failed("NotFound: no active credential has SecretId \(secretId).")
+                    }
                 }
-                print("revoked \(secretId)")
             }
+            print("revoked \(secretId)")
         }
     }
 }

@@ -5,7 +5,7 @@ import EaselEngines
 import EaselHTTP
 import Foundation
 
-/// `easel media`: manage an app's media library.
+/// `easel media`: manage an app's media library, in the local store or through a server's admin API.
 struct Media: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Manage apps' media libraries.", subcommands: [Add.self])
 
@@ -14,30 +14,47 @@ struct Media: AsyncParsableCommand {
             abstract: "Import an image (png, jpeg, webp) into an app's media library and print its FileId.")
 
         @OptionGroup var common: CommonOptions
+        @OptionGroup var remote: RemoteOptions
         @Option(help: "The app id.") var appId: Int64
         @Option(help: "The VOD sub-app id (default: the app id).") var subAppId: Int64?
         @Option(help: "Use this FileId instead of a new one (digits).") var fileId: String?
         @Argument(help: "The image file.") var path: String
 
         func run() async throws {
-            let runtime = try EaselRuntime(configuration: try common.configuration())
-            try await runtime.withStore {
-                let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
-                guard let info = ImageProbe.inspect(bytes) else { throw ValidationError("\(path) is not a png, jpeg or webp image.") }
+            if let fileId, fileId.isEmpty || !fileId.allSatisfy(\.isNumber) { throw CLIError.usage("--file-id must be digits.") }
+            let bytes: [UInt8]
+            do {
+                bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+            } catch {
+                throw CLIError.usage("cannot read \(path): no such file or not readable.")
+            }
+            guard let info = ImageProbe.inspect(bytes) else { throw CLIError.usage("\(path) is not a png, jpeg or webp image.") }
+            let name = URL(fileURLWithPath: path).lastPathComponent
+            if let admin = try remote.admin(common) {
+                var query: [(String, String)] = [("app_id", String(appId)), ("name", name)]
+                if let subAppId { query.append(("sub_app_id", String(subAppId))) }
+                if let fileId { query.append(("file_id", fileId)) }
+                let stored = try await admin.run { api in
+                    try await api.upload("/media", query: query, bytes: bytes, contentType: info.format.contentType)
+                }
+                Printer.line(.object(["FileId": stored["file_id"] ?? .null, "Width": stored["width"] ?? .null,
+                                      "Height": stored["height"] ?? .null, "Size": stored["size"] ?? .null,
+                                      "Md5": stored["md5"] ?? .null]))
+                return
+            }
+            try await LocalInstallation.with(common) { local in
                 let id = fileId ?? MediaFile.makeFileId()
-                guard !id.isEmpty, id.allSatisfy(\.isNumber) else { throw ValidationError("--file-id must be digits.") }
                 let tenant = Tenant(appId: appId, subAppId: subAppId ?? appId)
                 let key = "media/\(appId)/\(id).\(info.format.fileExtension)"
-                try await runtime.blobs.put(bytes, key: key, contentType: info.format.contentType)
+                try await local.runtime.blobs.put(bytes, key: key, contentType: info.format.contentType)
                 let md5 = HexText.of(Insecure.MD5.hash(data: bytes))
-                try await runtime.store.addFile(MediaFile(
+                try await local.store.addFile(MediaFile(
                     fileId: id, tenant: tenant, blobKey: key, contentType: info.format.contentType, fileType: info.format.fileExtension,
                     width: info.width, height: info.height, size: bytes.count, md5: md5,
-                    mediaName: URL(fileURLWithPath: path).lastPathComponent, classId: 0, createdAt: Date(), sourceTaskId: nil))
-                let object: JSONValue = .object(["FileId": .string(id), "Width": .int(Int64(info.width)),
-                                                 "Height": .int(Int64(info.height)), "Size": .int(Int64(bytes.count)),
-                                                 "Md5": .string(md5)])
-                print(String(decoding: object.encoded(), as: UTF8.self))
+                    mediaName: name, classId: 0, createdAt: Date(), sourceTaskId: nil))
+                Printer.line(.object(["FileId": .string(id), "Width": .int(Int64(info.width)),
+                                      "Height": .int(Int64(info.height)), "Size": .int(Int64(bytes.count)),
+                                      "Md5": .string(md5)]))
             }
         }
     }

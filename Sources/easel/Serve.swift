@@ -6,7 +6,8 @@ import Hummingbird
 import Logging
 import ServiceLifecycle
 
-/// `easel serve`: runs the API server, the dispatcher and the sweeper until SIGTERM/SIGINT.
+/// `easel serve`: runs the API server, the dispatcher, the sweeper and the webhook sender until SIGTERM/SIGINT, then
+/// drains: `/readyz` turns 503 at once, in-flight tasks finish while the API still answers, the HTTP server stops last.
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the Easel server.")
 
@@ -22,18 +23,23 @@ struct Serve: AsyncParsableCommand {
         var configuration = try common.configuration()
         if let host { configuration.host = host }
         if let port { configuration.port = port }
+        let level = Logger.Level(rawValue: configuration.logLevel) ?? .info
+        EaselLogging.bootstrap(format: configuration.effectiveLogFormat, level: level)
+        EaselMetrics.bootstrap()
         var logger = Logger(label: "easel")
-        logger.logLevel = Logger.Level(rawValue: configuration.logLevel) ?? .info
+        logger.logLevel = level
+        try configuration.checkTLSFiles()
         let runtime = try EaselRuntime(configuration: configuration)
         try await runtime.withStore {
             try await provisionFirstApp(runtime, dataDirectory: configuration.dataDirectory)
-            let server = try EaselServer(configuration: configuration, runtime: runtime, logger: logger)
+            try await runtime.bootstrapAdminKey(configuration: configuration)
+            var server = try EaselServer(configuration: configuration, runtime: runtime, logger: logger)
+            server.metricsAuthorization = server.adminKeyCheck
             try await server.applyAppLimits()
             if server.engines.isSandboxOnly {
                 logger.notice("no upstream configured: the built-in sandbox renderer serves every model; its images are placeholders marked as sandbox output")
             }
-            let application = server.application()
-            var groupConfiguration = ServiceGroupConfiguration(services: [application],
+            var groupConfiguration = ServiceGroupConfiguration(services: try server.services(),
                                                                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
             // Draining is bounded by drain_timeout_seconds; past that (say, with the database gone) the services are
             // cancelled, and a service that still does not return stops holding the process after a few seconds more.

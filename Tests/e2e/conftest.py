@@ -214,10 +214,17 @@ class EaselServer:
     config_path: Optional[Path] = None
     # Called with every server relaunched from this one (the fixture that owns it stops them all).
     on_relaunch: Optional[Callable[["EaselServer"], None]] = None
+    # "https" when started with EASEL_TLS_CERTIFICATE (the certificate then also verifies it, see `verify`).
+    scheme: str = "http"
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{self.scheme}://127.0.0.1:{self.port}"
+
+    @property
+    def verify(self):
+        """What `requests` needs to trust this server: its own (self-signed) certificate under TLS."""
+        return (self.env or {}).get("EASEL_TLS_CERTIFICATE", True)
 
     @property
     def endpoint(self) -> str:
@@ -359,12 +366,13 @@ def start_easel_server(tmp_dir: Path, env: Optional[dict] = None, *, config: Opt
                 env=process_env, start_new_session=True, preexec_fn=_die_with_parent,
             )
         server = EaselServer(port=chosen_port, data_dir=data_dir, log_path=log_path, proc=proc,
-                             run_dir=tmp_dir, env=env, config_path=config_path)
+                             run_dir=tmp_dir, env=env, config_path=config_path,
+                             scheme="https" if (env or {}).get("EASEL_TLS_CERTIFICATE") else "http")
         _LIVE_SERVERS.add(server)
         deadline = time.monotonic() + SERVER_READY_TIMEOUT_S
         while time.monotonic() < deadline and server.alive():
             try:
-                if requests.get(f"{server.base_url}/healthz", timeout=2).status_code == 200:
+                if requests.get(f"{server.base_url}/healthz", timeout=2, verify=server.verify).status_code == 200:
                     return server
             except requests.RequestException:
                 pass

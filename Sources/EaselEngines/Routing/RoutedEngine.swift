@@ -59,30 +59,44 @@ public struct RoutedEngine: ImageEngine {
     public func generate(_ job: EngineJob, progress: @escaping @Sendable (Int) async -> Void) async throws -> [GeneratedImage] {
         var lastError = EngineError(code: "InternalError", message: "No upstream channel serves this model.", isRetryable: false)
         let (ordered, resume) = order(for: job.resumeToken)
+        var exhausted: String?
         for (position, route) in ordered.enumerated() where route.engine.unsupportedReason(for: job.request) == nil {
+            if let from = exhausted {
+                UpstreamMetrics.failover(from: from, to: route.channel.name)
+                await job.log("failover from channel \(from) to \(route.channel.name)")
+            }
             var channelJob = job
             channelJob.resumeToken = position == 0 ? resume : nil
             // Tokens carry the channel name so a restart finds the channel that owns the upstream task.
             let checkpoint = job.checkpoint
             let submitted = SubmittedID()
-            channelJob.checkpoint = { [channel = route.channel.name] upstreamId in
+            channelJob.checkpoint = { [channel = route.channel.name, log = job.log] upstreamId in
                 submitted.value.withLock { $0 = upstreamId }
                 await checkpoint("\(channel)|\(upstreamId)")
+                await log("upstream task \(upstreamId) on channel \(channel)")
             }
             for attempt in 1...max(route.channel.maxAttempts, 1) {
                 do {
                     let attemptJob = channelJob
-                    return try await route.limiter.run { try await route.engine.generate(attemptJob, progress: progress) }
+                    return try await route.limiter.run {
+                        try await UpstreamMetrics.measure(channel: route.channel.name) {
+                            try await route.engine.generate(attemptJob, progress: progress)
+                        }
+                    }
                 } catch let error as EngineError {
                     lastError = error
                     guard error.isRetryable else { throw error }
                     // An upstream task already submitted on this channel is polled again, never submitted twice.
                     channelJob.resumeToken = submitted.value.withLock { $0 } ?? channelJob.resumeToken
-                    if attempt < route.channel.maxAttempts, let delay = backoff.delay(afterAttempts: attempt) {
-                        try await sleep(min(max(error.retryAfter ?? delay, delay), .seconds(60)))
-                    }
+                    guard attempt < route.channel.maxAttempts else { continue }
+                    UpstreamMetrics.retrying(channel: route.channel.name, rateLimited: UpstreamMetrics.isRateLimit(error))
+                    let wait = backoff.delay(afterAttempts: attempt).map { min(max(error.retryAfter ?? $0, $0), .seconds(60)) }
+                    await job.log("channel \(route.channel.name) failed with \(error.code); retry \(attempt + 1) of "
+                                  + "\(route.channel.maxAttempts)" + (wait.map { " in \($0)" } ?? ""))
+                    if let wait { try await sleep(wait) }
                 }
             }
+            exhausted = route.channel.name
         }
         throw lastError
     }

@@ -2,7 +2,7 @@ import Foundation
 
 /// The JSON configuration file's shape (snake_case keys; every field optional).
 struct ConfigurationFile: Decodable {
-    struct Server: Decodable { var host: String?; var port: Int?; var publicURL: String? }
+    struct Server: Decodable { var host: String?; var port: Int?; var publicUrl: String?; var tlsCertificate: String?; var tlsKey: String? }
     struct Security: Decodable { var masterKey: String? }
     struct Store: Decodable { var url: String? }
     struct Scheduling: Decodable {
@@ -28,12 +28,20 @@ struct ConfigurationFile: Decodable {
     var outputs: Outputs?
     var openai: OpenAI?
     var logLevel: String?
+    var logFormat: String?
+    struct Metrics: Decodable { var port: Int?; var requireAdminKey: Bool? }
+    var metrics: Metrics?
     var bucketStorage: EaselConfiguration.BucketStorage?
     var upstreams: [EaselConfiguration.Upstream]?
     var compliance: EaselConfiguration.Compliance?
     var promptEnhancer: EaselConfiguration.Endpoint?
     struct Inputs: Decodable { var allowedHosts: [String]? }
     var inputs: Inputs?
+    struct Admin: Decodable { var apiKey: String? }
+    var admin: Admin?
+    struct Usage: Decodable { var prices: [String: EaselConfiguration.UsagePrice]? }
+    var usage: Usage?
+    var streams: EaselConfiguration.StreamLimits?
 
     static func decode(_ data: Data) throws -> ConfigurationFile {
         let decoder = JSONDecoder()
@@ -52,7 +60,10 @@ extension EaselConfiguration {
     mutating func apply(file: ConfigurationFile) throws {
         host = file.server?.host ?? host
         port = file.server?.port ?? port
-        publicURL = file.server?.publicURL ?? publicURL
+        publicURL = file.server?.publicUrl ?? publicURL
+        tlsCertificate = file.server?.tlsCertificate ?? tlsCertificate
+        tlsKey = file.server?.tlsKey ?? tlsKey
+        streams.merge(file.streams)
         dataDirectory = file.dataDir ?? dataDirectory
         masterKey = file.security?.masterKey ?? masterKey
         storeURL = file.store?.url ?? storeURL
@@ -76,11 +87,16 @@ extension EaselConfiguration {
         openAIWaitSeconds = file.openai?.waitTimeoutSeconds ?? openAIWaitSeconds
         openAIAliases.merge(file.openai?.aliases ?? [:]) { $1 }
         logLevel = file.logLevel ?? logLevel
+        logFormat = file.logFormat ?? logFormat
+        metrics.port = file.metrics?.port ?? metrics.port
+        metrics.requireAdminKey = file.metrics?.requireAdminKey ?? metrics.requireAdminKey
         bucketStorage = file.bucketStorage ?? bucketStorage
         upstreams = file.upstreams ?? upstreams
         compliance = file.compliance ?? compliance
         promptEnhancer = file.promptEnhancer ?? promptEnhancer
         inputAllowedHosts = file.inputs?.allowedHosts ?? inputAllowedHosts
+        adminAPIKey = file.admin?.apiKey ?? adminAPIKey
+        usagePrices = file.usage?.prices ?? usagePrices
         try validate()
     }
 
@@ -93,6 +109,9 @@ extension EaselConfiguration {
         host = environment["EASEL_HOST"] ?? host
         port = try int("EASEL_PORT") ?? port
         publicURL = environment["EASEL_PUBLIC_URL"] ?? publicURL
+        tlsCertificate = environment["EASEL_TLS_CERTIFICATE"].flatMap { $0.isEmpty ? nil : $0 } ?? tlsCertificate
+        tlsKey = environment["EASEL_TLS_KEY"].flatMap { $0.isEmpty ? nil : $0 } ?? tlsKey
+        try streams.apply(environment: environment)
         dataDirectory = environment["EASEL_DATA_DIR"] ?? dataDirectory
         masterKey = environment["EASEL_MASTER_KEY"] ?? masterKey
         storeURL = environment["EASEL_STORE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? storeURL
@@ -107,6 +126,8 @@ extension EaselConfiguration {
         openAIWaitSeconds = try int("EASEL_OPENAI_WAIT_SECONDS") ?? openAIWaitSeconds
         openAIDefaultModel = environment["EASEL_OPENAI_DEFAULT_MODEL"] ?? openAIDefaultModel
         logLevel = environment["EASEL_LOG_LEVEL"] ?? logLevel
+        logFormat = environment["EASEL_LOG_FORMAT"].flatMap { $0.isEmpty ? nil : $0.lowercased() } ?? logFormat
+        try metrics.apply(environment: environment)
         if let hosts = environment["EASEL_INPUT_ALLOWED_HOSTS"] {
             inputAllowedHosts = hosts.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         }
@@ -123,6 +144,7 @@ extension EaselConfiguration {
         drainTimeoutSeconds = try int("EASEL_DRAIN_TIMEOUT_SECONDS") ?? drainTimeoutSeconds
         leaseSeconds = try int("EASEL_LEASE_SECONDS") ?? leaseSeconds
         maxAttempts = try int("EASEL_MAX_ATTEMPTS") ?? maxAttempts
+        if let key = environment["EASEL_ADMIN_KEY"], !key.isEmpty { adminAPIKey = key }
         if let key = environment["EASEL_BUCKET_ACCESS_KEY_ID"], let secret = environment["EASEL_BUCKET_SECRET_ACCESS_KEY"] {
             bucketStorage = BucketStorage(
                 endpoint: environment["EASEL_BUCKET_ENDPOINT"] ?? "https://cos.{region}.myqcloud.com",
@@ -141,6 +163,11 @@ extension EaselConfiguration {
             throw ConfigurationError(description: "store.url must be a postgres:// URL (or unset for SQLite).")
         }
         guard (0...65535).contains(port) else { throw ConfigurationError(description: "port must be 0–65535, got \(port).") }
+        try validateOperating()
+        try streams.validate()
+        if (tlsCertificate == nil) != (tlsKey == nil) {
+            throw ConfigurationError(description: "server.tls_certificate and server.tls_key go together: set both for HTTPS, or neither for HTTP.")
+        }
         guard leaseSeconds >= 3, maxAttempts >= 1 else {
             throw ConfigurationError(description: "scheduling.lease_seconds must be at least 3 and scheduling.max_attempts at least 1.")
         }
@@ -149,6 +176,12 @@ extension EaselConfiguration {
         }
         guard sandboxLatencyMilliseconds >= 0, createRateLimit >= 0 else {
             throw ConfigurationError(description: "sandbox latency and rate limit must not be negative.")
+        }
+        if let key = adminAPIKey, !key.isEmpty, key.count < 16 {
+            throw ConfigurationError(description: "admin.api_key must be at least 16 characters long.")
+        }
+        for (model, price) in usagePrices where [price.perImage, price.perTask].contains(where: { ($0 ?? 0) < 0 || !($0 ?? 0).isFinite }) {
+            throw ConfigurationError(description: "usage.prices.\(model) must hold non-negative numbers.")
         }
     }
 }

@@ -8,8 +8,16 @@ public struct EaselConfiguration: Sendable, Equatable {
     public var host = "127.0.0.1"
     /// Port (`server.port`, `EASEL_PORT`).
     public var port = 8080
-    /// Base of the URLs handed to clients (`server.public_url`, `EASEL_PUBLIC_URL`); default `http://host:port`.
+    /// Base of the URLs handed to clients (`server.public_url`, `EASEL_PUBLIC_URL`); default `http://host:port`
+    /// (`https://…` with TLS).
     public var publicURL: String?
+    /// PEM certificate chain for HTTPS on the main port (`server.tls_certificate`, `EASEL_TLS_CERTIFICATE`), with
+    /// `tlsKey`; both unset: plain HTTP.
+    public var tlsCertificate: String?
+    /// PEM private key of `tlsCertificate` (`server.tls_key`, `EASEL_TLS_KEY`).
+    public var tlsKey: String?
+    /// Bounds of the status streams (`streams.*`).
+    public var streams = StreamLimits()
     /// Where the database, images and master key live (`data_dir`, `EASEL_DATA_DIR`).
     public var dataDirectory = "./easel-data"
     /// The shared store for several nodes (`store.url`, `EASEL_STORE_URL`): `postgres://user:password@host:5432/db`.
@@ -72,6 +80,30 @@ public struct EaselConfiguration: Sendable, Equatable {
     public var openAIWaitSeconds = 300
     /// Log level (`log_level`, `EASEL_LOG_LEVEL`): trace, debug, info, notice, warning, error.
     public var logLevel = "info"
+    /// Log line format (`log_format`, `EASEL_LOG_FORMAT`): `text` (the default, on a terminal or not) or `json`
+    /// (one object per line, for log collectors).
+    public var logFormat = "text"
+    /// How `/metrics` is served (`metrics.*`, `EASEL_METRICS_*`).
+    public var metrics = MetricsSettings()
+    /// The admin API's Bearer key (`admin.api_key`, `EASEL_ADMIN_KEY`); unset: one is generated at the first start,
+    /// printed once and kept in the store only as its SHA-256.
+    public var adminAPIKey: String?
+    /// Prices for `GET /easel/v1/admin/usage` (`usage.prices`: `{"GEM-3.0": {"per_image": 0.04, "per_task": 0}}`).
+    public var usagePrices: [String: UsagePrice] = [:]
+
+    /// The price of a model's usage, in any currency.
+    public struct UsagePrice: Sendable, Equatable, Codable {
+        /// Per image produced by succeeded tasks.
+        public var perImage: Double?
+        /// Per succeeded task.
+        public var perTask: Double?
+
+        /// Creates a price.
+        public init(perImage: Double? = nil, perTask: Double? = nil) {
+            self.perImage = perImage
+            self.perTask = perTask
+        }
+    }
 
     /// Settings of one app.
     public struct AppSettings: Sendable, Equatable, Codable {
@@ -183,7 +215,7 @@ public struct EaselConfiguration: Sendable, Equatable {
 
     /// The URL clients reach this server at.
     public var effectivePublicURL: String {
-        publicURL ?? "http://\(host == "0.0.0.0" || host == "::" ? "127.0.0.1" : host):\(port)"
+        publicURL ?? "\(tlsCertificate == nil ? "http" : "https")://\(host == "0.0.0.0" || host == "::" ? "127.0.0.1" : host):\(port)"
     }
 
     /// Loads the file (if any) and applies the environment.

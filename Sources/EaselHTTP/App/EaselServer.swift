@@ -6,11 +6,14 @@ import EaselStore
 import EaselWorker
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import Logging
 import ServiceLifecycle
 
-/// Composes a running Easel: the HTTP application with every dialect, the dispatcher and the sweeper, in one
-/// `ServiceGroup` (the server last, so on SIGTERM it stops accepting first and the workers drain).
+/// Composes a running Easel: the HTTP application with every dialect, the dispatcher, the sweeper and the webhook
+/// sender, as the services of one `ServiceGroup` (`services()`), ordered so that SIGTERM drains the work before the
+/// HTTP server stops.
 public struct EaselServer: Sendable {
     /// The configuration it runs with.
     public let configuration: EaselConfiguration
@@ -25,11 +28,22 @@ public struct EaselServer: Sendable {
     let signalRelay: StoreSignalRelay?
     let httpClient: HTTPClient?
     let logger: Logger
+    /// HTTPS on the main port, when `server.tls_certificate` and `server.tls_key` are set.
+    let tls: TLSConfiguration?
+    /// Whether the node is draining; `/readyz` answers 503 once it is.
+    public let readiness = Readiness()
+    /// Checks the admin key on `/metrics` requests when `metrics.require_admin_key` is set (the admin API sets it).
+    public var metricsAuthorization: MetricsAuthorization?
 
     /// Builds the server from a configuration; fails on an invalid upstream configuration.
     public init(configuration: EaselConfiguration, runtime: EaselRuntime, logger: Logger,
                 environment processEnvironment: [String: String] = ProcessInfo.processInfo.environment) throws {
         let catalog = ModelCatalog.standard
+        if let certificate = configuration.tlsCertificate, let key = configuration.tlsKey {
+            tls = try ServerTLS.configuration(certificatePath: certificate, keyPath: key)
+        } else {
+            tls = nil
+        }
         let channels = try configuration.upstreams.map { try $0.channel(environment: processEnvironment) }
         for channel in channels {
             for model in channel.models where catalog.spec(name: model.name, version: model.version, dialect: .openai) == nil {
@@ -84,13 +98,9 @@ public struct EaselServer: Sendable {
                                         addressingStyle: storage.addressingStyle == "path" ? .path : .virtualHosted,
                                         httpClient: client)
         }
-        for app in configuration.apps {
-            if let bucket = app.bucket {
-                settings.appBuckets[app.tenant] = BucketTarget(bucket: bucket, region: app.bucketRegion, prefix: app.bucketPrefix)
-            }
-            settings.appNotifications[app.tenant] = AppNotificationSettings(vodCallbackURL: app.callbackUrl,
-                                                                            webhookURL: app.webhookUrl)
-        }
+        settings.apps = AppSettingsDirectory(store: runtime.store, configured: configuration.apps.map(\.record),
+                                             defaultConcurrency: configuration.defaultConcurrency,
+                                             defaultCreateRate: configuration.createRateLimit, logger: logger)
         let signal = WakeSignal()
         let completions = CompletionHub()
         let deliveryWake = WakeSignal()
@@ -108,16 +118,17 @@ public struct EaselServer: Sendable {
         self.logger = logger
         let environment = ServerEnvironment(tasks: tasks, credentials: runtime.store, blobs: runtime.blobs,
                                         urlSigner: runtime.urlSigner, publicBaseURL: configuration.effectivePublicURL,
-                                        createRateLimit: configuration.createRateLimit, catalog: catalog, openAI: openAI,
+                                        catalog: catalog, openAI: openAI,
                                         outbox: runtime.store, completions: completions, deliveryWake: deliveryWake, logger: logger,
-                                        sharedRates: runtime.store as? any CreateRateCounter)
+                                        sharedRates: runtime.store as? any CreateRateCounter,
+                                        streams: configuration.streams.settings, taskLogs: runtime.store)
         dispatcher = Dispatcher(store: runtime.store, media: runtime.store, blobs: runtime.blobs, engines: engines,
                                 settings: settings, signal: signal, completions: completions, logger: logger,
                                 deliveryWake: deliveryWake, uploader: uploader,
                                 inputs: upstreamHTTP.map {
                                     InputResolver(media: runtime.store, blobs: runtime.blobs, http: $0,
                                                   policy: CallbackURLPolicy(allowedHosts: Set(configuration.inputAllowedHosts)))
-                                })
+                                }, taskLogs: runtime.store)
         self.httpClient = httpClient
         self.environment = environment
         webhookSender = WebhookSender(outbox: runtime.store, tasks: runtime.store, settings: settings, wake: deliveryWake,
@@ -132,31 +143,36 @@ public struct EaselServer: Sendable {
 
     /// The router with every dialect.
     public func router() -> Router<EaselRequestContext> {
+        EaselMetrics.bootstrap()
         let router = Router(context: EaselRequestContext.self)
+        router.add(middleware: ObservabilityMiddleware(logger: logger))
         router.add(middleware: UnknownRouteMiddleware())
         router.add(middleware: TencentGateway(environment: environment))
-        router.get("healthz") { _, _ in JSONResponse.make(.object(["status": .string("ok")])) }
+        let operating = operatingRoutes()
+        operating.registerProbes(on: router)
+        if configuration.metrics.port == nil { operating.registerMetrics(on: router) }
         RESTRoutes(environment: environment).register(on: router)
         OpenAIRoutes(environment: environment).register(on: router)
         FileRoutes(environment: environment).register(on: router)
         DeliveryRoutes(environment: environment).register(on: router)
+        AdminRoutes(environment: adminEnvironment).register(on: router)
         return router
     }
 
-    /// Applies per-app limits from the configuration to the store.
+    /// Applies per-app limits from the configuration to the store, except where an admin set one in the store: a
+    /// restart never undoes an admin's change.
     public func applyAppLimits() async throws {
-        for app in configuration.apps {
+        for app in configuration.apps where try await runtime.store.app(app.tenant)?.concurrency == nil {
             try await runtime.store.setConcurrency(app.concurrency, for: app.tenant)
         }
     }
 
-    /// The application and background services, ready to run.
-    public func application(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
-        Application(router: router(),
-                    server: .http1(configuration: .init(additionalChannelHandlers: [MalformedRequestResponder()])),
+    /// The HTTP application on the main port (the background services run beside it, see `services()`).
+    public func application(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some ApplicationProtocol {
+        let http: HTTPServerBuilder = .http1(configuration: .init(additionalChannelHandlers: [MalformedRequestResponder(), ClientDepartureWatcher()]))
+        return Application(router: router(),
+                    server: try tls.map { try .tls(http, tlsConfiguration: $0) } ?? http,
                     configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Easel"),
-                    services: (httpClient.map { [HTTPClientService(client: $0)] } ?? []) + [webhookSender, dispatcher, sweeper]
-                        + (signalRelay.map { [$0] } ?? []),
                     onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
                     logger: logger)
     }

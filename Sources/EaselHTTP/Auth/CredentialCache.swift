@@ -30,6 +30,14 @@ final class CredentialCache: Sendable {
         return try await cached("api:" + hash) { try await self.store.credential(apiKeyHash: hash) }
     }
 
+    /// Drops a credential's entries (after it was revoked), so this process stops accepting it at once.
+    func forget(_ credential: Credential) {
+        entries.withLock { entries in
+            entries["sid:" + credential.secretId] = nil
+            entries["api:" + credential.apiKeyHash] = nil
+        }
+    }
+
     private func cached(_ key: String, load: () async throws -> Credential?) async throws -> Credential? {
         let now = ContinuousClock.now
         if let entry = entries.withLock({ $0[key] }), now - entry.loadedAt < ttl { return entry.credential }

@@ -8,18 +8,15 @@ final class RateLimiter: Sendable {
         var updated: ContinuousClock.Instant
     }
 
-    let ratePerSecond: Double
-    private let burst: Double
     private let buckets = Mutex<[Tenant: Bucket]>([:])
 
-    init(ratePerSecond: Double) {
-        self.ratePerSecond = ratePerSecond
-        self.burst = max(ratePerSecond, 1)
-    }
+    init() {}
 
-    /// Takes one token; false when the tenant is over its rate.
-    func admit(_ tenant: Tenant, now: ContinuousClock.Instant = .now) -> Bool {
+    /// Takes one token at `ratePerSecond` (the tenant's current limit; ≤ 0: unlimited); false when the tenant is
+    /// over its rate.
+    func admit(_ tenant: Tenant, ratePerSecond: Double, now: ContinuousClock.Instant = .now) -> Bool {
         guard ratePerSecond > 0 else { return true }
+        let burst = max(ratePerSecond, 1)
         return buckets.withLock { buckets in
             var bucket = buckets[tenant] ?? Bucket(tokens: burst, updated: now)
             let elapsed = (now - bucket.updated).timeInterval

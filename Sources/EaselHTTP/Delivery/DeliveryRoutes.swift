@@ -9,8 +9,8 @@ struct DeliveryRoutes: Sendable {
 
     func register(on router: Router<EaselRequestContext>) {
         let group = router.group("easel/v1/deliveries")
-        group.get { request, _ in
-            await respond(request) { principal throws(APIError) in
+        group.get { request, context in
+            await respond(request, context, action: "deliveries.list") { principal throws(APIError) in
                 let statusText = request.uri.queryParameters.get("status")
                 var status: Delivery.Status?
                 if let statusText {
@@ -29,7 +29,7 @@ struct DeliveryRoutes: Sendable {
             }
         }
         group.post(":id/replay") { request, context in
-            await respond(request) { principal throws(APIError) in
+            await respond(request, context, action: "deliveries.replay") { principal throws(APIError) in
                 let id = context.parameters.get("id") ?? ""
                 let replayed: Bool
                 do {
@@ -43,14 +43,18 @@ struct DeliveryRoutes: Sendable {
         }
     }
 
-    private func respond(_ request: Request, _ body: (Principal) async throws(APIError) -> JSONValue) async -> Response {
+    private func respond(_ request: Request, _ context: EaselRequestContext, action: String,
+                         _ body: (Principal) async throws(APIError) -> JSONValue) async -> Response {
+        context.facts.record(dialect: "easel", action: action)
         do {
             let principal = try await BearerAuthenticator(credentials: environment.credentials).authenticate(request)
+            context.facts.record(app: principal.tenant)
             let response = JSONResponse.make(try await body(principal))
             environment.wakeDeliveries()
             return response
         } catch {
-            return JSONResponse.make(TencentEnvelope.error(error, requestId: TencentEnvelope.newRequestId()),
+            context.facts.record(errorCode: error.code)
+            return JSONResponse.make(TencentEnvelope.error(error, requestId: context.facts.requestId),
                                      status: RESTRoutes.status(for: error))
         }
     }

@@ -12,6 +12,7 @@ struct FileRoutes: Sendable {
     }
 
     private func serve(_ request: Request, context: EaselRequestContext) async throws -> Response {
+        context.facts.record(dialect: "files", action: request.method == .head ? "head" : "get")
         let key = context.parameters.getCatchAll().joined(separator: "/")
         let query = request.uri.queryParameters
         let expires = query.get("expires").flatMap { Int64($0) }

@@ -11,12 +11,16 @@ struct OpenAIRoutes: Sendable {
     let environment: ServerEnvironment
 
     func register(on router: Router<EaselRequestContext>) {
+        OpenAITaskRoutes(environment: environment).register(on: router)
         router.post("v1/images/generations") { request, context in
-            await self.respond { () throws(APIError) -> JSONValue in try await self.generate(request, context: context) }
+            await self.respond(context, action: "images.generations") { () throws(APIError) -> JSONValue in
+                try await self.generate(request, context: context)
+            }
         }
-        router.get("v1/models") { request, _ in
-            await self.respond { () throws(APIError) -> JSONValue in
-                _ = try await BearerAuthenticator(credentials: environment.credentials).authenticate(request)
+        router.get("v1/models") { request, context in
+            await self.respond(context, action: "models") { () throws(APIError) -> JSONValue in
+                let principal = try await BearerAuthenticator(credentials: environment.credentials).authenticate(request)
+                context.facts.record(app: principal.tenant)
                 return .object(["object": .string("list"), "data": .array(environment.catalog.openAIModelIDs.map { id in
                     .object(["id": .string(id), "object": .string("model"), "created": .int(0), "owned_by": .string("easel")])
                 })])
@@ -24,16 +28,20 @@ struct OpenAIRoutes: Sendable {
         }
     }
 
-    private func respond(_ body: () async throws(APIError) -> JSONValue) async -> Response {
+    private func respond(_ context: EaselRequestContext, action: String,
+                         _ body: () async throws(APIError) -> JSONValue) async -> Response {
+        context.facts.record(dialect: "openai", action: action)
         do {
             return JSONResponse.make(try await body())
         } catch {
+            context.facts.record(errorCode: error.code)
             return OpenAIError.response(for: error)
         }
     }
 
     private func generate(_ request: Request, context: EaselRequestContext) async throws(APIError) -> JSONValue {
         let principal = try await BearerAuthenticator(credentials: environment.credentials).authenticate(request)
+        context.facts.record(app: principal.tenant)
         let body: JSONValue
         do {
             let buffer = try await request.body.collect(upTo: context.maxUploadSize)
@@ -49,7 +57,8 @@ struct OpenAIRoutes: Sendable {
         let idempotencyKey = request.headers[HTTPField.Name("Idempotency-Key")!].map { "idem:" + SHA256.hex(of: $0).prefix(40) }
         let created = try await environment.tasks.submit(Submission(
             tenant: principal.tenant, dialect: .openai, request: decoded.command.request,
-            callbackURL: decoded.command.callbackURL, idempotencyKey: idempotencyKey))
+            callbackURL: decoded.command.callbackURL, idempotencyKey: idempotencyKey, keyId: principal.secretId))
+        context.facts.record(taskId: created.id)
         let task = try await environment.tasks.waitForCompletion(id: created.id, tenant: principal.tenant,
                                                                  timeout: environment.openAI.waitTimeout)
         switch task.status {

@@ -10,19 +10,34 @@ struct RESTRoutes: Sendable {
 
     func register(on router: Router<EaselRequestContext>) {
         let group = router.group("tencent-vod/v1")
-        group.post("aigc-image") { request, context in await self.handle(request) { principal throws(APIError) in try await self.create(request, context: context, principal: principal) } }
-        group.get("query/:id") { request, context in await self.handle(request) { principal throws(APIError) in try await self.query(context, principal: principal) } }
-        group.get("query/:id/status") { request, context in await self.handle(request) { principal throws(APIError) in try await self.status(context, principal: principal) } }
-        group.put("query/:id/cancel") { request, context in await self.handle(request) { principal throws(APIError) in try await self.cancel(context, principal: principal) } }
-        group.post("query/:id/cancel") { request, context in await self.handle(request) { principal throws(APIError) in try await self.cancel(context, principal: principal) } }
+        group.post("aigc-image") { request, context in await self.handle(request, context, action: "create") { principal throws(APIError) in try await self.create(request, context: context, principal: principal) } }
+        // `requests/{id}` is where fal-client looks for a request it did not submit itself (`status`, `result` and
+        // `cancel` with an id), fal's queue layout under the app path `tencent-vod/v1/aigc-image`.
+        for prefix in ["query", "requests"] {
+            group.get("\(prefix)/:id") { request, context in await self.handle(request, context, action: "query") { principal throws(APIError) in try await self.query(context, principal: principal) } }
+            group.get("\(prefix)/:id/status") { request, context in await self.handle(request, context, action: "status") { principal throws(APIError) in try await self.status(request, context, principal: principal) } }
+            group.get("\(prefix)/:id/status/stream") { request, context in await self.respond(request, context, action: "status.stream") { principal throws(APIError) in try await self.statusStream(request, context, principal: principal) } }
+            group.put("\(prefix)/:id/cancel") { request, context in await self.handle(request, context, action: "cancel") { principal throws(APIError) in try await self.cancel(context, principal: principal) } }
+            group.post("\(prefix)/:id/cancel") { request, context in await self.handle(request, context, action: "cancel") { principal throws(APIError) in try await self.cancel(context, principal: principal) } }
+        }
     }
 
-    private func handle(_ request: Request, _ body: (Principal) async throws(APIError) -> JSONValue) async -> Response {
-        let requestId = TencentEnvelope.newRequestId()
+    private func handle(_ request: Request, _ context: EaselRequestContext, action: String,
+                        _ body: (Principal) async throws(APIError) -> JSONValue) async -> Response {
+        await respond(request, context, action: action) { principal throws(APIError) in JSONResponse.make(try await body(principal)) }
+    }
+
+    private func respond(_ request: Request, _ context: EaselRequestContext, action: String,
+                         _ body: (Principal) async throws(APIError) -> Response) async -> Response {
+        let requestId = context.facts.requestId
+        context.facts.record(dialect: "rest", action: action)
+        if let id = context.parameters.get("id") { context.facts.record(taskId: id) }
         do {
             let principal = try await BearerAuthenticator(credentials: environment.credentials).authenticate(request)
-            return JSONResponse.make(try await body(principal))
+            context.facts.record(app: principal.tenant)
+            return try await body(principal)
         } catch {
+            context.facts.record(errorCode: error.code)
             return JSONResponse.make(TencentEnvelope.error(error, requestId: requestId), status: Self.status(for: error))
         }
     }
@@ -58,10 +73,12 @@ struct RESTRoutes: Sendable {
         try await environment.admitCreate(principal.tenant)
         let (task, position) = try await environment.tasks.enqueue(Submission(
             tenant: principal.tenant, dialect: .rest, request: command.request, priority: command.priority,
-            sessionId: command.sessionId, sessionContext: command.sessionContext, callbackURL: command.callbackURL))
+            sessionId: command.sessionId, sessionContext: command.sessionContext, callbackURL: command.callbackURL,
+            keyId: principal.secretId))
+        context.facts.record(taskId: task.id)
         let base = "\(environment.publicBaseURL)/tencent-vod/v1/query/\(task.id)"
         return .object([
-            "Response": .object(["TaskId": .string(task.id), "RequestId": .string(TencentEnvelope.newRequestId())]),
+            "Response": .object(["TaskId": .string(task.id), "RequestId": .string(context.facts.requestId)]),
             "status": .string("IN_QUEUE"),
             "request_id": .string(task.id),
             "response_url": .string(base),
@@ -73,7 +90,7 @@ struct RESTRoutes: Sendable {
         ])
     }
 
-    private func task(_ context: EaselRequestContext, principal: Principal) async throws(APIError) -> TaskRecord {
+    func task(_ context: EaselRequestContext, principal: Principal) async throws(APIError) -> TaskRecord {
         let id = context.parameters.get("id") ?? ""
         return try await environment.tasks.task(id: id, tenant: principal.tenant)
     }
@@ -81,26 +98,7 @@ struct RESTRoutes: Sendable {
     private func query(_ context: EaselRequestContext, principal: Principal) async throws(APIError) -> JSONValue {
         let task = try await task(context, principal: principal)
         return TencentEnvelope.success(VODTaskView.restQuery(task, fileURL: environment.fileURL),
-                                       requestId: TencentEnvelope.newRequestId())
-    }
-
-    private func status(_ context: EaselRequestContext, principal: Principal) async throws(APIError) -> JSONValue {
-        let task = try await task(context, principal: principal)
-        let status: String = switch task.status {
-        case .waiting: "IN_QUEUE"
-        case .processing: "IN_PROGRESS"
-        case .succeeded, .failed, .aborted: "COMPLETED"
-        }
-        var body: [String: JSONValue] = [
-            "status": .string(status),
-            "request_id": .string(task.id),
-            "response_url": .string("\(environment.publicBaseURL)/tencent-vod/v1/query/\(task.id)"),
-            "logs": .null,
-            "metrics": .object(["progress": .int(Int64(task.progress))]),
-        ]
-        if task.status == .waiting { body["queue_position"] = .int(Int64(await environment.tasks.queuePosition(of: task))) }
-        if let code = task.errorCode { body["error"] = .object(["code": .string(code), "message": .string(task.errorMessage ?? "")]) }
-        return .object(body)
+                                       requestId: context.facts.requestId)
     }
 
     private func cancel(_ context: EaselRequestContext, principal: Principal) async throws(APIError) -> JSONValue {

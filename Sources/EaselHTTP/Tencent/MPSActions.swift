@@ -12,7 +12,7 @@ struct MPSActions: Sendable {
             let command = try MPSCreateDecoder.decode(params, catalog: environment.catalog)
             try await environment.admitCreate(principal.tenant)
             let task = try await environment.tasks.submit(Submission(tenant: principal.tenant, dialect: .mps, request: command.request,
-                                                                        idempotencyKey: principal.requestKey))
+                                                                        idempotencyKey: principal.requestKey, keyId: principal.secretId))
             return ["TaskId": .string(task.id)]
         case "DescribeAigcImageTask":
             let task = try await environment.tasks.task(id: try params.requiredString("TaskId"), tenant: principal.tenant)

@@ -12,17 +12,22 @@ struct TencentGateway: RouterMiddleware {
     func handle(_ request: Request, context: Context,
                 next: (Request, Context) async throws -> Response) async throws -> Response {
         guard TencentCall.isTencentCall(request) else { return try await next(request, context) }
-        let requestId = TencentEnvelope.newRequestId()
+        let facts = context.facts
+        let requestId = facts.requestId
         do {
             let call = try await TencentCall.parse(request, context: context)
-            let fields = try await respond(to: call)
+            facts.record(dialect: Self.dialect(call.version), action: Self.actionLabel(call))
+            if let taskId = call.params["TaskId"]?.lenientString { facts.record(taskId: taskId) }
+            let fields = try await respond(to: call, facts: facts)
+            if let taskId = fields["TaskId"]?.lenientString { facts.record(taskId: taskId) }
             return JSONResponse.make(TencentEnvelope.success(fields, requestId: requestId))
         } catch {
+            facts.record(errorCode: error.code)
             return JSONResponse.make(TencentEnvelope.error(error, requestId: requestId))
         }
     }
 
-    private func respond(to call: TencentCall) async throws(APIError) -> [String: JSONValue] {
+    private func respond(to call: TencentCall, facts: RequestFacts) async throws(APIError) -> [String: JSONValue] {
         guard !call.action.isEmpty else { throw .missing("Action") }
         let service: String
         switch call.version {
@@ -33,11 +38,33 @@ struct TencentGateway: RouterMiddleware {
         }
         let principal = try await TencentAuthenticator(credentials: environment.credentials)
             .authenticate(call, service: service)
+        facts.record(app: principal.tenant)
         let params = FieldReader(call.params)
         if service == "vod" {
             return try await VODActions(environment: environment, principal: principal).perform(call.action, params: params)
         }
         return try await MPSActions(environment: environment, principal: principal).perform(call.action, params: params)
+    }
+}
+
+extension TencentGateway {
+    static let vodActions: Set<String> = ["CreateAigcImageTask", "DescribeTaskDetail", "DescribeTasks", "ManageTask",
+                                          "PullEvents", "ConfirmEvents"]
+    static let mpsActions: Set<String> = ["CreateAigcImageTask", "DescribeAigcImageTask"]
+
+    /// The metrics dialect of a call: its API version decides.
+    static func dialect(_ version: String) -> String {
+        switch version {
+        case "2018-07-17": "vod"
+        case "2019-06-12": "mps"
+        default: "other"
+        }
+    }
+
+    /// The Action as a metrics label: the actions Easel serves, anything a client invents as `other`.
+    static func actionLabel(_ call: TencentCall) -> String {
+        let known = call.version == "2019-06-12" ? mpsActions : vodActions
+        return known.contains(call.action) ? call.action : "other"
     }
 }
 

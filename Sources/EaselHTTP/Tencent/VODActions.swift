@@ -32,7 +32,7 @@ struct VODActions: Sendable {
         let task = try await environment.tasks.submit(Submission(
             tenant: principal.tenant, dialect: .vod, request: command.request, priority: command.priority,
             sessionId: command.sessionId, sessionContext: command.sessionContext, callbackURL: command.callbackURL,
-            idempotencyKey: principal.requestKey))
+            idempotencyKey: principal.requestKey, keyId: principal.secretId))
         return ["TaskId": .string(task.id)]
     }
 

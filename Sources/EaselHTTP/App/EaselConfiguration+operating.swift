@@ -1,0 +1,47 @@
+extension EaselConfiguration {
+    /// Where and for whom `/metrics` is served.
+    public struct MetricsSettings: Sendable, Equatable {
+        /// A separate port for `/metrics` (`metrics.port`, `EASEL_METRICS_PORT`), on the same host; nil: the main
+        /// port serves it.
+        public var port: Int?
+        /// Whether `/metrics` needs the admin key as a Bearer token (`metrics.require_admin_key`,
+        /// `EASEL_METRICS_REQUIRE_ADMIN_KEY`, default false).
+        public var requireAdminKey = false
+
+        /// Defaults: on the main port, open.
+        public init() {}
+
+        mutating func apply(environment: [String: String]) throws {
+            if let text = environment["EASEL_METRICS_PORT"], !text.isEmpty {
+                guard let value = Int(text) else {
+                    throw ConfigurationError(description: "EASEL_METRICS_PORT must be an integer, got `\(text)`.")
+                }
+                port = value
+            }
+            if let text = environment["EASEL_METRICS_REQUIRE_ADMIN_KEY"], !text.isEmpty {
+                switch text.lowercased() {
+                case "1", "true", "yes": requireAdminKey = true
+                case "0", "false", "no": requireAdminKey = false
+                default: throw ConfigurationError(description: "EASEL_METRICS_REQUIRE_ADMIN_KEY must be true or false, got `\(text)`.")
+                }
+            }
+        }
+    }
+
+    /// The log format as configured.
+    public var effectiveLogFormat: LogFormat { LogFormat(rawValue: logFormat) ?? .text }
+
+    func validateOperating() throws {
+        guard LogFormat(rawValue: logFormat) != nil else {
+            throw ConfigurationError(description: "log_format must be text or json, got `\(logFormat)`.")
+        }
+        if let metricsPort = metrics.port {
+            guard (0...65535).contains(metricsPort) else {
+                throw ConfigurationError(description: "metrics.port must be 0–65535, got \(metricsPort).")
+            }
+            if metricsPort == port, port != 0 {
+                throw ConfigurationError(description: "metrics.port must differ from server.port (\(port)).")
+            }
+        }
+    }
+}

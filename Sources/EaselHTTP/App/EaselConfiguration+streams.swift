@@ -1,0 +1,63 @@
+extension EaselConfiguration {
+    /// Bounds of the status streams (`streams.*`, `EASEL_STREAMS_*`).
+    public struct StreamLimits: Sendable, Equatable, Decodable {
+        /// Concurrent status streams per app on one node (`streams.max_per_app`, `EASEL_STREAMS_MAX_PER_APP`);
+        /// 0 = no limit. Default 100.
+        public var maxPerApp: Int?
+        /// Seconds between keep-alive comments (`streams.heartbeat_seconds`, `EASEL_STREAMS_HEARTBEAT_SECONDS`); 15.
+        public var heartbeatSeconds: Double?
+        /// The longest a stream stays open, in seconds (`streams.max_duration_seconds`,
+        /// `EASEL_STREAMS_MAX_DURATION_SECONDS`); 3600.
+        public var maxDurationSeconds: Double?
+        /// How often a stream re-reads its task without a notice, in milliseconds (`streams.poll_interval_ms`,
+        /// `EASEL_STREAMS_POLL_INTERVAL_MS`); 1000.
+        public var pollIntervalMs: Int?
+
+        /// Defaults.
+        public init() {}
+
+        /// The settings the streams run with.
+        public var settings: StreamSettings {
+            var settings = StreamSettings()
+            if let maxPerApp { settings.maxPerApp = maxPerApp }
+            if let heartbeatSeconds { settings.heartbeat = .milliseconds(Int64(heartbeatSeconds * 1000)) }
+            if let maxDurationSeconds { settings.maxDuration = .milliseconds(Int64(maxDurationSeconds * 1000)) }
+            if let pollIntervalMs { settings.pollInterval = .milliseconds(pollIntervalMs) }
+            return settings
+        }
+
+        mutating func merge(_ file: StreamLimits?) {
+            guard let file else { return }
+            maxPerApp = file.maxPerApp ?? maxPerApp
+            heartbeatSeconds = file.heartbeatSeconds ?? heartbeatSeconds
+            maxDurationSeconds = file.maxDurationSeconds ?? maxDurationSeconds
+            pollIntervalMs = file.pollIntervalMs ?? pollIntervalMs
+        }
+
+        mutating func apply(environment: [String: String]) throws {
+            func number(_ name: String) throws -> Double? {
+                guard let text = environment[name], !text.isEmpty else { return nil }
+                guard let value = Double(text) else { throw ConfigurationError(description: "\(name) must be a number, got `\(text)`.") }
+                return value
+            }
+            maxPerApp = try number("EASEL_STREAMS_MAX_PER_APP").map { Int($0) } ?? maxPerApp
+            heartbeatSeconds = try number("EASEL_STREAMS_HEARTBEAT_SECONDS") ?? heartbeatSeconds
+            maxDurationSeconds = try number("EASEL_STREAMS_MAX_DURATION_SECONDS") ?? maxDurationSeconds
+            pollIntervalMs = try number("EASEL_STREAMS_POLL_INTERVAL_MS").map { Int($0) } ?? pollIntervalMs
+        }
+
+        func validate() throws {
+            if let maxPerApp, maxPerApp < 0 {
+                throw ConfigurationError(description: "streams.max_per_app must be 0 (no limit) or more, got \(maxPerApp).")
+            }
+            for (name, value) in [("heartbeat_seconds", heartbeatSeconds), ("max_duration_seconds", maxDurationSeconds)] {
+                if let value, !(value > 0 && value <= 86_400) {
+                    throw ConfigurationError(description: "streams.\(name) must be more than 0 and at most 86400, got \(value).")
+                }
+            }
+            if let pollIntervalMs, !(10...60_000).contains(pollIntervalMs) {
+                throw ConfigurationError(description: "streams.poll_interval_ms must be 10–60000, got \(pollIntervalMs).")
+            }
+        }
+    }
+}

@@ -1,0 +1,42 @@
+import EaselCore
+import EaselHTTP
+import EaselStore
+import EaselWorker
+import Foundation
+
+/// The installation in the local data directory (or the configured PostgreSQL store), opened for one command.
+struct LocalInstallation: Sendable {
+    let configuration: EaselConfiguration
+    let runtime: EaselRuntime
+
+    /// Opens the installation `common` names and runs `body` with its store ready.
+    static func with<T: Sendable>(_ common: CommonOptions, _ body: (LocalInstallation) async throws -> T) async throws -> T {
+        let configuration = try common.configuration()
+        let runtime = try EaselRuntime(configuration: configuration)
+        return try await runtime.withStore { try await body(LocalInstallation(configuration: configuration, runtime: runtime)) }
+    }
+
+    var store: any EaselStorage { runtime.store }
+
+    /// A signed URL for an output, as the server at `server.public_url` hands it out.
+    func fileURL(_ output: TaskOutput) -> String {
+        if let external = output.externalURL { return external }
+        let path = "/files/\(output.blobKey)"
+        let expires = output.expiresAt.map { Int64($0.timeIntervalSince1970.rounded(.up)) }
+        var base = configuration.effectivePublicURL
+        if base.hasSuffix("/") { base.removeLast() }
+        return "\(base)\(path)?\(runtime.urlSigner.query(for: path, expires: expires))"
+    }
+
+    /// What an aborted task notifies (events, webhooks), with the apps' settings merged as the server merges them:
+    /// the store's records over the configuration file's `apps` entries.
+    func outboxPlan() async -> @Sendable (TaskRecord) -> [OutboxEntry] {
+        let configured = configuration.apps.map { app in
+            AppRecord(tenant: app.tenant, callbackURL: app.callbackUrl, webhookURL: app.webhookUrl,
+                      createdAt: .distantPast, updatedAt: .distantPast)
+        }
+        var settings = WorkerSettings()
+        settings.apps = AppSettingsDirectory(store: store, configured: configured)
+        return await settings.outboxPlan()
+    }
+}

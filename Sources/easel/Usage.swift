@@ -1,0 +1,63 @@
+import ArgumentParser
+import EaselCore
+import EaselStore
+import Foundation
+
+/// `easel usage`: tasks, images, upstream time and cost per app, key, model and day.
+struct Usage: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show usage per day, app, key and model (a table; --json for the admin API's JSON object).")
+
+    @OptionGroup var common: CommonOptions
+    @OptionGroup var remote: RemoteOptions
+    @Option(help: "Only this app.") var appId: Int64?
+    @Option(help: "Only this sub-app.") var subAppId: Int64?
+    @Option(help: "Only this credential (SecretId).") var keyId: String?
+    @Option(help: "Only this model (NAME-VERSION).") var model: String?
+    @Option(help: "First day, YYYY-MM-DD (UTC).") var since: String?
+    @Option(help: "Last day, YYYY-MM-DD (UTC), inclusive.") var until: String?
+    @Flag(help: "Print one JSON object: {\"usage\": [...], \"totals\": {...}}.") var json = false
+
+    func validate() throws {
+        for (name, value) in [("--since", since), ("--until", until)] {
+            if let value, !Self.isDay(value) { throw ValidationError("\(name) must be a day as YYYY-MM-DD, got `\(value)`.") }
+        }
+    }
+
+    func run() async throws {
+        let report: UsageReport
+        if let admin = try remote.admin(common) {
+            var query: [(String, String)] = []
+            if let appId { query.append(("app_id", String(appId))) }
+            if let subAppId { query.append(("sub_app_id", String(subAppId))) }
+            if let keyId { query.append(("key_id", keyId)) }
+            if let model { query.append(("model", model)) }
+            if let since { query.append(("since", since)) }
+            if let until { query.append(("until", until)) }
+            report = UsageReport(answer: try await admin.run { api in try await api.get("/usage", query: query) })
+        } else {
+            let query = UsageQuery(appId: appId, subAppId: subAppId, keyId: keyId, model: model, since: since, until: until)
+            report = try await LocalInstallation.with(common) { local in
+                UsageReport(rows: try await local.store.usage(query), prices: local.configuration.usagePrices)
+            }
+        }
+        if json {
+            Printer.line(report.json)
+        } else {
+            print(report.table())
+        }
+    }
+
+    /// Whether `text` is a real calendar day written `YYYY-MM-DD`.
+    static func isDay(_ text: String) -> Bool {
+        guard text.count == 10, text.allSatisfy({ $0.isNumber || $0 == "-" }) else { return false }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC") ?? .current
+        let formatter = DateFormatter()
+        formatter.calendar = calendar
+        formatter.timeZone = calendar.timeZone
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.dateFormat = "yyyy-MM-dd"
+        return formatter.date(from: text).map { formatter.string(from: $0) == text } ?? false
+    }
+}

@@ -1,0 +1,20 @@
+import Foundation
+import Testing
+@testable import EaselHTTP
+
+/// The JSON file's `server` section reaches the configuration (its keys are snake_case, decoded by name).
+@Suite struct ConfigurationFileTests {
+    @Test func serverKeysFromTheFileAreApplied() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("easel-server-\(UUID().uuidString).json")
+        try Data(#"{"server": {"host": "0.0.0.0", "port": 9001, "public_url": "https://images.example.com"}}"#.utf8)
+            .write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let configuration = try EaselConfiguration.load(file: file.path, environment: [:])
+        #expect(configuration.host == "0.0.0.0")
+        #expect(configuration.port == 9001)
+        #expect(configuration.publicURL == "https://images.example.com")
+        #expect(configuration.effectivePublicURL == "https://images.example.com")
+        let overridden = try EaselConfiguration.load(file: file.path, environment: ["EASEL_PUBLIC_URL": "https://cdn.example.com"])
+        #expect(overridden.publicURL == "https://cdn.example.com")
+    }
+}
