@@ -38,7 +38,8 @@ for d in ("rest", "vod"):
     out.append(f"| bare Hummingbird route ({d} body) | — | {fmt(b)} | {fmt(num(f'baseline.{d}.p50_ms'), 2)} | "
                f"{fmt(num(f'baseline.{d}.p99_ms'), 2)} | 100 % | — | — | {values.get(f'baseline.{d}.load', '—')} |")
 depths = sorted({k.split(".")[2] for k in values if k.startswith("create.") and k.count(".") >= 3}, key=int)
-for d in ("rest", "vod"):
+labels = {"rest": "REST Bearer", "vod": "VOD TC3", "pgrest": "REST Bearer, PostgreSQL", "pgvod": "VOD TC3, PostgreSQL"}
+for d in ("rest", "vod", "pgrest", "pgvod"):
     empty = num(f"create.{d}.0.rps")
     for depth in depths:
         p = f"create.{d}.{depth}"
@@ -46,16 +47,18 @@ for d in ("rest", "vod"):
             continue
         errors = sum(int(num(f"{p}.{e}") or 0) for e in ("connect_errors", "read_errors", "write_errors",
                                                           "status_errors", "timeouts"))
-        label = "REST Bearer" if d == "rest" else "VOD TC3"
+        label = labels[d]
         out.append(f"| {label} | {fmt(num(p + '.waiting_before'))} → {fmt(num(p + '.waiting_after'))} | "
                    f"{fmt(num(p + '.rps'))} | {fmt(num(p + '.p50_ms'), 2)} | {fmt(num(p + '.p99_ms'), 2)} | "
-                   f"{ratio(num(p + '.rps'), base[d])} | {ratio(num(p + '.rps'), empty)} | {errors} | "
+                   f"{ratio(num(p + '.rps'), base[d.removeprefix('pg')])} | {ratio(num(p + '.rps'), empty)} | {errors} | "
                    f"{values.get(p + '.load', '—')} |")
 out.append("")
 for depth in depths:
-    if num(f"idle.{depth}.idle_cpu_pct") is not None:
-        out.append(f"- idle CPU with {fmt(num(f'idle.{depth}.waiting'))} waiting: "
-                   f"{values[f'idle.{depth}.idle_cpu_pct']} % of one core over 10 s; RSS {values.get(f'idle.{depth}.rss_mb')} MB")
+    for store, key in (("SQLite", depth), ("PostgreSQL", f"pg{depth}")):
+        if num(f"idle.{key}.idle_cpu_pct") is not None:
+            out.append(f"- idle CPU with {fmt(num(f'idle.{key}.waiting'))} waiting ({store}): "
+                       f"{values[f'idle.{key}.idle_cpu_pct']} % of one core over 10 s; "
+                       f"RSS {values.get(f'idle.{key}.rss_mb')} MB")
 for n in sorted({k.split(".")[1] for k in values if k.startswith("claim.")}, key=int):
     p = f"claim.{n}"
     out.append(f"- claim latency with {int(n):,} waiting (one tenant saturated, 10,000 claims of another): "

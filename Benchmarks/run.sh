@@ -4,10 +4,10 @@
 # stopped on exit (by its pid).
 #
 #   bash Benchmarks/run.sh                       # everything (~35–50 minutes on 2 cores)
-#   STEPS="claim e2e" bash Benchmarks/run.sh     # some steps: baseline create claim e2e inflight
+#   STEPS="claim e2e" bash Benchmarks/run.sh     # some steps: baseline create create-pg claim e2e inflight
 #
 # Knobs (environment): DURATION (s per wrk run, 15), CONNS (64), THREADS (wrk threads, 2), DEPTHS ("0 10000 100000
-# 1000000"), E2E_TASKS (20000), INFLIGHT_TASKS (10000), UPSTREAM_DELAY_MS (30000), CLAIM_TASKS (1000000), CLAIMS
+# 1000000"), PG_DEPTHS ("0 100000"), E2E_TASKS (20000), INFLIGHT_TASKS (10000), UPSTREAM_DELAY_MS (30000), CLAIM_TASKS (1000000), CLAIMS
 # (10000), MAX_LOAD (1.5: wait before a measurement while the 1-minute load average is above it), MAX_WAIT (s, 120),
 # OUT (results directory, .build-release/bench), SKIP_BUILD=1.
 set -euo pipefail
@@ -26,7 +26,7 @@ CLAIM_TASKS=${CLAIM_TASKS:-1000000}
 CLAIMS=${CLAIMS:-10000}
 MAX_LOAD=${MAX_LOAD:-1.5}
 MAX_WAIT=${MAX_WAIT:-120}
-STEPS=${STEPS:-"baseline create claim e2e inflight"}
+STEPS=${STEPS:-"baseline create create-pg claim e2e inflight"}
 OUT=${OUT:-$ROOT/.build-release/bench}
 BIN=${BIN:-$ROOT/.build-release/release}
 EASEL_PORT=18080
@@ -114,7 +114,7 @@ start_easel() { # data dir, port, [config file]; extra environment from EASEL_EN
   local dir=$1 port=$2 config=${3:-}
   port_free "$port" || { echo "port $port is in use" >&2; exit 1; }
   mkdir -p "$dir"
-  [[ -f $dir/keys.json ]] || "$BIN/easel" keys create --app-id 251007502 --data-dir "$dir" > "$dir/keys.json"
+  [[ -f $dir/keys.json ]] || env "${EASEL_ENV[@]}" "$BIN/easel" keys create --app-id 251007502 --data-dir "$dir" > "$dir/keys.json"
   local args=(serve --host 127.0.0.1 --port "$port" --data-dir "$dir")
   [[ -n $config ]] && args+=(--config "$config")
   env "${EASEL_ENV[@]}" "$BIN/easel" "${args[@]}" > "$dir/easel.log" 2>&1 &
@@ -281,6 +281,84 @@ if has_step create; then
   record "create.db_mb_at_end=$(( $(stat -c %s "$WORK/create/easel.sqlite") / 1048576 ))"
   stop_pid "$EASEL_PID"; EASEL_PID=""
   rm -rf "$WORK/create"
+fi
+
+# ---------------------------------------------------------------- creates at depth (PostgreSQL)
+# The same runs on a throwaway PostgreSQL cluster (Debian's postgresql package) in the work dir, reached over its
+# unix socket. The queue is filled between depths like the SQLite runs; one data dir holds the keys.
+PG_DEPTHS=${PG_DEPTHS:-"0 100000"}
+PG_PORT=18432
+PG_PID=""
+pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1; }
+pg_sql() { # sql
+  runuser -u postgres -- "$(pg_bin)/psql" -h "$WORK/pg" -p "$PG_PORT" -U postgres -d easel -Atc "$1" 2>/dev/null
+}
+pg_waiting() { pg_sql "SELECT COALESCE(SUM(waiting),0) FROM queue_totals" || echo "?"; }
+pg_max_seq() { pg_sql "SELECT COALESCE(MAX(seq),0) FROM tasks" || echo 0; }
+start_pg() {
+  if [[ -z $(pg_bin) ]]; then
+    log "installing postgresql (Debian package)"
+    apt-get install -y postgresql >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y postgresql >/dev/null; }
+  fi
+  id postgres >/dev/null 2>&1 || useradd --system --home "$WORK" postgres
+  mkdir -p "$WORK/pg"; chown postgres "$WORK" "$WORK/pg"; chmod 755 "$WORK"
+  runuser -u postgres -- "$(pg_bin)/initdb" -D "$WORK/pg/data" -U postgres -A trust -E UTF8 >/dev/null
+  runuser -u postgres -- "$(pg_bin)/postgres" -D "$WORK/pg/data" -p "$PG_PORT" -k "$WORK/pg" -c listen_addresses='' \
+    -c fsync=on -c synchronous_commit=on -c shared_buffers=512MB -c max_connections=200 > "$WORK/pg/log" 2>&1 &
+  PG_PID=$!
+  PIDS+=("$PG_PID")
+  local i
+  for ((i = 0; i < 300; i++)); do
+    runuser -u postgres -- "$(pg_bin)/psql" -h "$WORK/pg" -p "$PG_PORT" -U postgres -Atc "SELECT 1" >/dev/null 2>&1 && break
+    sleep 0.1
+  done
+  runuser -u postgres -- "$(pg_bin)/createdb" -h "$WORK/pg" -p "$PG_PORT" -U postgres easel
+}
+
+if has_step create-pg; then
+  start_pg
+  PG_URL="postgres://postgres@/easel?host=$WORK/pg&port=$PG_PORT"
+  EASEL_ENV=(EASEL_STORE_URL="$PG_URL" EASEL_RATE_LIMIT=0 EASEL_SANDBOX_LATENCY_MS=3600000 EASEL_DEFAULT_CONCURRENCY=1
+             EASEL_DRAIN_TIMEOUT_SECONDS=0)
+  rm -rf "$WORK/create-pg"
+  start_easel "$WORK/create-pg" "$EASEL_PORT"
+  for depth in $PG_DEPTHS; do
+    need=$((depth - $(pg_waiting)))
+    if ((need > 0)); then
+      log "filling the PostgreSQL queue to $depth waiting ($need creates)"
+      start=$(date +%s.%N) target=$(( $(pg_max_seq) + need ))
+      env EASEL_KEY="$(key_of "$WORK/create-pg")" RUN="pgfill$RUN_TAG-$depth" LIMIT="$((need + 2 * CONNS))" \
+        THREADS="$THREADS" wrk -t"$THREADS" -c"$CONNS" -d1800s --timeout 30s -s "$BENCH_DIR/wrk/rest_create.lua" \
+        "http://127.0.0.1:$EASEL_PORT" > "$OUT/wrk-pgfill$depth.txt" 2>&1 &
+      fill_pid=$!
+      PIDS+=("$fill_pid")
+      for ((i = 0; i < 18000; i++)); do
+        kill -0 "$fill_pid" 2>/dev/null || break
+        (( $(pg_max_seq) >= target )) && break
+        sleep 0.2
+      done
+      kill -INT "$fill_pid" 2>/dev/null || true; wait "$fill_pid" 2>/dev/null || true
+      record "pgfill.$depth.seconds=$(echo "$(date +%s.%N) - $start" | bc)"
+    fi
+    record "idle.pg$depth.waiting=$(pg_waiting)"
+    idle_cpu "idle.pg$depth" "$EASEL_PID"
+    for dialect in rest vod; do
+      name="create.pg$dialect.$depth"
+      log "create $dialect on PostgreSQL at $(pg_waiting) waiting"
+      [[ $dialect == vod ]] && vod_requests "$WORK/create-pg" "$EASEL_PORT" "$VOD_COUNT" "$WORK/vod.txt"
+      wait_quiet
+      record "$name.load=$LOAD"
+      record "$name.waiting_before=$(pg_waiting)"
+      if [[ $dialect == rest ]]; then
+        wrk_run "$name" rest_create.lua "http://127.0.0.1:$EASEL_PORT" EASEL_KEY="$(key_of "$WORK/create-pg")" RUN="$name$RUN_TAG"
+      else
+        wrk_run "$name" vod_create.lua "http://127.0.0.1:$EASEL_PORT" REQUESTS="$WORK/vod.txt" HOST_HEADER="127.0.0.1:$EASEL_PORT"
+      fi
+      record "$name.waiting_after=$(pg_waiting)"
+    done
+  done
+  stop_pid "$EASEL_PID"; EASEL_PID=""
+  stop_pid "$PG_PID"; PG_PID=""
 fi
 
 # ---------------------------------------------------------------- claim latency (SQLiteStore directly)
