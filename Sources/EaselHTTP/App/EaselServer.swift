@@ -156,6 +156,7 @@ public struct EaselServer: Sendable {
         FileRoutes(environment: environment).register(on: router)
         DeliveryRoutes(environment: environment).register(on: router)
         AdminRoutes(environment: adminEnvironment).register(on: router)
+        ConsoleRoutes(environment: adminEnvironment, secureCookies: tls != nil).register(on: router)
         return router
     }
 

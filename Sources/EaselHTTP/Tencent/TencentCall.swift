@@ -27,7 +27,7 @@ struct TencentCall: Sendable {
     /// recognised by their headers or parameters on any path that no other dialect owns, because clients may
     /// configure an endpoint with a path; a POST to `/` is always one (and answered "missing Action" if it lacks it).
     static func isTencentCall(_ request: Request) -> Bool {
-        if DialectPath.owner(of: request.uri.path) != nil { return false }
+        if DialectPath.owner(of: request.uri.path) != nil || ConsoleRoutes.owns(request.uri.path) { return false }
         if request.headers[values: HTTPField.Name("X-TC-Action")!].first != nil { return true }
         if request.headers[.authorization]?.hasPrefix(TC3Authorization.algorithm) == true { return true }
         // v1 signing carries Action in the form body.
