@@ -18,7 +18,7 @@ struct Tasks: AsyncParsableCommand {
 
         @OptionGroup var common: CommonOptions
         @OptionGroup var remote: RemoteOptions
-        @Option(help: "Only this app.") var appId: Int64?
+        @Option(name: [.customLong("app-id"), .customLong("app")], help: "Only this app (--app for short).") var appId: Int64?
         @Option(help: "Only this sub-app.") var subAppId: Int64?
         @Option(help: "Only these states, comma-separated: waiting, processing, succeeded, failed, aborted.") var status: String?
         @Option(help: "Only this model: NAME-VERSION (GEM-3.0) or a bare name for every version.") var model: String?

@@ -10,7 +10,7 @@ struct Usage: AsyncParsableCommand {
 
     @OptionGroup var common: CommonOptions
     @OptionGroup var remote: RemoteOptions
-    @Option(help: "Only this app.") var appId: Int64?
+    @Option(name: [.customLong("app-id"), .customLong("app")], help: "Only this app (--app for short).") var appId: Int64?
     @Option(help: "Only this sub-app.") var subAppId: Int64?
     @Option(help: "Only this credential (SecretId).") var keyId: String?
     @Option(help: "Only this model (NAME-VERSION).") var model: String?

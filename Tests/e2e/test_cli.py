@@ -289,7 +289,8 @@ def test_usage_through_the_admin_api(server, app, tmp_path):
     assert rows and all(r["app_id"] == app.app_id for r in rows), report
     assert sum(r["created"] for r in rows) == 1 and sum(r["succeeded"] for r in rows) == 1, report
     assert report["totals"]["images"] == 1 and report["totals"]["created"] == 1, report
-    table = ok(cli(admin(server, "usage", "--app-id", app.app_id))).stdout.splitlines()
+    # `--app` is the short spelling of `--app-id`.
+    table = ok(cli(admin(server, "usage", "--app", app.app_id))).stdout.splitlines()
     assert table[0].split()[:5] == ["DAY", "APP_ID", "SUB_APP_ID", "KEY_ID", "MODEL"], table
     assert table[-1].startswith("total"), table
     assert any("GEM-2.5" in line and app.secret_id in line for line in table[1:-1]), table
