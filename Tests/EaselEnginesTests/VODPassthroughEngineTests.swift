@@ -28,7 +28,8 @@ private final class Trace: Sendable {
                                       accessKey: rest ? nil : keys.secretId, secretKey: rest ? nil : keys.secretKey,
                                       models: [ModelRoute(name: "GG", version: "2.5", upstreamModel: "GEM/3.0"),
                                                ModelRoute(name: "Kling", version: "2.1")],
-                                      options: options, timeout: .seconds(10))
+                                      // Generous: no test here is about the deadline, and the whole suite shares two cores.
+                                      options: options, timeout: .seconds(60))
         configure(&channel)
         return channel
     }
