@@ -10,7 +10,6 @@ Skips when chromium or playwright is missing, except under `CI`, where that is a
 """
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -22,7 +21,9 @@ import pytest
 import requests
 from tencentcloud.common.profile.client_profile import ClientProfile
 from tencentcloud.common.profile.http_profile import HttpProfile
-from tencentcloud.vod.v20180717 import models, vod_client
+from tencentcloud.vod.v20180717 import vod_client
+
+from test_vod_sdk import create_task
 
 APP_ID = 1300400001
 OTHER_APP_ID = 1300400002
@@ -116,16 +117,12 @@ def sign_in(page, server, key: str) -> None:
 
 
 def vod_create(console, keys, **fields) -> str:
+    """A task created through the Tencent SDK; square by default, so its output's size is known."""
     http = HttpProfile(endpoint=console.server.endpoint, protocol="http", reqTimeout=30)
     client = vod_client.VodClient(keys.credential(), "", ClientProfile(httpProfile=http))
-    params = {"SubAppId": keys.sub_app_id, "ModelName": "GG", "ModelVersion": "2.5", "Prompt": "a lantern in the fog",
-              "OutputConfig": {"StorageMode": "Temporary", "AspectRatio": "1:1"}}
-    params.update(fields)
-    req = models.CreateAigcImageTaskRequest()
-    req.from_json_string(json.dumps(params))
-    task_id = client.CreateAigcImageTask(req).TaskId
-    assert task_id
-    return task_id
+    fields.setdefault("Prompt", "a lantern in the fog")
+    fields.setdefault("OutputConfig", {"StorageMode": "Temporary", "AspectRatio": "1:1"})
+    return create_task(client, keys.sub_app_id, **fields)
 
 
 def save_screenshot(page, name: str, *, for_readme: bool = False) -> None:

@@ -43,7 +43,7 @@ enum UpstreamMetrics {
     private static func record(channel: String, since started: ContinuousClock.Instant, outcome: Outcome) {
         let elapsed = ContinuousClock.now - started
         Metrics.Timer(label: "easel_upstream_call_duration_seconds", dimensions: [("channel", channel)])
-            .recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+            .record(duration: elapsed)
         Counter(label: "easel_upstream_calls_total", dimensions: [("channel", channel), ("outcome", outcome.rawValue)])
             .increment()
     }

@@ -16,20 +16,7 @@ struct ConsoleChangeStream: Sendable {
     let channel: (any Channel)?
 
     func response(ticket: StreamTicket) -> Response {
-        var headers = HTTPFields()
-        headers[.contentType] = "text/event-stream"
-        headers[.cacheControl] = "no-cache"
-        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
-            defer { ticket.end() }
-            let stop = StopSignal()
-            if let channel { ClientDepartureWatcher.watch(channel) { stop.stop() } }
-            try await withGracefulShutdownHandler {
-                try await events(&writer, stop: stop)
-            } onGracefulShutdown: {
-                stop.stop()
-            }
-            try await writer.finish(nil)
-        })
+        EventStreamResponse.make(ticket: ticket, channel: channel) { writer, stop in try await events(&writer, stop: stop) }
     }
 
     private func events(_ writer: inout any ResponseBodyWriter, stop: StopSignal) async throws {

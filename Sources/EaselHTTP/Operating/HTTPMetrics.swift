@@ -45,6 +45,6 @@ enum HTTPMetrics {
                 dimensions: [("dialect", labels.dialect), ("action", labels.action), ("code", labels.code)]).increment()
         Metrics.Timer(label: "easel_http_request_duration_seconds",
                       dimensions: [("dialect", labels.dialect), ("action", labels.action)])
-            .recordNanoseconds(duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
+            .record(duration: duration)
     }
 }

@@ -23,25 +23,7 @@ struct StatusStream: Sendable {
 
     /// The streaming response; `ticket` is held until the stream ends.
     func response(ticket: StreamTicket) -> Response {
-        var headers = HTTPFields()
-        headers[.contentType] = "text/event-stream"
-        headers[.cacheControl] = "no-cache"
-        headers[HTTPField.Name("X-Accel-Buffering")!] = "no"
-        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
-            defer { ticket.end() }
-            try await run(&writer)
-        })
-    }
-
-    private func run(_ writer: inout any ResponseBodyWriter) async throws {
-        let stop = StopSignal()
-        if let channel { ClientDepartureWatcher.watch(channel) { stop.stop() } }
-        try await withGracefulShutdownHandler {
-            try await events(&writer, stop: stop)
-        } onGracefulShutdown: {
-            stop.stop()
-        }
-        try await writer.finish(nil)
+        EventStreamResponse.make(ticket: ticket, channel: channel) { writer, stop in try await events(&writer, stop: stop) }
     }
 
     private func events(_ writer: inout any ResponseBodyWriter, stop: StopSignal) async throws {

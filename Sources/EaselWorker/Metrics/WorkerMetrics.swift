@@ -54,7 +54,7 @@ public enum WorkerMetrics {
     /// A run of a task ended with a recorded result after `duration` (claim to result).
     public static func taskRan(_ task: TaskRecord, provider: String, duration: Duration) {
         Metrics.Timer(label: "easel_task_run_seconds", dimensions: [("model", model(task.request)), ("provider", provider)])
-            .recordNanoseconds(duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
+            .record(duration: duration)
     }
 
     /// A task stored `count` images.
