@@ -38,6 +38,9 @@ public struct EngineJob: Sendable {
     /// Adds a line to the task's log (retries, failover, the upstream task id). Only ids, names and error codes go
     /// in it: it is shown to the task's owner.
     public var log: @Sendable (String) async -> Void = { _ in }
+    /// The token of the claim this job runs under: a cluster-wide channel slot is held under it, so the slot of a task
+    /// whose lease ended can be reclaimed. Nil outside a dispatcher (tests, direct calls).
+    public var leaseToken: String?
 
     /// Creates a job.
     public init(taskId: String, request: ImageRequest, outputSize: PixelSize, imageCount: Int, inputs: [ResolvedImage] = [],

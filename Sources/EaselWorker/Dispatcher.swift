@@ -142,6 +142,7 @@ public final class Dispatcher: Service {
             try? await store.checkpoint(lease, resumeToken: token)
         }
         job.log = { [taskId = task.id] message in await self.record([TaskLogLine(taskId: taskId, at: Date(), message: message)]) }
+        job.leaseToken = lease.token
         let leaseDuration = settings.lease
         do {
             job.request = try await prepare(job.request, for: engine, task: &task)

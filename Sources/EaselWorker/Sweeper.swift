@@ -44,6 +44,10 @@ public struct Sweeper: Service {
             try await outbox.purgeNotifications(before: now - settings.notificationRetention.timeInterval)
             try await store.purgeSessions(before: now - settings.sessionDedupWindow.timeInterval)
             if let rates = store as? any CreateRateCounter { try await rates.purgeRateWindows(before: now - 3600) }
+            if let slots = store as? any ChannelSlotStore {
+                let freed = try await slots.reclaimChannelSlots(now: now)
+                if freed > 0 { logger.notice("freed channel slots of tasks that stopped running", metadata: ["count": "\(freed)"]) }
+            }
         } catch {
             logger.error("sweep failed", metadata: ["error": "\(error)"])
         }

@@ -19,7 +19,8 @@ Checked afterwards, with bounded waits only:
 * every accepted task reaches a terminal state, and it is success (queried through a different node each time);
 * no task ever ran at the upstream twice at once, and a task ran more than once only where every earlier run
   belonged to a process that was then killed, and the re-run started after that kill;
-* the per-app concurrency high-water mark at the upstream never exceeds the app's limit, across nodes;
+* the per-app concurrency high-water mark at the upstream never exceeds the app's limit, across nodes, and the
+  channel's never exceeds its `max_concurrency` (4, below the apps' sum of 5);
 * every VOD event callback and REST/OpenAI webhook arrived, validly signed, one Easel-Webhook-Id per task, with the
   same outputs the task query shows;
 * any node serves any task's signed FileUrl (a sample is fetched through a node other than the creating one).
@@ -67,6 +68,9 @@ from conftest import EASEL_BIN, AppKeys, _easel_env, _free_port, moto_server, st
 
 APP_A, APP_B = 1300500001, 1300500002
 LIMITS = {APP_A: 3, APP_B: 2}  # APP_A by scheduling.default_concurrency, APP_B by its `apps` entry
+# The channel's max_concurrency: below the apps' sum (5), so the channel, not the apps, is what holds the cluster back,
+# and above what one app may run, so a node alone could break it.
+CHANNEL_CAP = 4
 APP_TAG = {APP_A: "A", APP_B: "B"}
 NODES = 3
 BUCKET = "easel-multinode"
@@ -294,6 +298,9 @@ class FakeUpstream:
         self.in_flight = collections.Counter()
         self.high_water = collections.Counter()
         self.high_water_at: dict = {}
+        self.total_in_flight = 0
+        self.total_high_water = 0
+        self.total_high_water_at: list = []
         rng = random.Random(seed)
         png = base64.b64encode(_png()).decode()
         fake = self
@@ -323,6 +330,10 @@ class FakeUpstream:
                         fake.high_water[app] = fake.in_flight[app]
                         # What was running at that moment, for the report when a limit is exceeded.
                         fake.high_water_at[app] = [c for c in fake.calls if c.app == app and not c.end]
+                    fake.total_in_flight += 1
+                    if fake.total_in_flight > fake.total_high_water:
+                        fake.total_high_water = fake.total_in_flight
+                        fake.total_high_water_at = [c for c in fake.calls if not c.end]
                     delay = rng.uniform(0.2, 0.5)
 
                 def finish() -> None:
@@ -330,6 +341,7 @@ class FakeUpstream:
                         if not call.end:
                             call.end = time.monotonic()
                             fake.in_flight[app] -= 1
+                            fake.total_in_flight -= 1
 
                 try:
                     deadline = started + delay
@@ -617,7 +629,7 @@ def test_three_nodes_one_store_kill_9_under_load(pg_cluster, pg_database, moto_b
             "delivery": {"allowed_hosts": ["127.0.0.1"], "retry_delays_seconds": [1, 1, 2, 2, 5, 5, 10]},
             "upstreams": [{"name": "fake", "provider": "openai-compatible", "base_url": fake.base_url(node, generation),
                            "models": ["GG/2.5", "GEM/2.5"], "options": {"response_format": "b64_json"},
-                           "max_concurrency": 8}],
+                           "max_concurrency": CHANNEL_CAP}],
         }
 
     keys = {app: keys_create(app, env, tmp_path / "cli") for app in (APP_A, APP_B)}
@@ -775,6 +787,12 @@ def _check(cluster: Cluster, producers: list, keys: dict, fake: FakeUpstream, re
             f"app {app} had {high_water[app]} concurrent upstream calls, limit {limit}: "
             f"{[_describe(c, began, per_task) for c in fake.high_water_at[app]]}; {context}")
     assert max(high_water.values()) >= 2, f"no concurrency reached the upstream at all: {high_water}; {context}"
+    # The channel's max_concurrency holds across the nodes too (cluster-wide slots, not one limiter per node).
+    with fake.lock:
+        channel_high_water = fake.total_high_water
+    assert channel_high_water <= CHANNEL_CAP, (
+        f"the channel had {channel_high_water} concurrent upstream calls, max_concurrency {CHANNEL_CAP}: "
+        f"{[_describe(c, began, per_task) for c in fake.total_high_water_at]}; {context}")
 
     # 4. Every delivery arrived: VOD events (app callback_url), REST and OpenAI webhooks (task callback_url).
     want_vod = {a.task_id: a for a in accepted if a.dialect == "vod"}
@@ -868,7 +886,7 @@ def _check(cluster: Cluster, producers: list, keys: dict, fake: FakeUpstream, re
               f"({len(committed_lost)} of them ran anyway and were delivered); {len(cluster.kills)} kills "
               f"(node, generation, s): {kills}; {len(calls)} upstream calls, {cut_offs} cut off by a kill, "
               f"{reruns} re-runs in {rerun_tasks} tasks, {sum(requeued)} tasks re-queued after expired leases; "
-              f"high-water per app {high_water} (limits {LIMITS}); "
+              f"high-water per app {high_water} (limits {LIMITS}), channel {channel_high_water} (cap {CHANNEL_CAP}); "
               f"{deliveries_total} deliveries, {deliveries_unique} distinct ({deliveries_total - deliveries_unique} "
               f"repeats), complete {delivery_wait_s:.1f}s after the tasks settled; {fetched} FileUrls fetched "
               f"through another node; stream {stream_s:.0f}s, settle {settle_s:.1f}s, wall {wall:.0f}s; "

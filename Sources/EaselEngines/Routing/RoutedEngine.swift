@@ -14,17 +14,20 @@ public struct RoutedEngine: ImageEngine {
         /// Its adapter.
         public let engine: any ImageEngine
         let limiter: ChannelLimiter
+        /// The cluster's slots of this channel, when several nodes share a store.
+        let slots: (any SharedChannelSlots)?
 
-        /// Creates a route with its own concurrency cap.
-        public init(channel: UpstreamChannel, engine: any ImageEngine) {
-            self.init(channel: channel, engine: engine, limiter: ChannelLimiter(limit: channel.maxConcurrency))
+        /// Creates a route with its own concurrency cap; `slots` makes the cap hold across the nodes of a cluster.
+        public init(channel: UpstreamChannel, engine: any ImageEngine, slots: (any SharedChannelSlots)? = nil) {
+            self.init(channel: channel, engine: engine, limiter: ChannelLimiter(limit: channel.maxConcurrency), slots: slots)
         }
 
         // Routes of one channel share its limiter, so `max_concurrency` holds across all its models.
-        init(channel: UpstreamChannel, engine: any ImageEngine, limiter: ChannelLimiter) {
+        init(channel: UpstreamChannel, engine: any ImageEngine, limiter: ChannelLimiter, slots: (any SharedChannelSlots)?) {
             self.channel = channel
             self.engine = engine
             self.limiter = limiter
+            self.slots = slots
         }
     }
 
@@ -79,8 +82,10 @@ public struct RoutedEngine: ImageEngine {
                 do {
                     let attemptJob = channelJob
                     return try await route.limiter.run {
-                        try await UpstreamMetrics.measure(channel: route.channel.name) {
-                            try await route.engine.generate(attemptJob, progress: progress)
+                        try await route.holdingSharedSlot(for: attemptJob) {
+                            try await UpstreamMetrics.measure(channel: route.channel.name) {
+                                try await route.engine.generate(attemptJob, progress: progress)
+                            }
                         }
                     }
                 } catch let error as EngineError {

@@ -81,7 +81,9 @@ public struct EaselServer: Sendable {
         do {
             engines = try EngineRegistry.build(channels: channels,
                                                http: upstreamHTTP ?? UpstreamHTTP { _ in throw CancellationError() },
-                                               sandboxLatency: .milliseconds(configuration.sandboxLatencyMilliseconds))
+                                               sandboxLatency: .milliseconds(configuration.sandboxLatencyMilliseconds),
+                                               slots: runtime.isSharedStore
+                                                   ? (runtime.store as? any ChannelSlotStore).map(StoreChannelSlots.init) : nil)
             settings.compliance = try Self.complianceChecker(configuration, http: upstreamHTTP, environment: processEnvironment,
                                                              logger: logger)
         } catch {

@@ -163,5 +163,5 @@ extension PostgresStore {
             )
             """,
         ]),
-    ] + [adminMigration, taskLogMigration]
+    ] + [adminMigration, taskLogMigration, channelSlotMigration]
 }

@@ -2,6 +2,7 @@ import EaselCore
 import Foundation
 import Logging
 import PostgresNIO
+import Synchronization
 
 /// The shared store for several nodes: PostgreSQL through postgres-nio's connection pool.
 ///
@@ -20,6 +21,7 @@ public final class PostgresStore: Sendable {
     /// How long one operation may take, waiting for a connection included, before it fails as unavailable.
     public let operationTimeout: Duration
     private let connectionErrors: ConnectionErrorRecorder
+    let channelSlotBookkeeping = Mutex(ChannelSlotBookkeeping())
 
     /// Why the pool last failed to connect (the server's or the network's reason), if it has.
     public var lastConnectionFailure: String? { connectionErrors.lastFailure?.reason }

@@ -1,0 +1,21 @@
+import EaselEngines
+import EaselStore
+import Foundation
+
+/// The engines' cluster-wide channel slots, kept in the shared store.
+public struct StoreChannelSlots: SharedChannelSlots {
+    private let store: any ChannelSlotStore
+
+    /// Creates the slots on `store`.
+    public init(store: any ChannelSlotStore) {
+        self.store = store
+    }
+
+    public func acquire(channel: String, limit: Int, taskId: String, leaseToken: String) async throws -> Int? {
+        try await store.acquireChannelSlot(channel: channel, limit: limit, taskId: taskId, leaseToken: leaseToken, now: Date())
+    }
+
+    public func release(channel: String, slot: Int, taskId: String, leaseToken: String) async {
+        try? await store.releaseChannelSlot(channel: channel, slot: slot, taskId: taskId, leaseToken: leaseToken)
+    }
+}

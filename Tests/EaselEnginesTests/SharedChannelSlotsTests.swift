@@ -1,0 +1,141 @@
+import EaselCore
+import Foundation
+import Synchronization
+import Testing
+@testable import EaselEngines
+
+/// A cluster's slots in memory: `limit` per channel, counted per holder, with the most ever held at once.
+final class MemoryChannelSlots: SharedChannelSlots {
+    struct State {
+        var held: [String: [Int: String]] = [:]
+        var mostHeld = 0
+        var acquires = 0
+        var failuresLeft = 0
+    }
+
+    let state = Mutex(State())
+
+    init(failingFirst failures: Int = 0) {
+        state.withLock { $0.failuresLeft = failures }
+    }
+
+    func acquire(channel: String, limit: Int, taskId: String, leaseToken: String) async throws -> Int? {
+        try state.withLock { state in
+            state.acquires += 1
+            if state.failuresLeft > 0 {
+                state.failuresLeft -= 1
+                throw CocoaError(.fileReadUnknown)
+            }
+            var slots = state.held[channel, default: [:]]
+            guard let free = (0..<limit).first(where: { slots[$0] == nil }) else { return nil }
+            slots[free] = "\(taskId)#\(leaseToken)"
+            state.held[channel] = slots
+            state.mostHeld = max(state.mostHeld, slots.count)
+            return free
+        }
+    }
+
+    func release(channel: String, slot: Int, taskId: String, leaseToken: String) async {
+        state.withLock { state in
+            if state.held[channel]?[slot] == "\(taskId)#\(leaseToken)" { state.held[channel]?[slot] = nil }
+        }
+    }
+
+    var heldNow: Int { state.withLock { $0.held.values.map(\.count).reduce(0, +) } }
+}
+
+/// An engine that counts how many calls run at once and holds each for a moment.
+final class ConcurrencyCountingEngine: ImageEngine {
+    let name = "counting"
+    let isSandbox = false
+    let fails: Bool
+    private let counts = Mutex((now: 0, most: 0, calls: 0))
+
+    init(fails: Bool = false) { self.fails = fails }
+
+    var most: Int { counts.withLock { $0.most } }
+    var calls: Int { counts.withLock { $0.calls } }
+
+    func generate(_ job: EngineJob, progress: @escaping @Sendable (Int) async -> Void) async throws -> [GeneratedImage] {
+        counts.withLock { $0.now += 1; $0.most = max($0.most, $0.now); $0.calls += 1 }
+        try? await Task.sleep(for: .milliseconds(5))
+        counts.withLock { $0.now -= 1 }
+        if fails { throw EngineError(code: "InvalidParameterValue", message: "bad", isRetryable: false) }
+        let image = SandboxRenderer().render(prompt: "x", seed: 1, index: 0, width: 8, height: 8, format: .png)
+        return [GeneratedImage(bytes: image.bytes, info: image.info)]
+    }
+}
+
+/// A channel's `max_concurrency` across nodes: each node's own limiter admits up to the cap, the shared slots keep
+/// the cluster at it; waiting for a slot is not an attempt, and every slot is given back however a call ends.
+@Suite(.timeLimit(.minutes(1))) struct SharedChannelSlotsTests {
+    let channel = UpstreamChannel(name: "shared", provider: "test", baseURL: "http://x",
+                                  models: [ModelRoute(name: "GG", version: "2.5")], maxConcurrency: 3, maxAttempts: 1)
+
+    func job(_ index: Int, leased: Bool = true) -> EngineJob {
+        var job = EngineJob(taskId: "t\(index)", request: ImageRequest(modelName: "GG", modelVersion: "2.5", prompt: "p"),
+                            outputSize: PixelSize(width: 8, height: 8), imageCount: 1)
+        if leased { job.leaseToken = "lease-\(index)" }
+        return job
+    }
+
+    /// `nodes` engines, each with its own route (so its own limiter) on one channel and one engine.
+    func nodes(_ count: Int, engine: ConcurrencyCountingEngine, slots: MemoryChannelSlots) -> [RoutedEngine] {
+        (0..<count).map { _ in RoutedEngine(routes: [RoutedEngine.Route(channel: channel, engine: engine, slots: slots)]) }
+    }
+
+    @Test func threeNodesTogetherNeverExceedTheChannelsCap() async throws {
+        let engine = ConcurrencyCountingEngine()
+        let slots = MemoryChannelSlots()
+        let cluster = nodes(3, engine: engine, slots: slots)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<45 {
+                group.addTask { _ = try await cluster[index % 3].generate(job(index)) { _ in } }
+            }
+            try await group.waitForAll()
+        }
+        #expect(engine.calls == 45, "every job ran once: waiting for a slot is not an attempt")
+        #expect(engine.most <= 3, "at most max_concurrency calls at once across the three nodes")
+        #expect(slots.state.withLock { $0.mostHeld } == 3)
+        #expect(slots.heldNow == 0, "every slot was given back")
+    }
+
+    @Test func withoutSharedSlotsEachNodeAdmitsItsOwnCap() async throws {
+        let engine = ConcurrencyCountingEngine()
+        let cluster = (0..<3).map { _ in RoutedEngine(routes: [RoutedEngine.Route(channel: channel, engine: engine)]) }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<45 {
+                group.addTask { _ = try await cluster[index % 3].generate(job(index)) { _ in } }
+            }
+            try await group.waitForAll()
+        }
+        #expect(engine.most > 3, "the contrast: per-node limiters alone let the cluster exceed the cap")
+    }
+
+    @Test func aFailedCallGivesItsSlotBack() async throws {
+        let engine = ConcurrencyCountingEngine(fails: true)
+        let slots = MemoryChannelSlots()
+        let routed = nodes(1, engine: engine, slots: slots)[0]
+        for index in 0..<5 {
+            await #expect(throws: EngineError.self) { _ = try await routed.generate(job(index)) { _ in } }
+        }
+        #expect(slots.heldNow == 0)
+        #expect(engine.calls == 5)
+    }
+
+    @Test func anUnreachableStoreMeansWaitingNotFailing() async throws {
+        let engine = ConcurrencyCountingEngine()
+        let slots = MemoryChannelSlots(failingFirst: 3)
+        let images = try await nodes(1, engine: engine, slots: slots)[0].generate(job(1)) { _ in }
+        #expect(images.count == 1)
+        #expect(slots.state.withLock { $0.acquires } == 4, "three failed acquisitions were waited out, the fourth ran")
+        #expect(engine.calls == 1)
+    }
+
+    @Test func aJobWithoutALeaseTakesNoSharedSlot() async throws {
+        let engine = ConcurrencyCountingEngine()
+        let slots = MemoryChannelSlots()
+        _ = try await nodes(1, engine: engine, slots: slots)[0].generate(job(1, leased: false)) { _ in }
+        #expect(slots.state.withLock { $0.acquires } == 0)
+    }
+}
