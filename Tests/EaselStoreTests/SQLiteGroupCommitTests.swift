@@ -91,7 +91,7 @@ import Testing
     @Test func aFailedTransactionFailsEveryInsertOfItsBatch() async throws {
         let store = try makeStore()
         let tasks = (0..<10).map { i in task(alice, session: "s\(i)") }
-        let broken: Insert = { try await store.inserts.insert { _ in throw DatabaseError(resultCode: .SQLITE_IOERR) } }
+        let broken: Insert = { try await store.writes.submit { _ in throw DatabaseError(resultCode: .SQLITE_IOERR) } }
         let results = try await insertBehindHeldBatch(store, [broken] + tasks.map { task in
             { try await store.insert(task, dedupSince: .distantPast) }
         })
@@ -152,7 +152,7 @@ import Testing
         try await withThrowingTaskGroup(of: Void.self) { leader in
             defer { release.signal() }
             leader.addTask {
-                let position = try await store.inserts.insert { db in
+                let position = try await store.writes.submit { db in
                     didStart.yield()
                     release.wait()
                     return try SQLiteStore.insert(leaderTask, record: RecordCoding.encode(leaderTask), dedupKey: "leader",
@@ -164,18 +164,18 @@ import Testing
             // A waiter cancelled before its batch began leaves the queue and fails.
             await withTaskGroup(of: Bool.self) { cancelled in
                 cancelled.addTask { (try? await store.insert(doomed, dedupSince: .distantPast)) == nil }
-                await eventually { store.inserts.waiting == 1 }
+                await eventually { store.writes.waiting == 1 }
                 cancelled.cancelAll()
-                await eventually { store.inserts.waiting == 0 }
-                #expect(store.inserts.waiting == 0)
+                await eventually { store.writes.waiting == 0 }
+                #expect(store.writes.waiting == 0)
                 // Were it still waiting, it would wait for the held batch: let that go rather than hang.
-                if store.inserts.waiting != 0 { release.signal() }
+                if store.writes.waiting != 0 { release.signal() }
                 #expect(await cancelled.next() == true)
             }
             // The leader is cancelled while its batch commits: its batch and the next still commit.
             try await withThrowingTaskGroup(of: Int.self) { group in
                 for task in followers { group.addTask { try await store.insert(task, dedupSince: .distantPast) } }
-                await eventually { store.inserts.waiting == followers.count }
+                await eventually { store.writes.waiting == followers.count }
                 leader.cancelAll()
                 release.signal()
                 let positions = try await group.reduce(into: [Int]()) { $0.append($1) }
@@ -186,6 +186,40 @@ import Testing
         #expect(try await store.task(id: leaderTask.id, tenant: alice) != nil)
         #expect(try await store.task(id: doomed.id, tenant: alice) == nil)
         for task in followers { #expect(try await store.task(id: task.id, tenant: alice) != nil) }
+    }
+
+    @Test func finishesShareBatchesAndALostLeaseFailsOnlyItsOwnFinish() async throws {
+        let store = try SQLiteStore(path: StoreFixture.temporaryDirectory().appendingPathComponent("db.sqlite").path,
+                                    secrets: StoreFixture.secrets, defaultConcurrency: 100)
+        for index in 0..<40 { try await store.insert(task(alice, session: "f\(index)"), dedupSince: .distantPast) }
+        let claimed = try await store.claim(now: Date(), leaseUntil: Date() + 60, limit: 40)
+        #expect(claimed.count == 40)
+        let counter = try await TaskCommitCounter.install(on: store.pool)
+        // Every fourth finish names a lease the task no longer has (its worker was presumed dead).
+        let results = try await insertBehindHeldBatch(store, claimed.enumerated().map { index, claim in
+            var finished = claim.task
+            finished.status = .succeeded
+            finished.progress = 100
+            finished.finishedAt = Date()
+            let lease = index.isMultiple(of: 4) ? TaskLease(taskId: claim.lease.taskId, token: "stale") : claim.lease
+            return { [finished] in try await store.finish(finished, lease: lease, outbox: []); return 0 }
+        })
+        #expect(counter.commits == 1, "the 40 finishes waiting behind the held batch commit in one transaction")
+        for (index, result) in results.enumerated() {
+            if index.isMultiple(of: 4) {
+                #expect(throws: StoreError.leaseLost) { try result.get() }
+            } else {
+                #expect(throws: Never.self) { try result.get() }
+            }
+        }
+        for (index, claim) in claimed.enumerated() {
+            let status = try await store.task(id: claim.task.id, tenant: alice)?.status
+            #expect(status == (index.isMultiple(of: 4) ? .processing : .succeeded), "task \(index)")
+        }
+        let running = try await store.pool.read { db in
+            try Int.fetchOne(db, sql: "SELECT running FROM queue_tenants WHERE app_id = 1 AND sub_app_id = 1")
+        }
+        #expect(running == 10, "only the ten fenced tasks still count as running")
     }
 
     // MARK: - Helpers
@@ -210,7 +244,7 @@ import Testing
         return try await withThrowingTaskGroup(of: (Int, Result<Int, StoreError>)?.self) { group in
             defer { release.signal() }
             group.addTask {
-                _ = try await store.inserts.insert { _ in
+                _ = try await store.writes.submit { _ in
                     didStart.yield()
                     release.wait()
                     return 0
@@ -227,8 +261,8 @@ import Testing
                     }
                 }
             }
-            await eventually { store.inserts.waiting == inserts.count }
-            #expect(store.inserts.waiting == inserts.count)
+            await eventually { store.writes.waiting == inserts.count }
+            #expect(store.writes.waiting == inserts.count)
             release.signal()
             var results = [Result<Int, StoreError>?](repeating: nil, count: inserts.count)
             for try await case let (index, result)? in group { results[index] = result }

@@ -1,7 +1,7 @@
 import GRDB
 import Synchronization
 
-/// Counts the committed write transactions that inserted tasks, to see how inserts were grouped.
+/// Counts the committed write transactions that inserted or updated tasks, to see how writes were grouped.
 final class TaskCommitCounter: TransactionObserver, Sendable {
     private struct State {
         var inserted = false
@@ -10,7 +10,7 @@ final class TaskCommitCounter: TransactionObserver, Sendable {
 
     private let state = Mutex(State())
 
-    /// Transactions committed with at least one task insert since the counter was installed.
+    /// Transactions committed with at least one task insert or update since the counter was installed.
     var commits: Int { state.withLock { $0.commits } }
 
     /// A counter observing `pool`'s writer; the pool keeps it only while the caller does.
@@ -21,8 +21,10 @@ final class TaskCommitCounter: TransactionObserver, Sendable {
     }
 
     func observes(eventsOfKind eventKind: DatabaseEventKind) -> Bool {
-        if case .insert(tableName: "tasks") = eventKind { return true }
-        return false
+        switch eventKind {
+        case .insert(tableName: "tasks"), .update(tableName: "tasks", _): true
+        default: false
+        }
     }
 
     func databaseDidChange(with event: DatabaseEvent) {

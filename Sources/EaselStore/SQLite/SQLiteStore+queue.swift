@@ -53,9 +53,11 @@ extension SQLiteStore {
         }
     }
 
+    /// Finishes share write transactions with other finishes and inserts (group commit, see `SQLiteWriteBatcher`)
+    /// and complete although the caller is cancelled.
     public func finish(_ task: TaskRecord, lease: TaskLease, outbox: [OutboxEntry]) async throws {
         let record = try RecordCoding.encode(task)
-        try await writeIgnoringCancellation { [defaultConcurrency] db in
+        try await writes.submit(ignoringCancellation: true) { [defaultConcurrency] db in
             guard let row = try Row.fetchOne(db.cachedStatement(sql: """
                 UPDATE tasks SET status = ?, finished_at = ?, progress = ?, lease_until = NULL, lease_token = NULL,
                                  record = ?, resume_token = ?
@@ -73,6 +75,7 @@ extension SQLiteStore {
                 try db.execute(sql: "INSERT OR REPLACE INTO blob_expiry (blob_key, expires_at) VALUES (?, ?)",
                                arguments: [output.blobKey, expiresAt.timeIntervalSince1970])
             }
+            return 0
         }
     }
 

@@ -6,13 +6,13 @@ extension SQLiteStore: TaskStore {
     /// The columns a task is read from: its record plus the mutable state kept in columns.
     static let taskColumns = "seq, record, status, progress, attempts, started_at, finished_at, resume_token"
 
-    /// Concurrent inserts share write transactions (group commit, see `SQLiteInsertBatcher`): each runs in its own
+    /// Concurrent inserts share write transactions (group commit, see `SQLiteWriteBatcher`): each runs in its own
     /// savepoint and is answered only after its batch committed. An insert whose caller is cancelled once it joined a
     /// batch still commits.
     @discardableResult
     public func insert(_ task: TaskRecord, dedupKey: String?, dedupSince: Date) async throws -> Int {
         let record = try RecordCoding.encode(task)
-        return try await inserts.insert { [defaultConcurrency] db in
+        return try await writes.submit { [defaultConcurrency] db in
             try Self.insert(task, record: record, dedupKey: dedupKey, dedupSince: dedupSince,
                             defaultConcurrency: defaultConcurrency, in: db)
         }

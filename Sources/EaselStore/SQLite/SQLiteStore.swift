@@ -7,8 +7,8 @@ import GRDB
 public final class SQLiteStore: Sendable {
     let pool: DatabasePool
     let secrets: SecretBox
-    /// Gathers concurrent task inserts into shared write transactions (group commit).
-    let inserts: SQLiteInsertBatcher
+    /// Gathers concurrent task inserts and finishes into shared write transactions (group commit).
+    let writes: SQLiteWriteBatcher
     /// Running tasks per tenant unless `setConcurrency` overrides it.
     public let defaultConcurrency: Int
 
@@ -32,7 +32,7 @@ public final class SQLiteStore: Sendable {
             throw StoreError.unavailable(String(reflecting: error))
         }
         self.secrets = secrets
-        inserts = SQLiteInsertBatcher(pool: pool)
+        writes = SQLiteWriteBatcher(pool: pool)
     }
 
     /// Re-derives the queue's bookkeeping (running counts, tenant heads, waiting counts) from the tasks themselves,
