@@ -23,10 +23,18 @@ public struct BlobError: Error, Sendable, Equatable, CustomStringConvertible {
 public enum BlobKey {
     /// Whether `key` is acceptable.
     public static func isValid(_ key: String) -> Bool {
-        guard !key.isEmpty, key.count <= 512, !key.hasPrefix("/") else { return false }
-        return key.split(separator: "/", omittingEmptySubsequences: false).allSatisfy { segment in
-            !segment.isEmpty && segment != "." && segment != ".."
-                && segment.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "." || $0 == "_" || $0 == "-") }
+        // On UTF-8 bytes: Character classification was a twentieth of a node's CPU (every blob read and write checks).
+        let bytes = key.utf8
+        guard !bytes.isEmpty, bytes.count <= 512 else { return false }
+        return bytes.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).allSatisfy { segment in
+            !segment.isEmpty && !segment.elementsEqual(".".utf8) && !segment.elementsEqual("..".utf8)
+                && segment.allSatisfy { byte in
+                    switch byte {
+                    case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                         UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "-"): true
+                    default: false
+                    }
+                }
         }
     }
 }
