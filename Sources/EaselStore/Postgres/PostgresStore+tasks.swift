@@ -9,7 +9,7 @@ extension PostgresStore: TaskStore {
     @discardableResult
     public func insert(_ task: TaskRecord, dedupKey: String?, dedupSince: Date) async throws -> Int {
         let record = try RecordCoding.encode(task)
-        return try await transaction { [defaultConcurrency] tx in
+        return try await batched { [defaultConcurrency] tx in
             let queue = PostgresQueueState(tx: tx, defaultConcurrency: defaultConcurrency)
             let tenant = task.tenant
             try await queue.lockTenant(tenant)

@@ -22,6 +22,8 @@ public final class PostgresStore: Sendable {
     public let operationTimeout: Duration
     private let connectionErrors: ConnectionErrorRecorder
     let channelSlotBookkeeping = Mutex(ChannelSlotBookkeeping())
+    /// Gathers concurrent task inserts into shared transactions (group commit).
+    let writeBatches = GroupCommit<BatchedWrite>(batchLimit: 64)
 
     /// Why the pool last failed to connect (the server's or the network's reason), if it has.
     public var lastConnectionFailure: String? { connectionErrors.lastFailure?.reason }
@@ -130,10 +132,10 @@ public final class PostgresStore: Sendable {
     /// inherit the caller's cancellation, and awaiting its value does not forward a later one.
     @discardableResult
     func transactionIgnoringCancellation<T: Sendable>(
-        _ body: @escaping @Sendable (PostgresTransaction) async throws -> T
+        timeout: Duration = .seconds(30), _ body: @escaping @Sendable (PostgresTransaction) async throws -> T
     ) async throws -> T {
-        // A finished task's result is worth waiting longer for than a request's read.
-        try await Task { try await self.transaction(timeout: .seconds(30), body) }.value
+        // By default 30 s: a finished task's result is worth waiting longer for than a request's read.
+        try await Task { try await self.transaction(timeout: timeout, body) }.value
     }
 }
 
