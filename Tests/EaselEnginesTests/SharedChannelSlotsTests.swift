@@ -44,21 +44,26 @@ final class MemoryChannelSlots: SharedChannelSlots {
     var heldNow: Int { state.withLock { $0.held.values.map(\.count).reduce(0, +) } }
 }
 
-/// An engine that counts how many calls run at once and holds each for a moment.
+/// An engine that counts how many calls run at once; each call waits for `gate` (when given) before it answers.
 final class ConcurrencyCountingEngine: ImageEngine {
     let name = "counting"
     let isSandbox = false
     let fails: Bool
+    let gate: TestGate?
     private let counts = Mutex((now: 0, most: 0, calls: 0))
 
-    init(fails: Bool = false) { self.fails = fails }
+    init(fails: Bool = false, gate: TestGate? = nil) {
+        self.fails = fails
+        self.gate = gate
+    }
 
     var most: Int { counts.withLock { $0.most } }
     var calls: Int { counts.withLock { $0.calls } }
+    var now: Int { counts.withLock { $0.now } }
 
     func generate(_ job: EngineJob, progress: @escaping @Sendable (Int) async -> Void) async throws -> [GeneratedImage] {
         counts.withLock { $0.now += 1; $0.most = max($0.most, $0.now); $0.calls += 1 }
-        try? await Task.sleep(for: .milliseconds(5))
+        await gate?.wait()
         counts.withLock { $0.now -= 1 }
         if fails { throw EngineError(code: "InvalidParameterValue", message: "bad", isRetryable: false) }
         let image = SandboxRenderer().render(prompt: "x", seed: 1, index: 0, width: 8, height: 8, format: .png)
@@ -84,14 +89,25 @@ final class ConcurrencyCountingEngine: ImageEngine {
         (0..<count).map { _ in RoutedEngine(routes: [RoutedEngine.Route(channel: channel, engine: engine, slots: slots)]) }
     }
 
+    /// Waits (at most 20 s) until `condition` holds.
+    func eventually(_ condition: () -> Bool) async {
+        let deadline = ContinuousClock.now + .seconds(20)
+        while !condition(), ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(5)) }
+    }
+
     @Test func threeNodesTogetherNeverExceedTheChannelsCap() async throws {
-        let engine = ConcurrencyCountingEngine()
+        let gate = TestGate()
+        let engine = ConcurrencyCountingEngine(gate: gate)
         let slots = MemoryChannelSlots()
         let cluster = nodes(3, engine: engine, slots: slots)
         try await withThrowingTaskGroup(of: Void.self) { group in
             for index in 0..<45 {
                 group.addTask { _ = try await cluster[index % 3].generate(job(index)) { _ in } }
             }
+            // The calls are held until the cap is reached: the first three are in, the others wait for a slot.
+            await eventually { engine.now == 3 }
+            #expect(engine.now == 3)
+            gate.open()
             try await group.waitForAll()
         }
         #expect(engine.calls == 45, "every job ran once: waiting for a slot is not an attempt")
@@ -101,15 +117,18 @@ final class ConcurrencyCountingEngine: ImageEngine {
     }
 
     @Test func withoutSharedSlotsEachNodeAdmitsItsOwnCap() async throws {
-        let engine = ConcurrencyCountingEngine()
+        let gate = TestGate()
+        let engine = ConcurrencyCountingEngine(gate: gate)
         let cluster = (0..<3).map { _ in RoutedEngine(routes: [RoutedEngine.Route(channel: channel, engine: engine)]) }
         try await withThrowingTaskGroup(of: Void.self) { group in
             for index in 0..<45 {
                 group.addTask { _ = try await cluster[index % 3].generate(job(index)) { _ in } }
             }
+            await eventually { engine.now == 9 }
+            gate.open()
             try await group.waitForAll()
         }
-        #expect(engine.most > 3, "the contrast: per-node limiters alone let the cluster exceed the cap")
+        #expect(engine.most == 9, "the contrast: per-node limiters alone let the cluster run three times the cap")
     }
 
     @Test func aFailedCallGivesItsSlotBack() async throws {

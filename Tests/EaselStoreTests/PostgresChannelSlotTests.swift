@@ -10,7 +10,7 @@ struct PostgresChannelSlotTests {
     let tenant = Tenant(appId: 7, subAppId: 7)
 
     /// Inserts and claims `count` tasks (the claims' leases are the slot holders).
-    func runningTasks(_ count: Int, on store: PostgresStore, leaseFor seconds: TimeInterval = 60) async throws -> [ClaimedTask] {
+    func runningTasks(_ count: Int, on store: PostgresStore, leaseFor seconds: TimeInterval = 600) async throws -> [ClaimedTask] {
         for index in 0..<count {
             let task = TaskRecord(id: "slot-\(UUID().uuidString)-\(index)", tenant: tenant, dialect: .rest,
                                   request: ImageRequest(modelName: "GG", modelVersion: "2.5", prompt: "p"), priority: 0,
@@ -64,8 +64,10 @@ struct PostgresChannelSlotTests {
         let database = try PostgresTestCluster.shared().createDatabase()
         try await withNodes(1, database: database, defaultConcurrency: 50) { nodes in
             let store = nodes[0]
-            let running = try await runningTasks(2, on: store, leaseFor: 1)
-            let third = try #require(try await runningTasks(1, on: store, leaseFor: 600).first).lease
+            // Time is passed in, never waited for: the holders' leases last 600 s, the third task's an hour, and
+            // "later" is 1,200 s from now.
+            let running = try await runningTasks(2, on: store, leaseFor: 600)
+            let third = try #require(try await runningTasks(1, on: store, leaseFor: 3_600).first).lease
             for claimed in running {
                 _ = try await store.acquireChannelSlot(channel: "c", limit: 2, taskId: claimed.lease.taskId,
                                                        leaseToken: claimed.lease.token, now: Date())
@@ -75,12 +77,12 @@ struct PostgresChannelSlotTests {
             #expect(try await store.acquireChannelSlot(channel: "c", limit: 2, taskId: third.taskId,
                                                        leaseToken: third.token, now: Date()) == nil)
             // The first holder finishes without giving its slot back (its node died between the two); the second's
-            // one-second lease ends (its node died mid-call).
+            // lease ends (its node died mid-call).
             var finished = running[0].task
             finished.status = .succeeded
             finished.finishedAt = Date()
             try await store.finish(finished, lease: running[0].lease, outbox: [])
-            let later = Date() + 5
+            let later = Date() + 1_200
             #expect(try await store.acquireChannelSlot(channel: "c", limit: 2, taskId: third.taskId,
                                                        leaseToken: third.token, now: later) != nil,
                     "a full channel reclaims the slots of tasks no longer running, for the waiting one")
