@@ -37,4 +37,32 @@ struct PostgresGroupCommitTests {
                     "the queue bookkeeping holds: the tenant's limit of one is kept")
         }
     }
+
+    @Test func anIntegrityViolationFailsOnlyItsOwnInsert() async throws {
+        let database = try PostgresTestCluster.shared().createDatabase()
+        let tenant = Tenant(appId: 4, subAppId: 4)
+        @Sendable func task(id: String) -> TaskRecord {
+            TaskRecord(id: id, tenant: tenant, dialect: .vod,
+                       request: ImageRequest(modelName: "GG", modelVersion: "2.5", prompt: "p"), priority: 0,
+                       sessionId: nil, sessionContext: nil, createdAt: Date())
+        }
+        try await withNodes(1, database: database, defaultConcurrency: 1) { nodes in
+            let store = nodes[0]
+            let taken = TaskID.make(for: .vod, tenant: tenant)
+            try await store.insert(task(id: taken), dedupSince: .distantPast)
+            // Five of thirty concurrent inserts reuse a task id that exists: the unique index refuses them (a SQL
+            // error inside the shared transaction, rolled back to that insert's savepoint), the others commit.
+            let outcomes = try await withThrowingTaskGroup(of: Int?.self) { group in
+                for index in 0..<30 {
+                    group.addTask {
+                        let id = index < 5 ? taken : TaskID.make(for: .vod, tenant: tenant)
+                        return try? await store.insert(task(id: id), dedupSince: .distantPast)
+                    }
+                }
+                return try await group.reduce(into: [Int?]()) { $0.append($1) }
+            }
+            #expect(outcomes.filter { $0 == nil }.count == 5)
+            #expect(outcomes.compactMap { $0 }.sorted() == Array(1...25), "positions behind the first task, one order")
+        }
+    }
 }
