@@ -50,8 +50,15 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Metrics", package: "swift-metrics"),
         ]),
-        .target(name: "EaselWorker", dependencies: [
+        // The use cases every dialect shares: submit, describe, list, abort, wait; apps' settings; credentials.
+        .target(name: "EaselServices", dependencies: [
             "EaselCore", "EaselStore", "EaselEngines", "EaselBlobs",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+        ]),
+        .target(name: "EaselWorker", dependencies: [
+            "EaselCore", "EaselStore", "EaselEngines", "EaselBlobs", "EaselServices",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -60,7 +67,7 @@ let package = Package(
             .product(name: "Metrics", package: "swift-metrics"),
         ]),
         .target(name: "EaselHTTP", dependencies: [
-            "EaselCore", "EaselStore", "EaselEngines", "EaselBlobs", "EaselWorker",
+            "EaselCore", "EaselStore", "EaselEngines", "EaselBlobs", "EaselServices",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Crypto", package: "swift-crypto"),
@@ -75,8 +82,19 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "Mustache", package: "swift-mustache"),
         ]),
+        // The composition root: configuration, the installation, and `buildApplication` wiring every part.
+        .target(name: "EaselApp", dependencies: [
+            "EaselCore", "EaselStore", "EaselEngines", "EaselBlobs", "EaselServices", "EaselWorker", "EaselHTTP",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTLS", package: "hummingbird"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        ]),
         .executableTarget(name: "easel", dependencies: [
-            "EaselHTTP", "EaselEngines",
+            "EaselApp", "EaselServices", "EaselStore", "EaselEngines",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -95,7 +113,7 @@ let package = Package(
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         .testTarget(name: "EaselEnginesTests", dependencies: [
-            "EaselEngines", "EaselHTTP",
+            "EaselEngines", "EaselHTTP", "EaselApp", "EaselServices",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
@@ -109,9 +127,9 @@ let package = Package(
         ]),
         .testTarget(name: "EaselBlobsTests", dependencies: ["EaselBlobs"]),
         .testTarget(name: "EaselCLITests", dependencies: ["easel"]),
-        .testTarget(name: "EaselWorkerTests", dependencies: ["EaselWorker"]),
+        .testTarget(name: "EaselWorkerTests", dependencies: ["EaselWorker", "EaselServices"]),
         .testTarget(name: "EaselHTTPTests", dependencies: [
-            "EaselHTTP",
+            "EaselHTTP", "EaselApp", "EaselServices",
             .product(name: "PropertyBased", package: "swift-property-based"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),

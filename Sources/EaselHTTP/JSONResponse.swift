@@ -20,12 +20,5 @@ enum TencentEnvelope {
         return .object(["Response": .object(response)])
     }
 
-    static func error(_ error: APIError, requestId: String) -> JSONValue {
-        .object(["Response": .object([
-            "Error": .object(["Code": .string(error.code), "Message": .string(error.message)]),
-            "RequestId": .string(requestId),
-        ])])
-    }
-
     static func newRequestId() -> String { UUID().uuidString.lowercased() }
 }

@@ -1,7 +1,7 @@
 import EaselBlobs
 import EaselCore
 import EaselStore
-import EaselWorker
+import EaselServices
 import Foundation
 import Logging
 

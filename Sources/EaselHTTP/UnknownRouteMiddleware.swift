@@ -19,17 +19,17 @@ struct UnknownRouteMiddleware: RouterMiddleware {
                 let message = "There is no route \(route). The REST proxy serves POST /tencent-vod/v1/aigc-image, "
                     + "GET /tencent-vod/v1/query/{task_id}, GET …/query/{task_id}/status, GET …/query/{task_id}/status/stream "
                     + "and PUT or POST …/query/{task_id}/cancel (also under …/requests/{task_id})."
-                return JSONResponse.make(TencentEnvelope.error(APIError("InvalidAction", message),
-                                                               requestId: context.facts.requestId), status: .notFound)
+                return JSONResponse.make(APIError("InvalidAction", message).tencentEnvelope(requestId: context.facts.requestId),
+                                         status: .notFound)
             case .easel where AdminRoutes.owns(request.uri.path):
                 return AdminRoutes.unmatched(request)
             case .easel:
                 context.facts.record(errorCode: "InvalidAction")
-                return JSONResponse.make(TencentEnvelope.error(APIError("InvalidAction", "There is no route \(route)."),
-                                                               requestId: context.facts.requestId), status: .notFound)
+                return JSONResponse.make(APIError("InvalidAction", "There is no route \(route).")
+                                             .tencentEnvelope(requestId: context.facts.requestId), status: .notFound)
             case .openAI:
                 context.facts.record(errorCode: "ResourceNotFound")
-                return OpenAIError.response(for: APIError("ResourceNotFound", "Invalid URL (\(route))."))
+                return APIError(.resourceNotFound, "Invalid URL (\(route)).").openAIResponse()
             case .files, .health, nil:
                 throw error
             }

@@ -1,6 +1,7 @@
 import EaselBlobs
 import EaselCore
 import EaselEngines
+import EaselServices
 import EaselStore
 import Foundation
 import Logging
@@ -50,9 +51,9 @@ public final class Dispatcher: Service {
 
     private func recover(expiredBefore: Date, now: Date) async throws {
         let recovered = try await store.recoverExpiredLeases(expiredBefore: expiredBefore, now: now,
-                                                             maxAttempts: settings.maxAttempts, outbox: await settings.outboxPlan())
+                                                             maxAttempts: settings.maxAttempts, outbox: await settings.apps.outboxPlan())
         for task in recovered.failed {
-            WorkerMetrics.taskFinished(task, outcome: .failed)
+            TaskMetrics.taskFinished(task, outcome: .failed)
             announce(task)
         }
         if recovered.requeued > 0 || !recovered.failed.isEmpty {
@@ -133,7 +134,7 @@ public final class Dispatcher: Service {
             return
         }
         let ran = (provider: engine.name, since: ContinuousClock.now)
-        WorkerMetrics.taskClaimed(task, provider: engine.name, claimedAt: Date())
+        TaskMetrics.taskClaimed(task, provider: engine.name, claimedAt: Date())
         let (store, completions, changeKey) = (self.store, self.completions, CompletionHub.changeKey(task.id))
         var job = EngineJob(taskId: task.id, request: task.request,
                             outputSize: task.outputSize ?? PixelSize(width: 1024, height: 1024),
@@ -166,10 +167,10 @@ public final class Dispatcher: Service {
             task.status = .succeeded
             task.progress = 100
             task.finishedAt = finishedAt
-            try await store.finish(task, lease: lease, outbox: await settings.outbox(for: task))
-            WorkerMetrics.taskFinished(task, outcome: .succeeded)
-            WorkerMetrics.taskRan(task, provider: ran.provider, duration: ContinuousClock.now - ran.since)
-            WorkerMetrics.imagesProduced(task, count: task.outputs.count)
+            try await store.finish(task, lease: lease, outbox: await settings.apps.outbox(for: task))
+            TaskMetrics.taskFinished(task, outcome: .succeeded)
+            TaskMetrics.taskRan(task, provider: ran.provider, duration: ContinuousClock.now - ran.since)
+            TaskMetrics.imagesProduced(task, count: task.outputs.count)
             announce(task)
             logger.info("task finished", metadata: ["images": "\(images.count)", "engine": "\(engine.name)"])
         } catch let error as EngineError {
@@ -209,13 +210,13 @@ public final class Dispatcher: Service {
         task.errorCode = error.code
         task.errorMessage = error.message
         do {
-            try await store.finish(task, lease: lease, outbox: await settings.outbox(for: task))
+            try await store.finish(task, lease: lease, outbox: await settings.apps.outbox(for: task))
         } catch {
             logger.error("could not record failure", metadata: ["task": "\(task.id)", "error": "\(error)"])
             return
         }
-        WorkerMetrics.taskFinished(task, outcome: .failed)
-        if let ran { WorkerMetrics.taskRan(task, provider: ran.provider, duration: ContinuousClock.now - ran.since) }
+        TaskMetrics.taskFinished(task, outcome: .failed)
+        if let ran { TaskMetrics.taskRan(task, provider: ran.provider, duration: ContinuousClock.now - ran.since) }
         announce(task)
     }
 

@@ -109,7 +109,7 @@ public struct InputResolver: Sendable {
         do {
             try policy.validate(url, field: "\(field).Url")
         } catch {
-            throw EngineError(code: error.code, message: error.message, isRetryable: false)
+            throw EngineError(code: error.code.rawValue, message: error.message, isRetryable: false)
         }
         guard let parsed = URL(string: url), let rawHost = parsed.host, !rawHost.isEmpty else {
             throw unreachable(field, "it has no host")

@@ -1,3 +1,4 @@
+import EaselServices
 import EaselStore
 import ServiceLifecycle
 

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import EaselCore
+import EaselServices
 import EaselStore
 import Foundation
 import Logging
@@ -116,7 +117,7 @@ public final class WebhookSender: Service {
                 logger.warning("delivery dead-lettered", metadata: ["delivery": "\(delivery.id)", "reason": "\(reason)"])
             }
         }
-        WorkerMetrics.deliveryAttempted(delivery, outcome: delivery.status == .delivered ? .delivered
+        TaskMetrics.deliveryAttempted(delivery, outcome: delivery.status == .delivered ? .delivered
                                             : delivery.status == .dead ? .dead : .retried)
         do {
             try await outbox.recordAttempt(delivery)

@@ -40,20 +40,10 @@ public struct WorkerSettings: Sendable {
     /// How this node names itself in task logs.
     public var nodeName = NodeName.current
 
-    /// The notifications a finished task produces under these settings.
-    public func outbox(for task: TaskRecord) async -> [OutboxEntry] {
-        NotificationPlan.entries(for: task, app: await apps.settings(for: task.tenant).notifications)
-    }
-
-    /// `outbox(for:)` with the apps' current settings, for use inside a store transaction.
-    public func outboxPlan() async -> @Sendable (TaskRecord) -> [OutboxEntry] {
-        let snapshot = await apps.snapshot()
-        return { NotificationPlan.entries(for: $0, app: snapshot.settings(for: $0.tenant).notifications) }
-    }
-
     /// Defaults.
     public init() {}
 }
 
 import EaselBlobs
 import EaselCore
+import EaselServices

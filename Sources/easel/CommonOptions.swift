@@ -1,5 +1,5 @@
 import ArgumentParser
-import EaselHTTP
+import EaselApp
 
 /// Options every command shares: where the installation is and which configuration file to read.
 struct CommonOptions: ParsableArguments {

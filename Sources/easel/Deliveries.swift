@@ -1,6 +1,5 @@
 import ArgumentParser
 import EaselCore
-import EaselHTTP
 import Foundation
 
 /// `easel deliveries`: inspect and replay webhook/callback deliveries, in the local store or through a server's

@@ -1,6 +1,5 @@
 import ArgumentParser
 import EaselCore
-import EaselHTTP
 import Foundation
 
 /// `easel keys`: create, list and revoke app credentials, in the local store or through a server's admin API.

@@ -2,7 +2,6 @@ import ArgumentParser
 import Crypto
 import EaselCore
 import EaselEngines
-import EaselHTTP
 import Foundation
 
 /// `easel media`: manage an app's media library, in the local store or through a server's admin API.

@@ -192,7 +192,7 @@ import Testing
     @Test(arguments: failures)
     func rejects(_ failure: Failure) throws {
         let error = try #require(self.error(of: failure.request, failure.dialect))
-        #expect(error.code == failure.code)
+        #expect(error.code.rawValue == failure.code)
         #expect(error.message.hasPrefix(failure.field), "\(error.message)")
         for word in failure.contains {
             #expect(error.message.contains(word), "\(error.message) lacks \(word)")

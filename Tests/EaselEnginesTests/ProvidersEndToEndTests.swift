@@ -5,7 +5,9 @@ import Logging
 import Synchronization
 import Testing
 @testable import EaselEngines
+@testable import EaselApp
 @testable import EaselHTTP
+import EaselServices
 
 // End to end through a whole Easel: channels configured with base-URL overrides pointing at the wire-exact fakes,
 // tasks submitted through the TaskService in the VOD dialect (MPS for the MPS-only wand-vega-image), run by the

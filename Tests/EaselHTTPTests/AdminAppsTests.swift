@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Testing
+@testable import EaselApp
 @testable import EaselHTTP
 
 /// Apps through the admin API: listing, creation, changes, and their effect on scheduling, rates and notifications.

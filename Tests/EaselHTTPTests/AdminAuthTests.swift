@@ -5,6 +5,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Testing
+@testable import EaselApp
 @testable import EaselHTTP
 
 /// Only the admin key opens the admin API; app credentials of any kind never do; every refusal is in the envelope.

@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Testing
+@testable import EaselApp
 @testable import EaselHTTP
 import EaselEngines
 

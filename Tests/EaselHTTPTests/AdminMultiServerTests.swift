@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Testing
+@testable import EaselApp
 @testable import EaselHTTP
 
 /// App settings live in the store: a change made through one server applies on every server of the same store

@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Testing
+@testable import EaselApp
 @testable import EaselHTTP
 
 /// Tasks of every app through the admin API: search with filters and an opaque keyset cursor, detail, abort.

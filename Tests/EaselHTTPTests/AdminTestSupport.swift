@@ -4,7 +4,9 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Testing
+@testable import EaselApp
 @testable import EaselHTTP
+import EaselServices
 
 /// The admin key the admin tests configure.
 let testAdminKey = "sk-easel-admin-test-0123456789abcdef"

@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Testing
+@testable import EaselApp
 @testable import EaselHTTP
 
 /// Bad input on every admin route is refused with 400 InvalidParameter (413 for large bodies) in the envelope, with

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
+@testable import EaselApp
 @testable import EaselHTTP
+import EaselServices
 
 /// The JSON file's `server` section reaches the configuration (its keys are snake_case, decoded by name).
 @Suite struct ConfigurationFileTests {

@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Testing
+@testable import EaselApp
 @testable import EaselHTTP
 
 /// The web console over HTTP: sign-in and its cookie, CSRF refusal, escaping of task content, app-scoped views.

@@ -1,6 +1,7 @@
 import EaselCore
 import Foundation
 import Testing
+@testable import EaselApp
 @testable import EaselHTTP
 
 /// The console's stateless session cookie: signed, expiring, bound to its key; CSRF tokens bound to the cookie.

@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Testing
+@testable import EaselApp
 @testable import EaselHTTP
 
 /// Each path belongs to one dialect, and every answer under a dialect's prefix is in that dialect's envelope.

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
+@testable import EaselApp
 @testable import EaselHTTP
+import EaselServices
 
 /// The operating knobs: `log_format`, `metrics.port` and `metrics.require_admin_key`, from the file and the environment.
 @Suite struct OperatingConfigurationTests {

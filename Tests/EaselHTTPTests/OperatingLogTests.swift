@@ -5,7 +5,9 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import Testing
+@testable import EaselApp
 @testable import EaselHTTP
+import EaselServices
 
 /// Structured logs: one JSON object per line, and one access line per request with the request's facts.
 @Suite struct OperatingLogTests {
@@ -101,8 +103,8 @@ extension TestServer {
         configuration.dataDirectory = FileManager.default.temporaryDirectory
             .appendingPathComponent("easel-http-\(UUID().uuidString)").path
         configure(&configuration)
-        let runtime = try EaselRuntime(configuration: configuration)
-        server = try EaselServer(configuration: configuration, runtime: runtime, logger: logger)
-        credentials = try await runtime.createCredential(tenant: tenant)
+        let application = try buildApplication(configuration: configuration, logger: logger)
+        server = try application.makeServer()
+        credentials = try await application.runtime.createCredential(tenant: tenant)
     }
 }

@@ -7,6 +7,7 @@ import Metrics
 import Prometheus
 import Synchronization
 import Testing
+@testable import EaselApp
 @testable import EaselHTTP
 
 /// `/metrics`: Prometheus text that parses, counters that move by exactly what happened, gauges read from the store.

@@ -8,6 +8,7 @@ import Logging
 import NIOCore
 import ServiceLifecycle
 import Testing
+@testable import EaselApp
 @testable import EaselHTTP
 
 /// `/readyz` tells a load balancer whether to send work: ready while the store answers, 503 from the moment the node

@@ -1,6 +1,7 @@
 import EaselCore
 import PropertyBased
 import Testing
+@testable import EaselApp
 @testable import EaselHTTP
 
 /// Form/query decoding, v1 signature checks and the VOD list's ScrollToken see unauthenticated input: none traps,

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import EaselCore
 import Foundation
 import Testing
+@testable import EaselApp
 @testable import EaselHTTP
 
 /// `GET …/status/stream` answers Server-Sent Events with the fal-style status of a task, one per change, until the

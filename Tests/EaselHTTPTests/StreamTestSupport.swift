@@ -4,7 +4,9 @@ import Foundation
 import Logging
 import NIOCore
 import ServiceLifecycle
+@testable import EaselApp
 @testable import EaselHTTP
+import EaselServices
 
 /// A live Easel (every service of `easel serve`, on a free port) for the status stream tests.
 struct LiveStreamServer {

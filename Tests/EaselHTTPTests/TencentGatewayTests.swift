@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Testing
+@testable import EaselApp
 @testable import EaselHTTP
 
 /// The Tencent dialects through the router: envelope, signatures, and the VOD/MPS task lifecycle.

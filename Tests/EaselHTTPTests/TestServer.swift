@@ -4,7 +4,9 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
+@testable import EaselApp
 @testable import EaselHTTP
+import EaselServices
 
 /// An Easel server on a fresh temporary data directory, with one app's credentials, for router-level tests.
 struct TestServer {
@@ -17,11 +19,11 @@ struct TestServer {
         configuration.dataDirectory = FileManager.default.temporaryDirectory
             .appendingPathComponent("easel-http-\(UUID().uuidString)").path
         configure(&configuration)
-        let runtime = try EaselRuntime(configuration: configuration)
         var logger = Logger(label: "test")
         logger.logLevel = .warning
-        server = try EaselServer(configuration: configuration, runtime: runtime, logger: logger)
-        credentials = try await runtime.createCredential(tenant: tenant)
+        let application = try buildApplication(configuration: configuration, logger: logger)
+        server = try application.makeServer()
+        credentials = try await application.runtime.createCredential(tenant: tenant)
     }
 
     /// Runs `body` against the router while the dispatcher works in the background.

@@ -3,6 +3,7 @@ import EaselStore
 import Foundation
 import Synchronization
 import Testing
+@testable import EaselServices
 @testable import EaselWorker
 
 /// The apps' settings: the store's record over the configuration over the defaults, cached at most `maxAge`,

@@ -6,6 +6,7 @@ import Foundation
 import Logging
 import Synchronization
 import Testing
+@testable import EaselServices
 @testable import EaselWorker
 
 /// An engine that records how many jobs run at once and can be told to fail.
@@ -52,7 +53,8 @@ struct WorkerHarness {
         let engines = EngineRegistry(fallback: engine)
         let logger = Logger(label: "test")
         service = TaskService(store: store, media: store, engines: engines, validator: RequestValidator(catalog: .standard),
-                              settings: settings, signal: signal, completions: completions, logger: logger)
+                              settings: TaskServiceSettings(apps: settings.apps), signal: signal, completions: completions,
+                              logger: logger)
         dispatcher = Dispatcher(store: store, media: store, blobs: blobs, engines: engines, settings: settings, signal: signal,
                                 completions: completions, logger: logger)
     }

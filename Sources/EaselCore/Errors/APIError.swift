@@ -3,14 +3,19 @@
 /// (database, upstream) ever reaches a client except through one of these.
 public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The Tencent error code.
-    public let code: String
+    public let code: ErrorCode
     /// A message for humans.
     public let message: String
 
     /// Creates an error.
-    public init(_ code: String, _ message: String) {
+    public init(_ code: ErrorCode, _ message: String) {
         self.code = code
         self.message = message
+    }
+
+    /// Creates an error with a code read at run time (a task's stored failure, an upstream's answer).
+    public init(code: String, _ message: String) {
+        self.init(ErrorCode(rawValue: code), message)
     }
 
     public var description: String { "\(code): \(message)" }

@@ -18,7 +18,7 @@ public struct SignatureError: Error, Sendable, Equatable, CustomStringConvertibl
     public var description: String { "\(code): \(message)" }
 
     /// The same error as an ``APIError``, for rendering in a dialect envelope.
-    public var apiError: APIError { APIError(code, message) }
+    public var apiError: APIError { APIError(code: code, message) }
 
     /// `AuthFailure.InvalidAuthorization`: the `Authorization` header (or a header it depends on) is missing or
     /// malformed. `reason` says what is wrong.

@@ -1,6 +1,6 @@
 import EaselCore
 import EaselStore
-import EaselWorker
+import EaselServices
 import Foundation
 import Hummingbird
 

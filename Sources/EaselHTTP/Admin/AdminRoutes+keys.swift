@@ -19,8 +19,8 @@ extension AdminRoutes {
         let subAppId = try body.optional("sub_app_id", AdminField.integer("sub_app_id", in: 1...Int64.max)) ?? appId
         let ttl = try body.optional("token_ttl_seconds", AdminField.integer("token_ttl_seconds", in: 1...31_536_000))
         let issued = try await environment.call {
-            try await environment.runtime.createCredential(tenant: Tenant(appId: appId, subAppId: subAppId),
-                                                           tokenTTL: ttl.map { .seconds($0) })
+            try await environment.keys.createCredential(tenant: Tenant(appId: appId, subAppId: subAppId),
+                                                        tokenTTL: ttl.map { .seconds($0) }, in: environment.store)
         }
         return AdminReply(body: AdminViews.issued(issued), status: .created)
     }

@@ -27,7 +27,7 @@ extension AdminRoutes {
                              fileType: info.format.fileExtension, width: info.width, height: info.height, size: bytes.count,
                              md5: md5, mediaName: name, classId: 0, createdAt: Date(), sourceTaskId: nil)
         try await environment.call {
-            try await environment.runtime.blobs.put(bytes, key: key, contentType: info.format.contentType)
+            try await environment.blobs.put(bytes, key: key, contentType: info.format.contentType)
             try await store.addFile(file)
         }
         return AdminReply(body: .object([

@@ -7,7 +7,7 @@ import Foundation
 /// and is null when none has.
 struct AdminUsageReport: Sendable {
     let rows: [UsageRow]
-    let prices: [String: EaselConfiguration.UsagePrice]
+    let prices: [String: UsagePrice]
 
     func cost(_ row: UsageRow) -> Double? {
         guard let price = prices[row.model] else { return nil }

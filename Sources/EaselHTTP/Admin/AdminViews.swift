@@ -1,6 +1,6 @@
 import EaselCore
 import EaselStore
-import EaselWorker
+import EaselServices
 import Foundation
 
 /// The JSON shapes of the admin API: snake_case, ISO-8601 UTC times, null for unset fields.

@@ -30,4 +30,4 @@ final class RateLimiter: Sendable {
     }
 }
 
-import EaselWorker
+import EaselServices

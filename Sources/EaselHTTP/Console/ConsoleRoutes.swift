@@ -21,7 +21,7 @@ struct ConsoleRoutes: Sendable {
         self.environment = environment
         self.secureCookies = secureCookies
         pages = ConsolePages()
-        sessionKey = environment.runtime.secrets.derivedKey(purpose: "console-session")
+        sessionKey = environment.keys.secrets.derivedKey(purpose: "console-session")
     }
 
     var admin: AdminRoutes { AdminRoutes(environment: environment) }

@@ -2,8 +2,13 @@ import EaselCore
 import Foundation
 
 /// Renders notification bodies from the current task record, so URLs in them are freshly signed.
-struct DeliveryRenderer: Sendable {
+public struct DeliveryRenderer: Sendable {
     let environment: ServerEnvironment
+
+    /// Creates a renderer whose file URLs are signed under `environment`.
+    public init(environment: ServerEnvironment) {
+        self.environment = environment
+    }
 
     /// `{"EventType": "AigcImageTaskComplete", "AigcImageCompleteEvent": {...}}`.
     func vodEvent(_ task: TaskRecord) -> [String: JSONValue] {
@@ -14,7 +19,7 @@ struct DeliveryRenderer: Sendable {
     }
 
     /// The body of `delivery`.
-    func body(_ delivery: Delivery, task: TaskRecord) -> JSONValue {
+    public func body(_ delivery: Delivery, task: TaskRecord) -> JSONValue {
         switch delivery.format {
         case .vodEvent:
             return .object(vodEvent(task))

@@ -53,9 +53,8 @@ struct DeliveryRoutes: Sendable {
             environment.wakeDeliveries()
             return response
         } catch {
-            context.facts.record(errorCode: error.code)
-            return JSONResponse.make(TencentEnvelope.error(error, requestId: context.facts.requestId),
-                                     status: RESTRoutes.status(for: error))
+            context.facts.record(errorCode: error.code.rawValue)
+            return error.restResponse(requestId: context.facts.requestId)
         }
     }
 

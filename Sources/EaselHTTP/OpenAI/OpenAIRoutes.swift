@@ -1,5 +1,5 @@
 import EaselCore
-import EaselWorker
+import EaselServices
 import Crypto
 import Foundation
 import HTTPTypes
@@ -34,8 +34,8 @@ struct OpenAIRoutes: Sendable {
         do {
             return JSONResponse.make(try await body())
         } catch {
-            context.facts.record(errorCode: error.code)
-            return OpenAIError.response(for: error)
+            context.facts.record(errorCode: error.code.rawValue)
+            return error.openAIResponse()
         }
     }
 
@@ -65,7 +65,7 @@ struct OpenAIRoutes: Sendable {
         case .succeeded:
             return try await result(task, format: decoded.responseFormat)
         case .failed, .aborted:
-            throw APIError(task.errorCode ?? "InternalError", "Task \(task.id) failed: \(task.errorMessage ?? "unknown error")")
+            throw APIError(code: task.errorCode ?? "InternalError", "Task \(task.id) failed: \(task.errorMessage ?? "unknown error")")
         case .waiting, .processing:
             throw APIError("TaskTimeout", "Task \(task.id) did not finish within \(environment.openAI.waitTimeout); query it later by id.")
         }
@@ -94,29 +94,5 @@ struct OpenAIRoutes: Sendable {
             body["output_format"] = .string(first.fileType == "jpg" ? "jpeg" : first.fileType)
         }
         return .object(body)
-    }
-}
-
-/// OpenAI's error envelope and HTTP statuses for Easel's error codes.
-enum OpenAIError {
-    static func response(for error: APIError) -> Response {
-        let (status, type, code): (HTTPResponse.Status, String, String?) = switch error.code {
-        case let code where code.hasPrefix("AuthFailure"): (.unauthorized, "invalid_request_error", "invalid_api_key")
-        case let code where code.hasPrefix("RequestLimitExceeded"): (.tooManyRequests, "requests", "rate_limit_exceeded")
-        case "ResourceNotFound": (.notFound, "invalid_request_error", nil)
-        case "TaskTimeout": (.gatewayTimeout, "server_error", "timeout")
-        case "ContentModerationFailed", "InvalidParameter.ViolationContent", "InvalidParameter.VoilationContent":
-            (.badRequest, "invalid_request_error", "content_policy_violation")
-        case let code where code.hasPrefix("InvalidParameter") || code.hasPrefix("MissingParameter"):
-            (.badRequest, "invalid_request_error", code)
-        default: (.internalServerError, "server_error", error.code)
-        }
-        // Validation messages start with the offending field (`size must be …`); anything else names no field.
-        let param = error.message.split(separator: " ").first.map(String.init).flatMap { $0.first?.isLowercase == true ? $0 : nil }
-        let body: JSONValue = .object(["error": .object([
-            "message": .string(error.message), "type": .string(type),
-            "param": param.map { .string($0) } ?? .null, "code": code.map { .string($0) } ?? .null,
-        ])])
-        return JSONResponse.make(body, status: status)
     }
 }

@@ -33,8 +33,8 @@ struct OpenAITaskRoutes: Sendable {
             context.facts.record(app: principal.tenant)
             return try await body(try await environment.tasks.task(id: id, tenant: principal.tenant))
         } catch {
-            context.facts.record(errorCode: error.code)
-            return OpenAIError.response(for: error)
+            context.facts.record(errorCode: error.code.rawValue)
+            return error.openAIResponse()
         }
     }
 

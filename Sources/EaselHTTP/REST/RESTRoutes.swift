@@ -1,5 +1,5 @@
 import EaselCore
-import EaselWorker
+import EaselServices
 import Hummingbird
 
 /// The resellers' REST proxy: VOD with snake_case keys and a Bearer key under `/tencent-vod/v1`. Answers carry the
@@ -37,20 +37,8 @@ struct RESTRoutes: Sendable {
             context.facts.record(app: principal.tenant)
             return try await body(principal)
         } catch {
-            context.facts.record(errorCode: error.code)
-            return JSONResponse.make(TencentEnvelope.error(error, requestId: requestId), status: Self.status(for: error))
-        }
-    }
-
-    static func status(for error: APIError) -> HTTPResponse.Status {
-        switch error.code {
-        case let code where code.hasPrefix("AuthFailure"): .unauthorized
-        case "ResourceNotFound": .notFound
-        case let code where code.hasPrefix("RequestLimitExceeded"): .tooManyRequests
-        case "InternalError": .internalServerError
-        case "FailedOperation": .conflict
-        case "RequestSizeLimitExceeded": .contentTooLarge
-        default: .badRequest
+            context.facts.record(errorCode: error.code.rawValue)
+            return error.restResponse(requestId: requestId)
         }
     }
 

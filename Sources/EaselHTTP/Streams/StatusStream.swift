@@ -1,5 +1,5 @@
 import EaselCore
-import EaselWorker
+import EaselServices
 import HTTPTypes
 import Hummingbird
 import NIOCore

@@ -1,5 +1,5 @@
 import EaselCore
-import EaselWorker
+import EaselServices
 
 /// The MPS 2019-06-12 actions Easel serves.
 struct MPSActions: Sendable {

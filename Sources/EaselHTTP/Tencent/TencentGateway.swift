@@ -22,8 +22,8 @@ struct TencentGateway: RouterMiddleware {
             if let taskId = fields["TaskId"]?.lenientString { facts.record(taskId: taskId) }
             return JSONResponse.make(TencentEnvelope.success(fields, requestId: requestId))
         } catch {
-            facts.record(errorCode: error.code)
-            return JSONResponse.make(TencentEnvelope.error(error, requestId: requestId))
+            facts.record(errorCode: error.code.rawValue)
+            return error.tencentResponse(requestId: requestId)
         }
     }
 
@@ -72,7 +72,7 @@ extension Error {
     /// The client-facing form of any error: API errors as they are, anything else as a bare InternalError.
     var apiError: APIError {
         if let error = self as? APIError { return error }
-        if let error = self as? SignatureError { return APIError(error.code, error.message) }
+        if let error = self as? SignatureError { return APIError(code: error.code, error.message) }
         return .internalError
     }
 }

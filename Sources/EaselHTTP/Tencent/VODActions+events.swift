@@ -1,5 +1,5 @@
 import EaselCore
-import EaselWorker
+import EaselServices
 import Foundation
 
 /// VOD reliable callbacks: `PullEvents` (long-poll up to 5 s, at most 16 events) and `ConfirmEvents` (within 30 s of

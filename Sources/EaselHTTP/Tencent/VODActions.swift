@@ -1,5 +1,5 @@
 import EaselCore
-import EaselWorker
+import EaselServices
 import Foundation
 
 /// The VOD 2018-07-17 actions Easel serves.

@@ -1,7 +1,7 @@
 import EaselCore
-import EaselHTTP
+import EaselApp
 import EaselStore
-import EaselWorker
+import EaselServices
 import Foundation
 
 /// The installation in the local data directory (or the configured PostgreSQL store), opened for one command.
@@ -31,12 +31,6 @@ struct LocalInstallation: Sendable {
     /// What an aborted task notifies (events, webhooks), with the apps' settings merged as the server merges them:
     /// the store's records over the configuration file's `apps` entries.
     func outboxPlan() async -> @Sendable (TaskRecord) -> [OutboxEntry] {
-        let configured = configuration.apps.map { app in
-            AppRecord(tenant: app.tenant, callbackURL: app.callbackUrl, webhookURL: app.webhookUrl,
-                      createdAt: .distantPast, updatedAt: .distantPast)
-        }
-        var settings = WorkerSettings()
-        settings.apps = AppSettingsDirectory(store: store, configured: configured)
-        return await settings.outboxPlan()
+        await AppSettingsDirectory(store: store, configured: configuration.apps.map(\.record)).outboxPlan()
     }
 }

@@ -1,5 +1,4 @@
 import EaselCore
-import EaselHTTP
 import EaselStore
 import Foundation
 
@@ -22,7 +21,7 @@ struct UsageReport: Sendable, Equatable {
 
     /// Builds the report from store rows, pricing them with `prices` (cost = images × per_image + succeeded ×
     /// per_task; null for a model without a price).
-    init(rows usage: [UsageRow], prices: [String: EaselConfiguration.UsagePrice]) {
+    init(rows usage: [UsageRow], prices: [String: UsagePrice]) {
         var totals: [String: Int64] = [:]
         var seconds = 0.0
         var cost: Double?

@@ -2,6 +2,8 @@ import AsyncHTTPClient
 import EaselBlobs
 import EaselCore
 import EaselEngines
+import EaselHTTP
+import EaselServices
 import EaselStore
 import EaselWorker
 import Foundation
@@ -22,6 +24,7 @@ public struct EaselServer: Sendable {
     /// The engines.
     public let engines: EngineRegistry
     let environment: ServerEnvironment
+    let adminEnvironment: AdminEnvironment
     let dispatcher: Dispatcher
     let sweeper: Sweeper
     let webhookSender: WebhookSender
@@ -106,8 +109,10 @@ public struct EaselServer: Sendable {
         let signal = WakeSignal()
         let completions = CompletionHub()
         let deliveryWake = WakeSignal()
+        let taskSettings = TaskServiceSettings(apps: settings.apps, callbackPolicy: settings.callbackPolicy,
+                                               sessionDedupWindow: settings.sessionDedupWindow)
         let tasks = TaskService(store: runtime.store, media: runtime.store, engines: engines,
-                                validator: RequestValidator(catalog: catalog), settings: settings, signal: signal,
+                                validator: RequestValidator(catalog: catalog), settings: taskSettings, signal: signal,
                                 completions: completions, logger: logger, deliveryWake: deliveryWake,
                                 canUploadToBuckets: uploader != nil)
         var openAI = OpenAISettings()
@@ -133,9 +138,15 @@ public struct EaselServer: Sendable {
                                 }, taskLogs: runtime.store)
         self.httpClient = httpClient
         self.environment = environment
+        let adminEnvironment = AdminEnvironment(
+            server: environment, store: runtime.store, blobs: runtime.blobs, keys: runtime.keys,
+            configuredAdminKey: configuration.adminAPIKey, callbackPolicy: settings.callbackPolicy,
+            hasBucketStorage: configuration.bucketStorage != nil, prices: configuration.usagePrices, logger: logger)
+        self.adminEnvironment = adminEnvironment
+        let renderer = DeliveryRenderer(environment: environment)
         webhookSender = WebhookSender(outbox: runtime.store, tasks: runtime.store, settings: settings, wake: deliveryWake,
                                       secret: { [runtime] in runtime.webhookSecret(for: $0) },
-                                      render: { delivery, task in DeliveryRenderer(environment: environment).body(delivery, task: task) },
+                                      render: { delivery, task in renderer.body(delivery, task: task) },
                                       logger: logger)
         signalRelay = (runtime.store as? any StoreSignals).map {
             StoreSignalRelay(signals: $0, dispatcherWake: signal, completions: completions, deliveryWake: deliveryWake)
@@ -143,24 +154,21 @@ public struct EaselServer: Sendable {
         sweeper = Sweeper(store: runtime.store, outbox: runtime.store, blobs: runtime.blobs, settings: settings, logger: logger)
     }
 
-    /// The router with every dialect.
-    public func router() -> Router<EaselRequestContext> {
-        EaselMetrics.bootstrap()
-        let router = Router(context: EaselRequestContext.self)
-        router.add(middleware: ObservabilityMiddleware(logger: logger))
-        router.add(middleware: UnknownRouteMiddleware())
-        router.add(middleware: TencentGateway(environment: environment))
-        let operating = operatingRoutes()
-        operating.registerProbes(on: router)
-        if configuration.metrics.port == nil { operating.registerMetrics(on: router) }
-        RESTRoutes(environment: environment).register(on: router)
-        OpenAIRoutes(environment: environment).register(on: router)
-        FileRoutes(environment: environment).register(on: router)
-        DeliveryRoutes(environment: environment).register(on: router)
-        AdminRoutes(environment: adminEnvironment).register(on: router)
-        ConsoleRoutes(environment: adminEnvironment, secureCookies: tls != nil).register(on: router)
-        return router
+    /// The HTTP side: routers, probes and metrics, readiness.
+    var http: EaselRouterBuilder {
+        let authorization: MetricsAuthorization? = configuration.metrics.requireAdminKey
+            ? metricsAuthorization ?? { _ in false } : nil
+        return EaselRouterBuilder(environment: environment, admin: adminEnvironment, readiness: readiness,
+                                  statistics: runtime.store as? any StoreStatistics,
+                                  storeKind: runtime.isSharedStore ? "postgres" : "sqlite", metricsAuthorization: authorization,
+                                  metricsOnMainPort: configuration.metrics.port == nil, secureCookies: tls != nil, logger: logger)
     }
+
+    /// The router with every dialect.
+    public func router() -> Router<EaselRequestContext> { http.router() }
+
+    /// The router of the separate metrics port: `/metrics` alone.
+    public func metricsRouter() -> Router<EaselRequestContext> { http.metricsRouter() }
 
     /// Applies per-app limits from the configuration to the store, except where an admin set one in the store: a
     /// restart never undoes an admin's change.
@@ -172,7 +180,7 @@ public struct EaselServer: Sendable {
 
     /// The HTTP application on the main port (the background services run beside it, see `services()`).
     public func application(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some ApplicationProtocol {
-        let http: HTTPServerBuilder = .http1(configuration: .init(additionalChannelHandlers: [MalformedRequestResponder(), ClientDepartureWatcher()]))
+        let http = EaselRouterBuilder.http1()
         return Application(router: router(),
                     server: try tls.map { try .tls(http, tlsConfiguration: $0) } ?? http,
                     configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Easel"),

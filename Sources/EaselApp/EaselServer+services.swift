@@ -1,3 +1,4 @@
+import EaselHTTP
 import EaselStore
 import Hummingbird
 import ServiceLifecycle
@@ -22,27 +23,8 @@ extension EaselServer {
         services.append(try application(onServerRunning: onServerRunning))
         services += [sweeper, webhookSender]
         if let signalRelay { services.append(signalRelay) }
-        services += [dispatcher, ReadinessService(readiness: readiness, logger: logger)]
+        services += [dispatcher, http.readinessService()]
         return services
-    }
-
-    /// The routes only operators use: probes everywhere, `/metrics` on the main port unless `metrics.port` is set.
-    func operatingRoutes() -> OperatingRoutes {
-        let authorization: MetricsAuthorization? = configuration.metrics.requireAdminKey
-            ? metricsAuthorization ?? { _ in false } : nil
-        return OperatingRoutes(readiness: readiness, statistics: runtime.store as? any StoreStatistics,
-                               gauges: StoreGauges(statistics: runtime.store as? any StoreStatistics,
-                                                   storeKind: runtime.isSharedStore ? "postgres" : "sqlite"),
-                               authorization: authorization)
-    }
-
-    /// The router of the separate metrics port: `/metrics` alone.
-    func metricsRouter() -> Router<EaselRequestContext> {
-        EaselMetrics.bootstrap()
-        let router = Router(context: EaselRequestContext.self)
-        router.add(middleware: ObservabilityMiddleware(logger: logger))
-        operatingRoutes().registerMetrics(on: router)
-        return router
     }
 
     private func metricsApplication(onServerRunning: @escaping @Sendable (Int) async -> Void) -> (any Service)? {

@@ -1,3 +1,6 @@
+import EaselHTTP
+import Logging
+
 extension EaselConfiguration {
     /// Where and for whom `/metrics` is served.
     public struct MetricsSettings: Sendable, Equatable {
@@ -30,6 +33,9 @@ extension EaselConfiguration {
 
     /// The log format as configured.
     public var effectiveLogFormat: LogFormat { LogFormat(rawValue: logFormat) ?? .text }
+
+    /// `log_level` as a logger level (`info` when it names none).
+    public var loggerLevel: Logger.Level { Logger.Level(rawValue: logLevel) ?? .info }
 
     func validateOperating() throws {
         guard LogFormat(rawValue: logFormat) != nil else {

@@ -11,7 +11,7 @@ public struct TaskService: Sendable {
     let media: any MediaLibrary
     let engines: EngineRegistry
     let validator: RequestValidator
-    let settings: WorkerSettings
+    let settings: TaskServiceSettings
     let signal: WakeSignal
     let completions: CompletionHub
     let deliveryWake: WakeSignal
@@ -20,7 +20,7 @@ public struct TaskService: Sendable {
 
     /// Creates the service.
     public init(store: any TaskStore, media: any MediaLibrary, engines: EngineRegistry, validator: RequestValidator,
-                settings: WorkerSettings, signal: WakeSignal, completions: CompletionHub, logger: Logger,
+                settings: TaskServiceSettings, signal: WakeSignal, completions: CompletionHub, logger: Logger,
                 deliveryWake: WakeSignal = WakeSignal(), canUploadToBuckets: Bool = false) {
         self.deliveryWake = deliveryWake
         self.canUploadToBuckets = canUploadToBuckets
@@ -91,7 +91,7 @@ public struct TaskService: Sendable {
         } catch {
             throw internalError(error)
         }
-        WorkerMetrics.taskCreated(record)
+        TaskMetrics.taskCreated(record)
         signal.wake()
         return (record, position)
     }
@@ -116,8 +116,8 @@ public struct TaskService: Sendable {
     /// Aborts a waiting task.
     public func abort(id: String, tenant: Tenant) async throws(APIError) -> TaskRecord {
         do {
-            let task = try await store.abort(id: id, tenant: tenant, at: Date(), outbox: await settings.outboxPlan())
-            WorkerMetrics.taskFinished(task, outcome: .aborted)
+            let task = try await store.abort(id: id, tenant: tenant, at: Date(), outbox: await settings.apps.outboxPlan())
+            TaskMetrics.taskFinished(task, outcome: .aborted)
             completions.notifyFinished(id, tenant: tenant)
             deliveryWake.wake()
             return task

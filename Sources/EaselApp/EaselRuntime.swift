@@ -2,6 +2,7 @@ import Crypto
 import EaselBlobs
 import EaselCore
 import AsyncHTTPClient
+import EaselServices
 import EaselStore
 import Foundation
 
@@ -135,8 +136,11 @@ public struct EaselRuntime: Sendable {
         return components.string ?? "the configured URL"
     }
 
+    /// The installation's keys: file-URL signer, webhook secrets, credential issuing.
+    public var keys: InstallationKeys { InstallationKeys(secrets: secrets) }
+
     /// The signer for file URLs.
-    public var urlSigner: URLSigner { URLSigner(keyBytes: secrets.derivedKey(purpose: "easel file urls v1")) }
+    public var urlSigner: URLSigner { keys.urlSigner }
 
     // A configured key is used through SHA-256 so any passphrase works; otherwise one is generated once, 0600.
     private static func masterKey(configured: String?, in root: URL) throws -> [UInt8] {
@@ -154,58 +158,11 @@ public struct EaselRuntime: Sendable {
         return bytes
     }
 
-    /// The key that signs an app's webhooks: derived from the master key, so every node agrees without storing it.
-    /// The HMAC key is the UTF-8 of the printed secret, so receivers use the string exactly as shown.
-    public func webhookSecret(for tenant: Tenant) -> [UInt8] {
-        Array(webhookSecretText(for: tenant).utf8)
-    }
+    /// The key that signs an app's webhooks (see `InstallationKeys.webhookSecret(for:)`).
+    public func webhookSecret(for tenant: Tenant) -> [UInt8] { keys.webhookSecret(for: tenant) }
 
-    /// The webhook secret as printed to users: `whsec_` and 64 hex digits.
-    public func webhookSecretText(for tenant: Tenant) -> String {
-        "whsec_" + HexText.of(secrets.derivedKey(purpose: "easel webhooks v1 \(tenant.appId)/\(tenant.subAppId)"))
-    }
-
-    /// Creates an app credential: TC3 key pair and Bearer key, optionally temporary with a token.
+    /// Creates an app credential in the store (see `InstallationKeys.createCredential`).
     public func createCredential(tenant: Tenant, tokenTTL: Duration? = nil, now: Date = Date()) async throws -> IssuedCredential {
-        let secretId = "AKID" + TaskID.randomHex(bytes: 16)
-        let secretKey = Data((0..<24).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
-            .replacingOccurrences(of: "/", with: "x").replacingOccurrences(of: "+", with: "z")
-        let apiKey = "sk-easel-" + TaskID.randomHex(bytes: 24)
-        let token = tokenTTL.map { _ in TaskID.randomHex(bytes: 32) }
-        let expiresAt = tokenTTL.map { now.addingTimeInterval(Double($0.components.seconds)) }
-        try await store.addCredential(Credential(secretId: secretId, secretKey: secretKey, tenant: tenant,
-                                                 apiKeyHash: SHA256.hex(of: apiKey), tokenHash: token.map(SHA256.hex(of:)),
-                                                 expiresAt: expiresAt, createdAt: now))
-        return IssuedCredential(tenant: tenant, secretId: secretId, secretKey: secretKey, apiKey: apiKey, token: token,
-                                expiresAt: expiresAt, webhookSecret: webhookSecretText(for: tenant))
-    }
-}
-
-/// A credential as shown once at creation.
-public struct IssuedCredential: Sendable {
-    /// The app.
-    public let tenant: Tenant
-    /// TC3/v1 SecretId.
-    public let secretId: String
-    /// TC3/v1 SecretKey.
-    public let secretKey: String
-    /// Bearer key for the REST and OpenAI dialects.
-    public let apiKey: String
-    /// Session token of temporary credentials.
-    public let token: String?
-    /// Expiry of temporary credentials.
-    public let expiresAt: Date?
-    /// The app's webhook signing secret; the HMAC key is its UTF-8 bytes.
-    public let webhookSecret: String
-
-    /// The JSON object `easel keys create` prints.
-    public var json: JSONValue {
-        var object: [String: JSONValue] = [
-            "AppId": .int(tenant.appId), "SubAppId": .int(tenant.subAppId), "SecretId": .string(secretId),
-            "SecretKey": .string(secretKey), "ApiKey": .string(apiKey), "WebhookSecret": .string(webhookSecret),
-        ]
-        if let token { object["Token"] = .string(token) }
-        if let expiresAt { object["ExpiresAt"] = .string(ISOTime.string(expiresAt)) }
-        return .object(object)
+        try await keys.createCredential(tenant: tenant, tokenTTL: tokenTTL, now: now, in: store)
     }
 }

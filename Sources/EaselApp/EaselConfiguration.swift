@@ -1,4 +1,5 @@
 import EaselCore
+import EaselStore
 import Foundation
 
 /// Every knob of a running Easel, with defaults that work offline on one machine. Read from an optional JSON file
@@ -90,20 +91,6 @@ public struct EaselConfiguration: Sendable, Equatable {
     public var adminAPIKey: String?
     /// Prices for `GET /easel/v1/admin/usage` (`usage.prices`: `{"GEM-3.0": {"per_image": 0.04, "per_task": 0}}`).
     public var usagePrices: [String: UsagePrice] = [:]
-
-    /// The price of a model's usage, in any currency.
-    public struct UsagePrice: Sendable, Equatable, Codable {
-        /// Per image produced by succeeded tasks.
-        public var perImage: Double?
-        /// Per succeeded task.
-        public var perTask: Double?
-
-        /// Creates a price.
-        public init(perImage: Double? = nil, perTask: Double? = nil) {
-            self.perImage = perImage
-            self.perTask = perTask
-        }
-    }
 
     /// Settings of one app.
     public struct AppSettings: Sendable, Equatable, Codable {

@@ -6,7 +6,7 @@ import Metrics
 /// bootstraps Prometheus; without a bootstrap they go nowhere). Handles are made per event rather than kept, because a
 /// handle made before `MetricsSystem.bootstrap` stays a no-op forever. Every label has a small, bounded set of values:
 /// dialects, catalog models, engine names, outcomes — never a task id or a prompt.
-public enum WorkerMetrics {
+public enum TaskMetrics {
     /// How a task ended, as `easel_tasks_finished_total{outcome}` tells it.
     public enum Outcome: String, Sendable {
         /// Its images were stored.

@@ -1,3 +1,5 @@
+import EaselHTTP
+
 extension EaselConfiguration {
     /// Bounds of the status streams (`streams.*`, `EASEL_STREAMS_*`).
     public struct StreamLimits: Sendable, Equatable, Decodable {

@@ -1,5 +1,6 @@
 import Crypto
 import EaselCore
+import EaselHTTP
 import EaselStore
 import Foundation
 
@@ -12,9 +13,9 @@ extension EaselRuntime {
     public func bootstrapAdminKey(configuration: EaselConfiguration,
                                   output: FileHandle = .standardOutput) async throws -> String? {
         if let configured = configuration.adminAPIKey, !configured.isEmpty { return nil }
-        if try await store.setting(AdminAuthenticator.settingName) != nil { return nil }
+        if try await store.setting(AdminEnvironment.adminKeySettingName) != nil { return nil }
         let key = "sk-easel-admin-" + TaskID.randomHex(bytes: 24)
-        guard try await store.setSettingIfAbsent(AdminAuthenticator.settingName, value: SHA256.hex(of: key)) else { return nil }
+        guard try await store.setSettingIfAbsent(AdminEnvironment.adminKeySettingName, value: SHA256.hex(of: key)) else { return nil }
         // FileHandle writes go straight to the descriptor, unlike print's buffered stdout.
         output.write(Data("""
             First start: the admin API key (shown once; set admin.api_key or EASEL_ADMIN_KEY to choose one):

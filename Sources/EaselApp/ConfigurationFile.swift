@@ -1,3 +1,4 @@
+import EaselStore
 import Foundation
 
 /// The JSON configuration file's shape (snake_case keys; every field optional).
@@ -39,7 +40,7 @@ struct ConfigurationFile: Decodable {
     var inputs: Inputs?
     struct Admin: Decodable { var apiKey: String? }
     var admin: Admin?
-    struct Usage: Decodable { var prices: [String: EaselConfiguration.UsagePrice]? }
+    struct Usage: Decodable { var prices: [String: UsagePrice]? }
     var usage: Usage?
     var streams: EaselConfiguration.StreamLimits?
 

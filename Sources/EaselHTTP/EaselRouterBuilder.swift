@@ -1,0 +1,81 @@
+import EaselCore
+import EaselStore
+import Hummingbird
+import HummingbirdCore
+import Logging
+import ServiceLifecycle
+
+/// The HTTP side of a node, built by the composition root from the environments it wired: the main router with
+/// every dialect, files, deliveries, the admin API and the console; the probes and `/metrics`; the HTTP/1 server
+/// with Easel's channel handlers; the service that flips readiness on shutdown.
+public struct EaselRouterBuilder: Sendable {
+    let environment: ServerEnvironment
+    let admin: AdminEnvironment
+    let readiness: Readiness
+    let statistics: (any StoreStatistics)?
+    let storeKind: String
+    let metricsAuthorization: MetricsAuthorization?
+    let metricsOnMainPort: Bool
+    let secureCookies: Bool
+    let logger: Logger
+
+    /// Creates the builder. `metricsAuthorization` guards `/metrics` when set; `metricsOnMainPort` is false when
+    /// `/metrics` has a port of its own; `secureCookies` marks console cookies `Secure` (Easel serves TLS itself).
+    public init(environment: ServerEnvironment, admin: AdminEnvironment, readiness: Readiness,
+                statistics: (any StoreStatistics)?, storeKind: String, metricsAuthorization: MetricsAuthorization?,
+                metricsOnMainPort: Bool, secureCookies: Bool, logger: Logger) {
+        self.environment = environment
+        self.admin = admin
+        self.readiness = readiness
+        self.statistics = statistics
+        self.storeKind = storeKind
+        self.metricsAuthorization = metricsAuthorization
+        self.metricsOnMainPort = metricsOnMainPort
+        self.secureCookies = secureCookies
+        self.logger = logger
+    }
+
+    /// The router with every dialect.
+    public func router() -> Router<EaselRequestContext> {
+        EaselMetrics.bootstrap()
+        let router = Router(context: EaselRequestContext.self)
+        router.add(middleware: ObservabilityMiddleware(logger: logger))
+        router.add(middleware: UnknownRouteMiddleware())
+        router.add(middleware: TencentGateway(environment: environment))
+        let operating = operatingRoutes()
+        operating.registerProbes(on: router)
+        if metricsOnMainPort { operating.registerMetrics(on: router) }
+        RESTRoutes(environment: environment).register(on: router)
+        OpenAIRoutes(environment: environment).register(on: router)
+        FileRoutes(environment: environment).register(on: router)
+        DeliveryRoutes(environment: environment).register(on: router)
+        AdminRoutes(environment: admin).register(on: router)
+        ConsoleRoutes(environment: admin, secureCookies: secureCookies).register(on: router)
+        return router
+    }
+
+    /// The router of the separate metrics port: `/metrics` alone.
+    public func metricsRouter() -> Router<EaselRequestContext> {
+        EaselMetrics.bootstrap()
+        let router = Router(context: EaselRequestContext.self)
+        router.add(middleware: ObservabilityMiddleware(logger: logger))
+        operatingRoutes().registerMetrics(on: router)
+        return router
+    }
+
+    /// HTTP/1 with the handlers that answer malformed requests in kind and notice clients that leave.
+    public static func http1() -> HTTPServerBuilder {
+        .http1(configuration: .init(additionalChannelHandlers: [MalformedRequestResponder(), ClientDepartureWatcher()]))
+    }
+
+    /// The service that, told to shut down first, flips `/readyz` to 503 while the rest drains.
+    public func readinessService() -> any Service {
+        ReadinessService(readiness: readiness, logger: logger)
+    }
+
+    private func operatingRoutes() -> OperatingRoutes {
+        OperatingRoutes(readiness: readiness, statistics: statistics,
+                        gauges: StoreGauges(statistics: statistics, storeKind: storeKind),
+                        authorization: metricsAuthorization)
+    }
+}
