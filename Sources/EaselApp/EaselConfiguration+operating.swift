@@ -1,3 +1,4 @@
+import Configuration
 import EaselHTTP
 import Logging
 
@@ -14,20 +15,10 @@ extension EaselConfiguration {
         /// Defaults: on the main port, open.
         public init() {}
 
-        mutating func apply(environment: [String: String]) throws {
-            if let text = environment["EASEL_METRICS_PORT"], !text.isEmpty {
-                guard let value = Int(text) else {
-                    throw ConfigurationError(description: "EASEL_METRICS_PORT must be an integer, got `\(text)`.")
-                }
-                port = value
-            }
-            if let text = environment["EASEL_METRICS_REQUIRE_ADMIN_KEY"], !text.isEmpty {
-                switch text.lowercased() {
-                case "1", "true", "yes": requireAdminKey = true
-                case "0", "false", "no": requireAdminKey = false
-                default: throw ConfigurationError(description: "EASEL_METRICS_REQUIRE_ADMIN_KEY must be true or false, got `\(text)`.")
-                }
-            }
+        /// Reads `metrics.*` through `reader`.
+        init(reader: ConfigReader) throws {
+            port = try reader.value(EaselSettings.metricsPort)
+            requireAdminKey = try reader.value(EaselSettings.metricsRequireAdminKey)
         }
     }
 

@@ -1,8 +1,9 @@
+import Configuration
 import EaselHTTP
 
 extension EaselConfiguration {
     /// Bounds of the status streams (`streams.*`, `EASEL_STREAMS_*`).
-    public struct StreamLimits: Sendable, Equatable, Decodable {
+    public struct StreamLimits: Sendable, Equatable {
         /// Concurrent status streams per app on one node (`streams.max_per_app`, `EASEL_STREAMS_MAX_PER_APP`);
         /// 0 = no limit. Default 100.
         public var maxPerApp: Int?
@@ -28,24 +29,12 @@ extension EaselConfiguration {
             return settings
         }
 
-        mutating func merge(_ file: StreamLimits?) {
-            guard let file else { return }
-            maxPerApp = file.maxPerApp ?? maxPerApp
-            heartbeatSeconds = file.heartbeatSeconds ?? heartbeatSeconds
-            maxDurationSeconds = file.maxDurationSeconds ?? maxDurationSeconds
-            pollIntervalMs = file.pollIntervalMs ?? pollIntervalMs
-        }
-
-        mutating func apply(environment: [String: String]) throws {
-            func number(_ name: String) throws -> Double? {
-                guard let text = environment[name], !text.isEmpty else { return nil }
-                guard let value = Double(text) else { throw ConfigurationError(description: "\(name) must be a number, got `\(text)`.") }
-                return value
-            }
-            maxPerApp = try number("EASEL_STREAMS_MAX_PER_APP").map { Int($0) } ?? maxPerApp
-            heartbeatSeconds = try number("EASEL_STREAMS_HEARTBEAT_SECONDS") ?? heartbeatSeconds
-            maxDurationSeconds = try number("EASEL_STREAMS_MAX_DURATION_SECONDS") ?? maxDurationSeconds
-            pollIntervalMs = try number("EASEL_STREAMS_POLL_INTERVAL_MS").map { Int($0) } ?? pollIntervalMs
+        /// Reads `streams.*` through `reader`.
+        init(reader: ConfigReader) throws {
+            maxPerApp = try reader.value(EaselSettings.streamsMaxPerApp)
+            heartbeatSeconds = try reader.value(EaselSettings.streamsHeartbeatSeconds)
+            maxDurationSeconds = try reader.value(EaselSettings.streamsMaxDurationSeconds)
+            pollIntervalMs = try reader.value(EaselSettings.streamsPollIntervalMs)
         }
 
         func validate() throws {

@@ -61,6 +61,9 @@ public struct EaselConfiguration: Sendable, Equatable {
     public var leaseSeconds = 60
     /// How many times a task is started before an interrupted one fails (`scheduling.max_attempts`, `EASEL_MAX_ATTEMPTS`).
     public var maxAttempts = 3
+    /// How long a SessionId deduplicates creates (`scheduling.session_dedup_window_seconds`,
+    /// `EASEL_SESSION_DEDUP_WINDOW_SECONDS`), default 3 days as Tencent's.
+    public var sessionDedupWindowSeconds = 3 * 86_400
     /// Artificial sandbox latency per task (`sandbox.latency_ms`, `EASEL_SANDBOX_LATENCY_MS`).
     public var sandboxLatencyMilliseconds = 0
     /// Temporary output lifetime for VOD and REST tasks (`outputs.vod_ttl_seconds`), default 7 days.
@@ -203,16 +206,5 @@ public struct EaselConfiguration: Sendable, Equatable {
     /// The URL clients reach this server at.
     public var effectivePublicURL: String {
         publicURL ?? "\(tlsCertificate == nil ? "http" : "https")://\(host == "0.0.0.0" || host == "::" ? "127.0.0.1" : host):\(port)"
-    }
-
-    /// Loads the file (if any) and applies the environment.
-    public static func load(file: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Self {
-        var configuration = EaselConfiguration()
-        if let file {
-            let data = try Data(contentsOf: URL(fileURLWithPath: file))
-            try configuration.apply(file: ConfigurationFile.decode(data))
-        }
-        try configuration.apply(environment: environment)
-        return configuration
     }
 }

@@ -67,6 +67,7 @@ public struct EaselServer: Sendable {
         settings.isOnlyNode = !runtime.isSharedStore
         settings.lease = .seconds(configuration.leaseSeconds)
         settings.maxAttempts = configuration.maxAttempts
+        settings.sessionDedupWindow = .seconds(configuration.sessionDedupWindowSeconds)
         settings.callbackPolicy = CallbackURLPolicy(allowedHosts: Set(configuration.deliveryAllowedHosts))
         settings.deliveryRetry = RetryPolicy(delays: configuration.deliveryRetryDelays.map { .seconds($0) })
         var uploader: S3OutputUploader?

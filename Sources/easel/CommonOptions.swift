@@ -9,9 +9,10 @@ struct CommonOptions: ParsableArguments {
     @Option(name: .long, help: "JSON configuration file.")
     var config: String?
 
-    func configuration() throws -> EaselConfiguration {
-        var configuration = try EaselConfiguration.load(file: config)
-        if let dataDir { configuration.dataDirectory = dataDir }
-        return configuration
+    /// The configuration: these flags and `flags` (file keys to values) over the environment over the file.
+    func configuration(flags: [String: String] = [:]) throws -> EaselConfiguration {
+        var commandLine = flags
+        if let dataDir { commandLine["data_dir"] = dataDir }
+        return try EaselConfiguration.load(file: config, commandLine: commandLine)
     }
 }

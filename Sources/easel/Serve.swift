@@ -15,9 +15,10 @@ struct Serve: AsyncParsableCommand {
     var port: Int?
 
     func run() async throws {
-        var configuration = try common.configuration()
-        if let host { configuration.host = host }
-        if let port { configuration.port = port }
+        var flags: [String: String] = [:]
+        if let host { flags["server.host"] = host }
+        if let port { flags["server.port"] = String(port) }
+        let configuration = try common.configuration(flags: flags)
         EaselApplication.bootstrapProcess(configuration)
         try await buildApplication(configuration: configuration).run()
     }

@@ -1,0 +1,67 @@
+/// One knob, defined once: its key in the JSON file (`scheduling.lease_seconds`), its environment variable
+/// (`EASEL_LEASE_SECONDS`), its default and what it does. `EaselConfiguration(reader:)` reads it, the README's
+/// configuration table is checked against it, and errors name both spellings.
+public struct Setting<Value: SettingValue>: Sendable {
+    /// Dotted key in the configuration file.
+    public let key: String
+    /// Environment variable, if one sets it.
+    public let environment: String?
+    /// The value when nothing sets it.
+    public let defaultValue: Value
+    /// The default as the README states it, when the value alone does not say it (`generated data_dir/master.key`).
+    public let documentedDefault: String?
+    /// What it does, for the README.
+    public let meaning: String
+    /// Whether its value must never be printed (keys, passwords).
+    public let isSecret: Bool
+
+    /// Defines a setting.
+    public init(_ key: String, env environment: String?, default defaultValue: Value, documented documentedDefault: String? = nil,
+                secret isSecret: Bool = false, _ meaning: String) {
+        self.key = key
+        self.environment = environment
+        self.defaultValue = defaultValue
+        self.documentedDefault = documentedDefault
+        self.meaning = meaning
+        self.isSecret = isSecret
+    }
+
+    /// Both spellings, for error messages: `scheduling.lease_seconds (EASEL_LEASE_SECONDS)`.
+    public var names: String { environment.map { "\(key) (\($0))" } ?? key }
+
+    private static func quoted(_ text: String) -> String {
+        text == "none" || text == "unset" ? text : "`\(text)`"
+    }
+
+    /// The row this setting contributes to the README's table.
+    public var row: SettingRow {
+        SettingRow(key: key, environment: environment.map { [$0] } ?? [],
+                   defaultValue: documentedDefault ?? Self.quoted(defaultValue.documented), meaning: meaning)
+    }
+}
+
+/// One row of the README's configuration table.
+public struct SettingRow: Sendable, Equatable {
+    /// The file key (or keys, comma-separated).
+    public let key: String
+    /// The environment variables that set it.
+    public let environment: [String]
+    /// The default as documented.
+    public let defaultValue: String
+    /// What it does.
+    public let meaning: String
+
+    /// Creates a row.
+    public init(key: String, environment: [String], defaultValue: String, meaning: String) {
+        self.key = key
+        self.environment = environment
+        self.defaultValue = defaultValue
+        self.meaning = meaning
+    }
+
+    /// The row as a line of the README's Markdown table.
+    public var markdown: String {
+        let variables = environment.isEmpty ? "—" : environment.map { "`\($0)`" }.joined(separator: ", ")
+        return "| `\(key)` | \(variables) | \(defaultValue) | \(meaning) |"
+    }
+}

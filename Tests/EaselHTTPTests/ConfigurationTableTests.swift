@@ -1,0 +1,51 @@
+import Foundation
+import Testing
+@testable import EaselApp
+
+/// The README's configuration table is the settings' own: every knob defined once in `EaselSettings`.
+@Suite struct ConfigurationTableTests {
+    @Test func theReadmeTableIsGeneratedFromTheSettings() throws {
+        let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("README.md")
+        let text = try String(contentsOf: readme, encoding: .utf8)
+        let table = EaselSettings.markdownTable
+        #expect(text.contains(table), "README.md's configuration table differs from EaselSettings; it should read:\n\(table)")
+    }
+
+    @Test func everySettingHasOneKeyAndOneVariable() {
+        let keys = EaselSettings.rows.map(\.key)
+        #expect(Set(keys).count == keys.count)
+        let variables = EaselSettings.rows.flatMap(\.environment)
+        #expect(Set(variables).count == variables.count)
+    }
+
+    @Test func eachVariableSetsItsKeyAndTheFlagsWin() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("easel-config-\(UUID().uuidString).json")
+        try Data(#"{"scheduling": {"lease_seconds": 40, "max_attempts": 5, "session_dedup_window_seconds": 60}, "server": {"port": 9000}}"#.utf8)
+            .write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let fromFile = try EaselConfiguration.load(file: file.path, environment: [:])
+        #expect(fromFile.leaseSeconds == 40 && fromFile.maxAttempts == 5 && fromFile.sessionDedupWindowSeconds == 60)
+        #expect(fromFile.port == 9000)
+        let overridden = try EaselConfiguration.load(file: file.path, environment: ["EASEL_LEASE_SECONDS": "30", "EASEL_PORT": "9100",
+                                                                                   "EASEL_SESSION_DEDUP_WINDOW_SECONDS": ""],
+                                                     commandLine: ["server.port": "9200"])
+        #expect(overridden.leaseSeconds == 30 && overridden.sessionDedupWindowSeconds == 60)
+        #expect(overridden.port == 9200)
+    }
+
+    @Test func aBadValueFailsWithOneLineNamingTheSettingButNeverASecret() throws {
+        do {
+            _ = try EaselConfiguration.load(file: nil, environment: ["EASEL_MAX_ATTEMPTS": "three"])
+            Issue.record("a bad value was accepted")
+        } catch let error as ConfigurationError {
+            #expect(error.description == "scheduling.max_attempts (EASEL_MAX_ATTEMPTS) must be an integer, got `three`.")
+        }
+        do {
+            _ = try EaselConfiguration.load(file: nil, environment: ["EASEL_ADMIN_KEY": "short-secret"])
+            Issue.record("a short admin key was accepted")
+        } catch let error as ConfigurationError {
+            #expect(!error.description.contains("short-secret"))
+        }
+    }
+}
