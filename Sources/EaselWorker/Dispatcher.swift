@@ -139,7 +139,7 @@ public final class Dispatcher: Service {
         var job = EngineJob(taskId: task.id, request: task.request,
                             outputSize: task.outputSize ?? PixelSize(width: 1024, height: 1024),
                             imageCount: max(task.request.outputImageCount ?? 1, 1),
-                            resumeToken: task.metadata[TaskRecord.resumeTokenKey]) { token in
+                            resumeToken: task.run.resumeToken) { token in
             try? await store.checkpoint(lease, resumeToken: token)
         }
         job.log = { [taskId = task.id] message in await self.record([TaskLogLine(taskId: taskId, at: Date(), message: message)]) }
@@ -162,8 +162,8 @@ public final class Dispatcher: Service {
             }
             let finishedAt = Date()
             task.outputs = try await writer.store(images, of: task, finishedAt: finishedAt)
-            task.metadata["engine"] = engine.name
-            if engine.isSandbox { task.metadata["sandbox"] = "true" }
+            task.run.engine = engine.name
+            if engine.isSandbox { task.run.isSandbox = true }
             task.status = .succeeded
             task.progress = 100
             task.finishedAt = finishedAt
@@ -231,9 +231,9 @@ public final class Dispatcher: Service {
            let prompt = request.prompt {
             let enhancement = try await enhancer.enhancement(prompt: prompt, request: request)
             request.prompt = enhancement.prompt
-            if let reason = enhancement.fallbackReason { task.metadata["prompt_enhancement"] = "skipped: \(reason)" }
+            if let reason = enhancement.fallbackReason { task.run.promptEnhancement = "skipped: \(reason)" }
         }
-        if let prompt = request.prompt, prompt != task.request.prompt { task.metadata["prompt_sent"] = prompt }
+        if let prompt = request.prompt, prompt != task.request.prompt { task.run.promptSent = prompt }
         return request
     }
 

@@ -39,10 +39,10 @@ import EaselServices
         for item in cases {
             let task = try #require(result.tasks[item.label], "\(item.label) has no task")
             #expect(task.status == .succeeded, "\(item.label): \(task.status) \(task.errorCode ?? "") \(task.errorMessage ?? "")")
-            let engine = task.metadata["engine"]
+            let engine = task.run.engine
             // Channels listing GEM/x and GG/x (one family) must be routed once.
             #expect(engine == item.engine, "\(item.label) ran on \(engine ?? "nothing")")
-            #expect(task.metadata["sandbox"] == nil)
+            #expect(!task.run.isSandbox)
             guard task.status == .succeeded else { continue }
             #expect(task.outputs.count == 1, "\(item.label): \(task.outputs.count) outputs")
             let bytes = try #require(result.outputs[item.label], "\(item.label): output not in the blob store")
@@ -94,7 +94,7 @@ import EaselServices
         let result = try await E2E.run(channels: channels, cases: [E2E.Case(label: "kling-failover", request: request, engine: "\(down),\(backup)")])
         let task = try #require(result.tasks["kling-failover"])
         #expect(task.status == .succeeded, "\(task.errorCode ?? "") \(task.errorMessage ?? "")")
-        #expect(task.metadata["engine"] == "\(down),\(backup)")
+        #expect(task.run.engine == "\(down),\(backup)")
         #expect(result.fakes[down]?.creates == 3, "the failing channel saw \(result.fakes[down]?.creates ?? -1) creates")
         #expect(result.fakes[backup]?.creates == 1)
         let bytes = try #require(result.outputs["kling-failover"])

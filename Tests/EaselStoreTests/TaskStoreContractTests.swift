@@ -114,7 +114,7 @@ import Testing
         _ = try await fixture.store.recoverExpiredLeases(expiredBefore: .distantFuture, now: Date(), maxAttempts: 5) { _ in [] }
         let owner = try #require(try await fixture.claim())
         #expect(owner.task.id == task.id && owner.lease != stale.lease)
-        #expect(owner.task.metadata[TaskRecord.resumeTokenKey] == "upstream-1", "the checkpoint survives the takeover")
+        #expect(owner.task.run.resumeToken == "upstream-1", "the checkpoint survives the takeover")
         await #expect(throws: StoreError.leaseLost) { try await fixture.store.heartbeat(stale.lease, progress: 90, leaseUntil: Date() + 60) }
         await #expect(throws: StoreError.leaseLost) { try await fixture.store.checkpoint(stale.lease, resumeToken: "upstream-2") }
         await #expect(throws: StoreError.leaseLost) { try await fixture.finish(stale, status: .failed) }
@@ -122,7 +122,7 @@ import Testing
         try await fixture.store.heartbeat(owner.lease, progress: 50, leaseUntil: Date() + 60)
         try await fixture.finish(owner)
         let done = try #require(try await fixture.store.task(id: task.id, tenant: fixture.alice))
-        #expect(done.status == .succeeded && done.progress == 100 && done.metadata[TaskRecord.resumeTokenKey] == "upstream-1")
+        #expect(done.status == .succeeded && done.progress == 100 && done.run.resumeToken == "upstream-1")
         await #expect(throws: StoreError.leaseLost) { try await fixture.finish(owner) }
     }
 

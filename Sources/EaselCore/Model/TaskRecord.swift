@@ -34,8 +34,8 @@ public struct TaskRecord: Codable, Sendable, Equatable {
     public var outputs: [TaskOutput]
     /// How many times a worker has started it.
     public var attempts: Int
-    /// Facts about how it ran (`engine: sandbox`, the prompt actually sent, …).
-    public var metadata: [String: String]
+    /// Facts about how it ran: engine, sandbox, the prompt actually sent, the resume token.
+    public var run: TaskRunInfo
     /// Where to POST the result (REST/OpenAI webhooks).
     public var callbackURL: String?
     /// The pixel size each output should have, fixed at validation.
@@ -46,8 +46,11 @@ public struct TaskRecord: Codable, Sendable, Equatable {
     /// The model as usage and the admin API name it: `name-version`, e.g. `GEM-3.0`.
     public var model: String { request.modelName + "-" + request.modelVersion }
 
-    /// The metadata key of an engine's resume token (the upstream's task id).
-    public static let resumeTokenKey = "upstream_task"
+    // The record's JSON keeps the name `metadata` for `run`, so records stored before it was typed still decode.
+    private enum CodingKeys: String, CodingKey {
+        case id, tenant, dialect, request, priority, sessionId, sessionContext, status, progress, createdAt, startedAt,
+             finishedAt, errorCode, errorMessage, outputs, attempts, run = "metadata", callbackURL, outputSize, keyId
+    }
 
     /// Creates a new waiting task.
     public init(id: String, tenant: Tenant, dialect: Dialect, request: ImageRequest, priority: Int, sessionId: String?,
@@ -65,7 +68,7 @@ public struct TaskRecord: Codable, Sendable, Equatable {
         self.errorCode = nil
         self.outputs = []
         self.attempts = 0
-        self.metadata = [:]
+        self.run = TaskRunInfo()
         self.callbackURL = callbackURL
         self.keyId = keyId
     }

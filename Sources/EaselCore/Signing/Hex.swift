@@ -39,6 +39,11 @@ enum SigningBytes {
         Array(HMAC<SHA256>.authenticationCode(for: Array(message.utf8), using: SymmetricKey(data: key)))
     }
 
+    /// The key of a V4-style derivation chain: `HMAC(…HMAC(HMAC(secret, parts[0]), parts[1])…, parts[n])`.
+    static func derivedKey(secret: [UInt8], _ parts: String...) -> SymmetricKey {
+        SymmetricKey(data: parts.reduce(secret) { key, part in hmacSHA256(key: key, part) })
+    }
+
     /// Whether `a` and `b` are equal, in time that depends only on their lengths (so a mismatch position
     /// cannot be learned by timing).
     static func constantTimeEquals(_ a: some StringProtocol, _ b: some StringProtocol) -> Bool {

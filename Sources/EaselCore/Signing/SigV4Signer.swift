@@ -166,10 +166,7 @@ public enum SigV4Signer {
     /// The signing key `HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request")`.
     public static func signingKey(secretAccessKey: String, dateStamp: String, region: String,
                                   service: String) -> SymmetricKey {
-        let kDate = SigningBytes.hmacSHA256(key: Array("AWS4\(secretAccessKey)".utf8), dateStamp)
-        let kRegion = SigningBytes.hmacSHA256(key: kDate, region)
-        let kService = SigningBytes.hmacSHA256(key: kRegion, service)
-        return SymmetricKey(data: SigningBytes.hmacSHA256(key: kService, "aws4_request"))
+        SigningBytes.derivedKey(secret: Array("AWS4\(secretAccessKey)".utf8), dateStamp, region, service, "aws4_request")
     }
 
     /// Lower-case hex `HMAC-SHA256(signingKey, stringToSign)`.

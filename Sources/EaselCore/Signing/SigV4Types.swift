@@ -24,7 +24,8 @@ public struct SigV4Credentials: Sendable, Equatable, CustomStringConvertible, Cu
     public var debugDescription: String { description }
 }
 
-/// Every intermediate of one header signature, so tests can compare each step with published values.
+/// Every intermediate of one header signature (AWS SigV4, Volcengine V4), so tests can compare each step with
+/// published values.
 public struct SigV4Signature: Sendable, Equatable {
     /// The canonical request (method, URI, query, headers, signed header list, payload hash).
     public let canonicalRequest: String

@@ -129,15 +129,12 @@ public enum VolcV4Signer {
     /// bare secret, unlike SigV4's `"AWS4" + secret` (SignerV4.py `get_signing_secret_key_v4`).
     public static func signingKey(secretAccessKey: String, shortDate: String, region: String,
                                   service: String) -> SymmetricKey {
-        let kDate = SigningBytes.hmacSHA256(key: Array(secretAccessKey.utf8), shortDate)
-        let kRegion = SigningBytes.hmacSHA256(key: kDate, region)
-        let kService = SigningBytes.hmacSHA256(key: kRegion, service)
-        return SymmetricKey(data: SigningBytes.hmacSHA256(key: kService, "request"))
+        SigningBytes.derivedKey(secret: Array(secretAccessKey.utf8), shortDate, region, service, "request")
     }
 
     /// Lower-case hex `HMAC-SHA256(signingKey, stringToSign)`.
     public static func signature(signingKey: SymmetricKey, stringToSign: String) -> String {
-        SigningBytes.hex(HMAC<SHA256>.authenticationCode(for: Array(stringToSign.utf8), using: signingKey))
+        SigV4Signer.signature(signingKey: signingKey, stringToSign: stringToSign)
     }
 
     /// Lower-case hex of a signing key, for comparing with published intermediate values.
@@ -157,18 +154,6 @@ public enum VolcV4Signer {
     public static func hostHeader(of url: URL) -> String? { SigV4Signer.hostHeader(of: url) }
 }
 
-/// Every intermediate of one Volcengine V4 signature.
-public struct VolcV4Signature: Sendable, Equatable {
-    /// The canonical request.
-    public let canonicalRequest: String
-    /// `HMAC-SHA256`, the X-Date, the credential scope and the hex SHA-256 of the canonical request.
-    public let stringToSign: String
-    /// The `;`-joined lower-case names of the signed headers.
-    public let signedHeaders: String
-    /// The lower-case hex signature.
-    public let signature: String
-    /// The complete `Authorization` header value.
-    public let authorization: String
-    /// The headers the caller must add to the request, exactly as signed.
-    public let headersToAdd: [SigV4Header]
-}
+/// Every intermediate of one Volcengine V4 signature: the same parts as a SigV4 one (`HMAC-SHA256` and `X-Date`
+/// where AWS has `AWS4-HMAC-SHA256` and `x-amz-date`).
+public typealias VolcV4Signature = SigV4Signature

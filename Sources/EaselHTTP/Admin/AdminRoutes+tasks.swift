@@ -60,7 +60,7 @@ extension AdminRoutes {
         detail["queue_position"] = task.status == .waiting
             ? AdminViews.int(await environment.server.tasks.queuePosition(of: task)) : .null
         detail["key_id"] = AdminViews.string(task.keyId)
-        detail["run"] = .object(task.metadata.mapValues(JSONValue.string))
+        detail["run"] = .object(task.run.fields.mapValues(JSONValue.string))
         let deliveries = try await environment.call {
             try await environment.store.deliveries(tenant: task.tenant, status: nil, limit: 500)
         }

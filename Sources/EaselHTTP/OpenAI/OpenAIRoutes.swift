@@ -42,13 +42,7 @@ struct OpenAIRoutes: Sendable {
     private func generate(_ request: Request, context: EaselRequestContext) async throws(APIError) -> JSONValue {
         let principal = try await BearerAuthenticator(credentials: environment.credentials).authenticate(request)
         context.facts.record(app: principal.tenant)
-        let body: JSONValue
-        do {
-            let buffer = try await request.body.collect(upTo: context.maxUploadSize)
-            body = try JSONValue.parse(buffer.readableBytesView)
-        } catch {
-            throw .invalidParameter("The request body must be a JSON object.")
-        }
+        let body = try await request.jsonBody(context: context)
         let decoded = try OpenAIImageDecoder.decode(FieldReader(body), catalog: environment.catalog,
                                                      aliases: environment.openAI.aliases,
                                                      defaultModel: environment.openAI.defaultModel)

@@ -43,13 +43,7 @@ struct RESTRoutes: Sendable {
     }
 
     private func create(_ request: Request, context: EaselRequestContext, principal: Principal) async throws(APIError) -> JSONValue {
-        let body: JSONValue
-        do {
-            let buffer = try await request.body.collect(upTo: context.maxUploadSize)
-            body = try JSONValue.parse(buffer.readableBytesView)
-        } catch {
-            throw .invalidParameter("The request body must be a JSON object.")
-        }
+        let body = try await request.jsonBody(context: context)
         guard case .object(var members) = RESTKeys.pascalCased(body) else {
             throw .invalidParameter("The request body must be a JSON object.")
         }

@@ -63,7 +63,7 @@ extension PostgresStore {
                 UPDATE tasks SET status = \(task.status.rawValue),
                                  finished_at = \(task.finishedAt?.timeIntervalSince1970)::double precision,
                                  progress = \(task.progress), lease_until = NULL, lease_token = NULL, record = \(record),
-                                 resume_token = \(task.metadata[TaskRecord.resumeTokenKey])::text
+                                 resume_token = \(task.run.resumeToken)::text
                 WHERE id = \(lease.taskId) AND lease_token = \(lease.token) AND status = 'processing'
                 RETURNING started_at
                 """) else { throw StoreError.leaseLost }

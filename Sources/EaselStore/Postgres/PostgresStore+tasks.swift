@@ -86,13 +86,7 @@ extension PostgresStore: TaskStore {
                 WHERE id = \(id) AND app_id = \(tenant.appId) AND sub_app_id = \(tenant.subAppId) FOR UPDATE
                 """) else { throw StoreError.notFound }
             var task = try Self.task(from: row)
-            // Aborting twice (a client's retry) is answered like the first abort.
-            if task.status == .aborted { return task }
-            guard task.status == .waiting else { throw StoreError.conflict }
-            task.status = .aborted
-            task.finishedAt = at
-            task.errorCode = "OperationCanceled"
-            task.errorMessage = "The task was aborted before it started."
+            guard try task.applyAbort(at: at) else { return task }
             try await Self.saveFinal(task, in: tx)
             try await queue.recomputeHead(tenant)
             var counts = WaitingCounts()
@@ -163,7 +157,7 @@ extension PostgresStore: TaskStore {
         task.attempts = attempts
         if let started { task.startedAt = Date(timeIntervalSince1970: started) }
         if let finished { task.finishedAt = Date(timeIntervalSince1970: finished) }
-        if let resumeToken { task.metadata[TaskRecord.resumeTokenKey] = resumeToken }
+        if let resumeToken { task.run.resumeToken = resumeToken }
         return task
     }
 

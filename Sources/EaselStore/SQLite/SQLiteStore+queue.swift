@@ -68,7 +68,7 @@ extension SQLiteStore {
                 WHERE id = ? AND lease_token = ? AND status = 'processing'
                 RETURNING started_at
                 """), arguments: [task.status.rawValue, task.finishedAt?.timeIntervalSince1970, task.progress, record,
-                                  task.metadata[TaskRecord.resumeTokenKey], lease.taskId, lease.token])
+                                  task.run.resumeToken, lease.taskId, lease.token])
             else { throw StoreError.leaseLost }
             let startedAt: Double? = row["started_at"]
             try Self.count(.finished(task, startedAt: startedAt.map(Date.init(timeIntervalSince1970:))), in: db)

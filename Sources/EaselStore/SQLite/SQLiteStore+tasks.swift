@@ -88,13 +88,7 @@ extension SQLiteStore: TaskStore {
                 """, arguments: [id, tenant.appId, tenant.subAppId])
             else { throw StoreError.notFound }
             var task = try Self.task(from: row)
-            // Aborting twice (a client's retry) is answered like the first abort.
-            if task.status == .aborted { return task }
-            guard task.status == .waiting else { throw StoreError.conflict }
-            task.status = .aborted
-            task.finishedAt = at
-            task.errorCode = "OperationCanceled"
-            task.errorMessage = "The task was aborted before it started."
+            guard try task.applyAbort(at: at) else { return task }
             try Self.saveFinal(task, in: db)
             try Self.count(.aborted(task), in: db)
             let queue = QueueState(db: db, defaultConcurrency: defaultConcurrency)
@@ -163,7 +157,7 @@ extension SQLiteStore: TaskStore {
         task.attempts = row["attempts"]
         if let started: Double = row["started_at"] { task.startedAt = Date(timeIntervalSince1970: started) }
         if let finished: Double = row["finished_at"] { task.finishedAt = Date(timeIntervalSince1970: finished) }
-        if let resumeToken: String = row["resume_token"] { task.metadata[TaskRecord.resumeTokenKey] = resumeToken }
+        if let resumeToken: String = row["resume_token"] { task.run.resumeToken = resumeToken }
         return task
     }
 

@@ -32,7 +32,7 @@ enum TaskJSON {
         })
         object["queue_position"] = queuePosition.map { .int(Int64($0)) } ?? .null
         object["key_id"] = optional(task.keyId)
-        object["run"] = .object(task.metadata.mapValues { .string($0) })
+        object["run"] = .object(task.run.fields.mapValues { .string($0) })
         object["deliveries"] = .array(deliveries.map { .object(DeliveryJSON.object($0)) })
         return object
     }

@@ -17,7 +17,7 @@ public enum MPSTaskView {
             "ImageUrls": .array(task.status == .succeeded ? task.outputs.map { .string(fileURL($0)) } : []),
             "Message": .string(task.status == .succeeded ? "ok" : (task.errorMessage ?? "")),
         ]
-        if !task.metadata.isEmpty { body["EaselMetadata"] = .object(task.metadata.mapValues { .string($0) }) }
+        if !task.run.isEmpty { body["EaselMetadata"] = .object(task.run.fields.mapValues { .string($0) }) }
         return body
     }
 }

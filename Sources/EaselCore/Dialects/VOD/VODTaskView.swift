@@ -41,9 +41,9 @@ public enum VODTaskView {
             "SessionId": .string(task.sessionId ?? ""),
             "SessionContext": .string(task.sessionContext ?? ""),
         ]
-        if !task.metadata.isEmpty {
+        if !task.run.isEmpty {
             // Not a Tencent field: says which engine produced the images (and that sandbox output is not a real model's).
-            object["EaselMetadata"] = .object(task.metadata.mapValues { .string($0) })
+            object["EaselMetadata"] = .object(task.run.fields.mapValues { .string($0) })
         }
         return object
     }
