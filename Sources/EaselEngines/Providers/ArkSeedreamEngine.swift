@@ -16,7 +16,10 @@ public struct ArkSeedreamEngine: ImageEngine {
     private let http: UpstreamHTTP
 
     /// Creates the engine for an `ark` channel, talking through `http`.
-    public init(channel: UpstreamChannel, http: UpstreamHTTP) {
+    public init(channel: UpstreamChannel, http: UpstreamHTTP) throws {
+        let options = try ChannelOptions(channel, accepted: ["response_format", "max_image_bytes"])
+        self.responseFormat = try options.choice("response_format", ["url", "b64_json"]) ?? "url"
+        self.maxImageBytes = try options.maxImageBytes(default: ArkWire.defaultMaxImageBytes)
         self.channel = channel
         self.http = http
     }
@@ -31,8 +34,8 @@ public struct ArkSeedreamEngine: ImageEngine {
         return model
     }
 
-    private var responseFormat: String { channel.options["response_format"] == "b64_json" ? "b64_json" : "url" }
-    private var maxImageBytes: Int { channel.options["max_image_bytes"].flatMap(Int.init) ?? ArkWire.defaultMaxImageBytes }
+    private let responseFormat: String
+    private let maxImageBytes: Int
 
     public func generate(_ job: EngineJob, progress: @escaping @Sendable (Int) async -> Void) async throws -> [GeneratedImage] {
         let model = try upstreamModel(for: job.request)

@@ -18,7 +18,9 @@ public struct GeminiImageEngine: ImageEngine {
     private let http: UpstreamHTTP
 
     /// Creates the engine for a `gemini` channel, talking through `http`.
-    public init(channel: UpstreamChannel, http: UpstreamHTTP) {
+    public init(channel: UpstreamChannel, http: UpstreamHTTP) throws {
+        let options = try ChannelOptions(channel, accepted: ["response_modalities", "person_generation"])
+        _ = try options.flag("person_generation")
         self.channel = channel
         self.http = http
     }

@@ -19,9 +19,19 @@ public struct OpenAICompatibleEngine: ImageEngine {
     public let isSandbox = false
     private let channel: UpstreamChannel
     private let http: UpstreamHTTP
+    private let model: String?
+    private let responseFormat: String
+    private let negativePromptStyle: String
+    private let maxDownloadBytes: Int
 
     /// Creates the engine for one channel (`apiKey` optional: sent as a Bearer token when set) and transport.
-    public init(channel: UpstreamChannel, http: UpstreamHTTP) {
+    public init(channel: UpstreamChannel, http: UpstreamHTTP) throws {
+        let options = try ChannelOptions(channel, accepted: ["model", "response_format", "negative_prompt_style", "max_download_bytes"])
+        self.model = options.nonEmpty("model")
+        self.responseFormat = try options.choice("response_format", ["b64_json", "url", "none"]) ?? "b64_json"
+        self.negativePromptStyle = try options.choice("negative_prompt_style", ["append", "localai", "sdcpp"]) ?? "append"
+        self.maxDownloadBytes = try options.integer("max_download_bytes", in: 1..., "a positive whole number of bytes")
+            ?? 50 * 1024 * 1024
         self.channel = channel
         self.http = http
     }
@@ -35,10 +45,10 @@ public struct OpenAICompatibleEngine: ImageEngine {
             ("n", .int(Int64(max(job.imageCount, 1)))),
         ]
         if let model = OpenAIWire.nonEmpty(channel.upstreamModel(name: request.modelName, version: request.modelVersion))
-            ?? OpenAIWire.nonEmpty(channel.options["model"]) {
+            ?? model {
             fields.append(("model", .string(model)))
         }
-        let format = OpenAIWire.nonEmpty(channel.options["response_format"])?.lowercased() ?? "b64_json"
+        let format = responseFormat
         if format != "none" { fields.append(("response_format", .string(format))) }
         let upstream: UpstreamRequest
         if job.inputs.isEmpty {
@@ -62,7 +72,7 @@ public struct OpenAICompatibleEngine: ImageEngine {
     func prompt(for request: ImageRequest) -> String {
         let prompt = request.prompt ?? ""
         let negative = OpenAIWire.nonEmpty(request.negativePrompt)
-        switch channel.options["negative_prompt_style"]?.lowercased() {
+        switch negativePromptStyle {
         case "localai":
             return negative.map { prompt + "|" + $0 } ?? prompt
         case "sdcpp":
@@ -85,7 +95,7 @@ public struct OpenAICompatibleEngine: ImageEngine {
             throw UpstreamFailure.malformed("an image URL that is not http(s)")
         }
         let sameServer = url == channel.baseURL || url.hasPrefix(channel.baseURL + "/")
-        let limit = channel.options["max_download_bytes"].flatMap(Int.init).map { max($0, 1) } ?? 50 * 1024 * 1024
+        let limit = maxDownloadBytes
         let response = try await http.send(UpstreamRequest(method: "GET", url: url,
                                                            headers: sameServer ? OpenAIWire.authHeaders(apiKey) : [],
                                                            timeout: channel.timeout, maxResponseBytes: limit))
