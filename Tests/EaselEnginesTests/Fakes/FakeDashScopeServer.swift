@@ -12,11 +12,7 @@ import NIOCore
 /// through `PENDING → RUNNING → SUCCEEDED/FAILED`, with errors as `{"request_id","code","message"}`.
 struct FakeDashScopeServer: Sendable {
     /// A status, body and extra headers sent verbatim.
-    struct Reply: Sendable {
-        var status: Int
-        var body: String
-        var headers: [String: String] = [:]
-    }
+    typealias Reply = FakeReply
 
     /// How the async task ends.
     enum Outcome: Sendable {
@@ -121,7 +117,12 @@ private actor DashScopeFakeState {
     var problems: [String] = []
     private var progressPolls = 0
 
-    init(script: FakeDashScopeServer.Script) { self.script = script }
+    private let pollReplies: FakeReplyScript
+
+    init(script: FakeDashScopeServer.Script) {
+        self.script = script
+        pollReplies = FakeReplyScript(script.pollReplies)
+    }
 
     func setBaseURL(_ url: String) { baseURL = url }
 
@@ -162,7 +163,7 @@ private actor DashScopeFakeState {
         let found = FakeUpstream.diff(script.body, json, at: "body") + FakeDashScopeServer.limitProblems(json, async: isAsync)
         problems += found
         if !found.isEmpty { return error(400, "InvalidParameter", found.joined(separator: "; ")) }
-        if let answer = script.reply { return reply(answer.status, answer.body, headers: answer.headers) }
+        if let answer = script.reply { return answer }
         if isAsync {
             return Self.json(200, .object(["request_id": .string("4909100c"), "output": .object([
                 "task_status": .string("PENDING"), "task_id": .string(FakeDashScopeServer.taskId)])]))
@@ -177,10 +178,7 @@ private actor DashScopeFakeState {
 
     private func poll() -> FakeReply {
         if calls == 0, !script.existingTask { problems.append("polled before any submit") }
-        if polls <= script.pollReplies.count {
-            let answer = script.pollReplies[polls - 1]
-            return reply(answer.status, answer.body, headers: answer.headers)
-        }
+        if let answer = pollReplies.next() { return answer }
         progressPolls += 1
         var output: [String: JSONValue] = ["task_id": .string(FakeDashScopeServer.taskId)]
         let status: String

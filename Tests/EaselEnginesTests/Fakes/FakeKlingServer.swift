@@ -15,11 +15,7 @@ struct FakeKlingServer: Sendable {
     }
 
     /// A status, body and extra headers sent verbatim.
-    struct Reply: Sendable {
-        var status: Int
-        var body: String
-        var headers: [String: String] = [:]
-    }
+    typealias Reply = FakeReply
 
     /// How the task ends.
     enum Outcome: Sendable {
@@ -128,9 +124,12 @@ private actor KlingFakeState {
     private var count = 1
     private var progressPolls = 0
 
+    private let pollReplies: FakeReplyScript
+
     init(auth: FakeKlingServer.Auth, script: FakeKlingServer.Script) {
         self.auth = auth
         self.script = script
+        pollReplies = FakeReplyScript(script.pollReplies)
     }
 
     func setBaseURL(_ url: String) { baseURL = url }
@@ -164,7 +163,7 @@ private actor KlingFakeState {
             problems += found
             if !found.isEmpty { return envelopeError(400, 1201, found.joined(separator: "; ")) }
             count = script.images ?? Int(json["n"]?.lenientInt ?? 1)
-            if let answer = script.submitReply { return reply(answer.status, answer.body, headers: answer.headers) }
+            if let answer = script.submitReply { return answer }
             return envelope(task(status: "submitted"))
         }
         guard method == "GET", path == taskPath else {
@@ -174,10 +173,7 @@ private actor KlingFakeState {
         polls.append(path)
         if !body.isEmpty { problems.append("poll has a body") }
         if submits == 0, !script.existingTask { problems.append("polled before any create") }
-        if polls.count <= script.pollReplies.count {
-            let answer = script.pollReplies[polls.count - 1]
-            return reply(answer.status, answer.body, headers: answer.headers)
-        }
+        if let answer = pollReplies.next() { return answer }
         progressPolls += 1
         if progressPolls <= script.pollsBeforeDone {
             return envelope(task(status: progressPolls == 1 ? "submitted" : "processing"))

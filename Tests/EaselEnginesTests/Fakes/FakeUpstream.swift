@@ -142,7 +142,7 @@ struct FakeRequest: Sendable {
 }
 
 /// What a fake answers: a status, header fields and body bytes sent verbatim.
-struct FakeReply: Sendable {
+struct FakeReply: Sendable, CustomStringConvertible {
     var status: Int
     var headers: [String: String]
     var body: [UInt8]
@@ -152,6 +152,11 @@ struct FakeReply: Sendable {
         self.status = status
         self.body = body
         self.headers = type.isEmpty ? headers : ["Content-Type": type].merging(headers) { $1 }
+    }
+
+    /// A reply of JSON text and extra header fields, as tests script them.
+    init(status: Int, body: String, headers: [String: String] = [:]) {
+        self.init(status: status, body: Array(body.utf8), headers: headers)
     }
 
     /// A JSON reply.
@@ -178,6 +183,8 @@ struct FakeReply: Sendable {
     static func json(_ status: Int, _ value: JSONValue, type: String = "application/json", headers: [String: String] = [:]) -> Self {
         FakeReply(status: status, body: Array(value.encoded()), type: type, headers: headers)
     }
+
+    var description: String { "HTTP \(status) \(String(decoding: body.prefix(200), as: UTF8.self))" }
 
     /// The Hummingbird response.
     var response: Response {

@@ -11,11 +11,7 @@ import NIOCore
 /// `created → queueing → processing → success/failed`, and serves the creations (plain and watermarked) itself.
 struct FakeViduServer: Sendable {
     /// A status, body and extra headers sent verbatim.
-    struct Reply: Sendable {
-        var status: Int
-        var body: String
-        var headers: [String: String] = [:]
-    }
+    typealias Reply = FakeReply
 
     /// How the task ends.
     enum Outcome: Sendable {
@@ -92,8 +88,11 @@ private actor ViduFakeState {
     private var progressPolls = 0
     private var payload = ""
 
+    private let pollReplies: FakeReplyScript
+
     init(script: FakeViduServer.Script) {
         self.script = script
+        pollReplies = FakeReplyScript(script.pollReplies)
     }
 
     func setBaseURL(_ url: String) { baseURL = url }
@@ -110,7 +109,7 @@ private actor ViduFakeState {
         }
         guard authorization == "Token " + FakeViduServer.apiKey else {
             problems.append("Authorization is \(authorization ?? "absent"), expected Token <key>")
-            return reply(FakeViduServer.error(401, "Unauthorized", "invalid token"))
+            return FakeViduServer.error(401, "Unauthorized", "invalid token")
         }
         if method == "POST", path == "/ent/v2/reference2image" {
             submits += 1
@@ -119,12 +118,12 @@ private actor ViduFakeState {
             }
             guard let json = try? JSONValue.parse(body) else {
                 problems.append("create body is not JSON")
-                return reply(FakeViduServer.error(400, "BadRequest", "invalid json"))
+                return FakeViduServer.error(400, "BadRequest", "invalid json")
             }
             let found = FakeUpstream.diff(script.body, json, at: "body")
             problems += found
-            if !found.isEmpty { return reply(FakeViduServer.error(400, "FieldInvalid", found.joined(separator: "; "))) }
-            if let answer = script.submitReply { return reply(answer) }
+            if !found.isEmpty { return FakeViduServer.error(400, "FieldInvalid", found.joined(separator: "; ")) }
+            if let answer = script.submitReply { return answer }
             payload = json["payload"]?.lenientString ?? ""
             var echo = json.objectValue ?? [:]
             echo.merge(["task_id": .string(FakeViduServer.taskId), "state": .string("created"), "credits": .int(2),
@@ -133,12 +132,12 @@ private actor ViduFakeState {
         }
         guard method == "GET", path == "/ent/v2/tasks/\(FakeViduServer.taskId)/creations" else {
             problems.append("unexpected \(method) \(path)")
-            return reply(FakeViduServer.error(404, "TaskNotFound", "task not found"))
+            return FakeViduServer.error(404, "TaskNotFound", "task not found")
         }
         polls.append(path)
         if !body.isEmpty { problems.append("poll has a body") }
         if submits == 0, !script.existingTask { problems.append("polled before any create") }
-        if polls.count <= script.pollReplies.count { return reply(script.pollReplies[polls.count - 1]) }
+        if let answer = pollReplies.next() { return answer }
         progressPolls += 1
         let waiting = ["created", "queueing", "processing"]
         if progressPolls <= script.pollsBeforeDone { return task(waiting[min(progressPolls - 1, 2)]) }
@@ -161,10 +160,6 @@ private actor ViduFakeState {
                                      "err_code": .string(errCode), "credits": .int(2), "payload": .string(payload),
                                      "creations": .array(creations)])
         return Self.response(200, Array(body.encoded()))
-    }
-
-    private func reply(_ answer: FakeViduServer.Reply) -> FakeReply {
-        Self.response(answer.status, Array(answer.body.utf8), headers: answer.headers)
     }
 
     private static func response(_ status: Int, _ bytes: [UInt8], type: String = "application/json",

@@ -13,11 +13,7 @@ import NIOCore
 /// `in_queue → generating → done`, puts business errors in `code` (also inside HTTP 200), and serves result images.
 struct FakeVolcengineServer: Sendable {
     /// A status, body and extra headers sent verbatim.
-    struct Reply: Sendable {
-        var status: Int
-        var body: String
-        var headers: [String: String] = [:]
-    }
+    typealias Reply = FakeReply
 
     /// How the task ends: `done` (URLs when `return_url`, otherwise base64), a business error in `code` with an
     /// HTTP status, `data.status` `expired`/`not_found`, `done` with URLs serving no image, or never.
@@ -141,7 +137,12 @@ private actor VolcFakeState {
     var signatureFailures: [String] = []
     private var progressPolls = 0
 
-    init(script: FakeVolcengineServer.Script) { self.script = script }
+    private let pollReplies: FakeReplyScript
+
+    init(script: FakeVolcengineServer.Script) {
+        self.script = script
+        pollReplies = FakeReplyScript(script.pollReplies)
+    }
 
     func setBaseURL(_ url: String) { baseURL = url }
 
@@ -172,7 +173,7 @@ private actor VolcFakeState {
             let found = FakeUpstream.diff(script.submitBody, json, at: "submit")
             problems += found
             if !found.isEmpty { return business(400, 50400, "Input invalid for this service.") }
-            if let answer = script.submitReply { return reply(answer.status, answer.body, headers: answer.headers) }
+            if let answer = script.submitReply { return answer }
             return envelope(.object(["task_id": .string(FakeVolcengineServer.taskId)]))
         case "Action=CVSync2AsyncGetResult&Version=2022-08-31":
             polls += 1
@@ -195,10 +196,7 @@ private actor VolcFakeState {
         if json["task_id"] != .string(FakeVolcengineServer.taskId) { return envelope(.object(["status": .string("not_found")])) }
         if !found.isEmpty { return business(400, 50400, "Input invalid for this service.") }
         if submits == 0, !script.existingTask { problems.append("polled before any submit") }
-        if polls <= script.pollReplies.count {
-            let answer = script.pollReplies[polls - 1]
-            return reply(answer.status, answer.body, headers: answer.headers)
-        }
+        if let answer = pollReplies.next() { return answer }
         progressPolls += 1
         if progressPolls <= script.pollsBeforeDone {
             return envelope(.object(["status": .string(progressPolls == 1 ? "in_queue" : "generating")]))
