@@ -64,13 +64,8 @@ public struct ComfyUIEngine: ImageEngine {
         }
         self.imageTargets = try (options["image_node"] ?? "").split(separator: ",").map { try target(String($0), "image_node") }
         let secret = channel.apiKey.flatMap { $0.isEmpty ? nil : [("Authorization", "Bearer " + $0)] } ?? []
-        self.job = AsyncUpstreamJob(schedule: PollSchedule(first: try checked.pollInterval()), timeout: channel.timeout,
-                                    timedOut: EngineError(code: "TaskTimeout", message: "ComfyUI did not finish in time.",
-                                                          isRetryable: true),
-                                    downloader: ResultDownloader(http: http, maxBytes: try checked.maxImageBytes()) { _ in secret },
-                                    initialProgress: nil,
-                                    idRule: ({ !$0.isEmpty && $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") } },
-                                             "prompt_id"))
+        self.job = try AsyncUpstreamJob(channel: channel, options: checked, http: http, timedOut: JobDeadline.timedOut(by: "ComfyUI"),
+                                        initialProgress: nil, idRule: (Self.isPromptID, "prompt_id")) { _ in secret }
         self.outputNode = options["output_node"]
         self.channel = channel
         self.http = http
@@ -227,6 +222,11 @@ public struct ComfyUIEngine: ImageEngine {
 
     private static let lost = EngineError(code: "InternalError", message: "ComfyUI lost the prompt (was it restarted?).",
                                           isRetryable: false)
+
+    /// Whether a prompt id is one ComfyUI makes (letters, digits, `-`): it lands in URL paths.
+    static let isPromptID: @Sendable (String) -> Bool = { id in
+        !id.isEmpty && id.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
+    }
 
     /// The options naming where one of the task's values goes (`NODE.INPUT`).
     static let nodeOptions = ["prompt_node", "negative_node", "seed_node", "width_node", "height_node", "batch_node"]

@@ -37,9 +37,8 @@ public struct DashScopeQwenEngine: ImageEngine {
         self.options = Options(async: try options.choice("mode", ["sync", "async"]) == "async",
                                inlineImages: try options.flag("inline_images") ?? false,
                                editModel: options.text("edit_model"), textToImageModel: options.text("t2i_model"))
-        self.job = AsyncUpstreamJob(schedule: PollSchedule(first: try options.pollInterval()), timeout: channel.timeout,
-                                    downloader: ResultDownloader(http: http, maxBytes: try options.maxImageBytes()),
-                                    initialProgress: 5, idRule: ({ !$0.isEmpty }, "task id"))
+        self.job = try AsyncUpstreamJob(channel: channel, options: options, http: http, initialProgress: 5,
+                                        idRule: (AsyncUpstreamJob.anyID, "task id"))
         self.channel = channel
         self.http = http
     }

@@ -40,9 +40,8 @@ public struct JimengImageEngine: ImageEngine {
         parsed.defaults["scale"] = try options.number("scale", in: 0...1)
         for key in ["min_ratio", "max_ratio"] { parsed.defaults[key] = try options.number(key, in: 1.0 / 16...16) }
         self.options = parsed
-        self.job = AsyncUpstreamJob(schedule: PollSchedule(first: try options.pollInterval()), timeout: channel.timeout,
-                                    downloader: ResultDownloader(http: http, maxBytes: try options.maxImageBytes()),
-                                    initialProgress: 5, idRule: ({ !$0.isEmpty }, "task id"))
+        self.job = try AsyncUpstreamJob(channel: channel, options: options, http: http, initialProgress: 5,
+                                        idRule: (AsyncUpstreamJob.anyID, "task id"))
         self.channel = channel
         self.http = http
         self.clock = clock

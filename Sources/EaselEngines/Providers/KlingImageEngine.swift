@@ -20,9 +20,8 @@ public struct KlingImageEngine: ImageEngine {
         self.channel = channel
         self.http = http
         self.clock = clock
-        self.job = AsyncUpstreamJob(schedule: PollSchedule(first: try options.pollInterval()), timeout: channel.timeout,
-                                    downloader: ResultDownloader(http: http, maxBytes: try options.maxImageBytes()),
-                                    initialProgress: 10, reportsCompletion: false)
+        self.job = try AsyncUpstreamJob(channel: channel, options: options, http: http, initialProgress: 10,
+                                        reportsCompletion: false)
     }
 
     public func generate(_ job: EngineJob, progress: @escaping @Sendable (Int) async -> Void) async throws -> [GeneratedImage] {

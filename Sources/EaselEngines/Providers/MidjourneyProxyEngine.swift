@@ -26,16 +26,14 @@ public struct MidjourneyProxyEngine: ImageEngine {
         let bearer = try options.choice("auth", ["bearer", "mj-api-secret"]) == "bearer"
         let secret = Self.authorization(channel.apiKey, bearer: bearer)
         let base = URLComponents(string: channel.baseURL)
-        // The secret goes only to the proxy itself, never to the CDN hosting the grid.
-        let downloader = ResultDownloader(http: http, maxBytes: try options.maxImageBytes()) { url in
+        self.job = try AsyncUpstreamJob(channel: channel, options: options, http: http,
+                                        timedOut: JobDeadline.timedOut(by: "Midjourney"), initialProgress: nil,
+                                        idRule: (AsyncUpstreamJob.isPlainID, "job id")) { url in
+            // The secret goes only to the proxy itself, never to the CDN hosting the grid.
             let target = URLComponents(string: url)
             let sameOrigin = base?.scheme == target?.scheme && base?.host == target?.host && base?.port == target?.port
             return sameOrigin ? secret : []
         }
-        self.job = AsyncUpstreamJob(schedule: PollSchedule(first: try options.pollInterval()), timeout: channel.timeout,
-                                    timedOut: EngineError(code: "TaskTimeout", message: "Midjourney did not finish in time.",
-                                                          isRetryable: true),
-                                    downloader: downloader, initialProgress: nil, idRule: (AsyncUpstreamJob.isPlainID, "job id"))
         self.bearer = bearer
         self.channel = channel
         self.http = http

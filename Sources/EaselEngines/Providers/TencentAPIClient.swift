@@ -160,10 +160,9 @@ extension AsyncUpstreamJob {
     /// The job runner of a Tencent Cloud channel (aiart, VOD): options `poll_interval_ms` and `max_image_bytes`, the
     /// whole job within `channel.timeout`, reported as "did not finish within" that timeout.
     static func tencent(_ channel: UpstreamChannel, options: ChannelOptions, http: UpstreamHTTP) throws -> AsyncUpstreamJob {
-        AsyncUpstreamJob(schedule: PollSchedule(first: try options.pollInterval()), timeout: channel.timeout,
-                         timedOut: EngineError(code: "TaskTimeout", message: "The upstream task did not finish within \(channel.timeout).",
-                                               isRetryable: true),
-                         downloader: ResultDownloader(http: http, maxBytes: try options.maxImageBytes()), initialProgress: 5,
-                         idRule: ({ !$0.isEmpty }, "task id"))
+        try AsyncUpstreamJob(channel: channel, options: options, http: http,
+                             timedOut: EngineError(code: "TaskTimeout", message: "The upstream task did not finish within \(channel.timeout).",
+                                                   isRetryable: true),
+                             initialProgress: 5, idRule: (anyID, "task id"))
     }
 }

@@ -21,9 +21,8 @@ public struct ViduImageEngine: ImageEngine {
         let options = try ChannelOptions(channel, accepted: ["poll_interval_ms", "max_image_bytes"])
         self.channel = channel
         self.http = http
-        self.job = AsyncUpstreamJob(schedule: PollSchedule(first: try options.pollInterval()), timeout: channel.timeout,
-                                    downloader: ResultDownloader(http: http, maxBytes: try options.maxImageBytes()),
-                                    initialProgress: 10, reportsCompletion: false)
+        self.job = try AsyncUpstreamJob(channel: channel, options: options, http: http, initialProgress: 10,
+                                        reportsCompletion: false)
     }
 
     public func generate(_ job: EngineJob, progress: @escaping @Sendable (Int) async -> Void) async throws -> [GeneratedImage] {

@@ -38,6 +38,21 @@ public struct AsyncUpstreamJob: Sendable {
         self.idRule = idRule
     }
 
+    /// The runner a channel configures: the first poll delay from `poll_interval_ms`, the size limit from
+    /// `max_image_bytes`, the whole job within `channel.timeout`. `resultHeaders` gives the fields sent with each
+    /// result URL (none by default).
+    public init(channel: UpstreamChannel, options: ChannelOptions, http: UpstreamHTTP,
+                timedOut: EngineError = JobDeadline.defaultTimedOut, initialProgress: Int?, reportsCompletion: Bool = true,
+                idRule: (accepts: @Sendable (String) -> Bool, name: String) = (Self.isPlainID, "task_id"),
+                resultHeaders: @escaping @Sendable (String) -> [(String, String)] = { _ in [] }) throws {
+        self.init(schedule: PollSchedule(first: try options.pollInterval()), timeout: channel.timeout, timedOut: timedOut,
+                  downloader: ResultDownloader(http: http, maxBytes: try options.maxImageBytes(), headers: resultHeaders),
+                  initialProgress: initialProgress, reportsCompletion: reportsCompletion, idRule: idRule)
+    }
+
+    /// Any id that is not empty, for upstreams whose ids only ever go into bodies or escaped path segments.
+    public static let anyID: @Sendable (String) -> Bool = { !$0.isEmpty }
+
     /// Whether an upstream id is a plain token (letters, digits, `-`, `_`, `.`; at most 128): ids land in URL paths
     /// and bodies, and anything else would let the upstream steer our requests.
     public static let isPlainID: @Sendable (String) -> Bool = { id in

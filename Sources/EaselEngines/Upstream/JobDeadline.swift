@@ -10,6 +10,11 @@ public struct JobDeadline: Sendable {
     public static let defaultTimedOut = EngineError(code: "TaskTimeout", message: "The upstream did not finish in time.",
                                                     isRetryable: true)
 
+    /// The `TaskTimeout` of a provider that names itself in it: "`who` did not finish in time."
+    public static func timedOut(by who: String) -> EngineError {
+        EngineError(code: "TaskTimeout", message: "\(who) did not finish in time.", isRetryable: true)
+    }
+
     /// A deadline `timeout` from now.
     public init(after timeout: Duration, timedOut: EngineError = defaultTimedOut) {
         self.instant = .now + timeout
