@@ -160,6 +160,21 @@ private func toolkit(timeout: Duration = .seconds(10), http: UpstreamHTTP = cdn(
         #expect(error?.code == "ModelGenerateFailed" && error?.isRetryable == false)
     }
 
+    @Test func overTheWireTheSizeLimitGivesTheSameError() async throws {
+        try await FakeUpstream.runWithClient("fake-cdn", respond: { _ in FakeReply(status: 200, body: png, type: "image/png") }) {
+            upstream, http in
+            let url = upstream.baseURL + "/cdn/a.png"
+            let fits = try await ResultDownloader(http: http, maxBytes: png.count).fetch(url, timeout: .seconds(10))
+            #expect(fits.bytes == png)
+            let error = await #expect(throws: EngineError.self) {
+                try await ResultDownloader(http: http, maxBytes: png.count - 1).fetch(url, timeout: .seconds(10))
+            }
+            #expect(error == ResultDownloader.tooLarge)
+            let requests = upstream.log.all
+            #expect(requests.map(\.path) == ["/cdn/a.png", "/cdn/a.png"] && requests.allSatisfy { $0.header("authorization") == nil })
+        }
+    }
+
     @Test(arguments: [
         (200, "ModelGenerateFailed", true), (403, "ModelGenerateFailed", true), (404, "ModelGenerateFailed", true),
         (429, "RequestLimitExceeded", true), (502, "InternalError", true), (504, "TaskTimeout", true),
