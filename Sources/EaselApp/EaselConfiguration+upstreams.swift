@@ -23,7 +23,7 @@ extension EaselConfiguration.Upstream {
         guard URL(string: baseUrl)?.scheme != nil else {
             throw ConfigurationError(description: "upstream \(name): base_url `\(baseUrl)` is not an absolute URL.")
         }
-        return UpstreamChannel(name: name, provider: provider, baseURL: baseUrl,
+        return UpstreamChannel(name: name, kind: try ProviderKind(parsing: provider, upstream: name), baseURL: baseUrl,
                                apiKey: try secret(apiKey, apiKeyEnv, "api_key"),
                                accessKey: try secret(accessKey, accessKeyEnv, "access_key"),
                                secretKey: try secret(secretKey, secretKeyEnv, "secret_key"), region: region, models: routes,

@@ -17,7 +17,7 @@ import Testing
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
         do {
             try await fake.run { baseURL in
-                let channel = UpstreamChannel(name: "ark-test", provider: "ark", baseURL: baseURL, apiKey: apiKey,
+                let channel = UpstreamChannel(name: "ark-test", kind: .ark, baseURL: baseURL, apiKey: apiKey,
                                               models: routes, options: options, timeout: .seconds(30))
                 try await body(ArkSeedreamEngine(channel: channel, http: .live(client)), fake)
             }

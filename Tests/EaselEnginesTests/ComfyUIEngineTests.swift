@@ -28,7 +28,7 @@ private let nodeMap = ["prompt_node": "6.text", "negative_node": "7.text", "seed
 
 private func comfyChannel(_ base: String = "http://127.0.0.1:1", workflow: String = template, apiKey: String? = nil,
                           timeout: Duration = .seconds(20), options: [String: String] = nodeMap) -> UpstreamChannel {
-    UpstreamChannel(name: "comfy-test", provider: "comfyui", baseURL: base, apiKey: apiKey,
+    UpstreamChannel(name: "comfy-test", kind: .comfyui, baseURL: base, apiKey: apiKey,
                     models: [ModelRoute(name: "Qwen", version: "0925")],
                     options: options.merging(["workflow": workflow, "poll_interval_ms": "5"]) { old, _ in old }, timeout: timeout)
 }
@@ -196,7 +196,7 @@ private let unhttp = UpstreamHTTP { _ in UpstreamResponse(status: 599) }
         (["workflow": template, "prompt_node": "6.text", "output_node": "99"], "options.output_node names node `99`"),
     ])
     func failsClearlyOnBadConfiguration(options: [String: String], problem: String) {
-        let channel = UpstreamChannel(name: "comfy-test", provider: "comfyui", baseURL: "http://127.0.0.1:1", models: [], options: options)
+        let channel = UpstreamChannel(name: "comfy-test", kind: .comfyui, baseURL: "http://127.0.0.1:1", models: [], options: options)
         #expect {
             _ = try ComfyUIEngine(channel: channel, http: unhttp)
         } throws: { error in
@@ -211,7 +211,7 @@ private let unhttp = UpstreamHTTP { _ in UpstreamResponse(status: 599) }
         defer { try? FileManager.default.removeItem(at: file) }
         var options = nodeMap
         options["workflow_file"] = file.path
-        let engine = try ComfyUIEngine(channel: UpstreamChannel(name: "c", provider: "comfyui", baseURL: "http://127.0.0.1:1",
+        let engine = try ComfyUIEngine(channel: UpstreamChannel(name: "c", kind: .comfyui, baseURL: "http://127.0.0.1:1",
                                                                 models: [], options: options), http: unhttp)
         var request = ImageRequest(modelName: "Qwen", modelVersion: "0925", prompt: "x")
         request.inputs = [InputImage(source: .url, url: "https://example.com/a.png")]

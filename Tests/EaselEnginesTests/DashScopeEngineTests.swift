@@ -52,9 +52,9 @@ private func run(_ script: Script, _ imageRequest: ImageRequest = request(), inp
     let client = HTTPClient(eventLoopGroupProvider: .singleton)
     do {
         let outcome = try await FakeDashScopeServer.with(script: script) { server in
-            let channel = UpstreamChannel(name: "dashscope-test", provider: "dashscope", baseURL: server.baseURL, apiKey: apiKey,
+            let channel = UpstreamChannel(name: "dashscope-test", kind: .dashscope, baseURL: server.baseURL, apiKey: apiKey,
                                           models: routes, options: ["poll_interval_ms": "20"].merging(options) { $1 }, timeout: timeout)
-            let engine = DashScopeQwenEngine(channel: channel, http: .live(client))
+            let engine = try DashScopeQwenEngine(channel: channel, http: .live(client))
             let log = QwenLog()
             let size = imageRequest.size ?? PixelSize(width: 1024, height: 1024)
             let job = EngineJob(taskId: "251007502-AigcImageTask-q1", request: imageRequest, outputSize: size, imageCount: count,

@@ -17,7 +17,7 @@ import Testing
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
         do {
             try await fake.run { baseURL in
-                let channel = UpstreamChannel(name: "gemini-test", provider: "gemini", baseURL: baseURL + "/", apiKey: apiKey,
+                let channel = UpstreamChannel(name: "gemini-test", kind: .gemini, baseURL: baseURL + "/", apiKey: apiKey,
                                               models: routes, options: options, timeout: .seconds(30))
                 try await body(GeminiImageEngine(channel: channel, http: .live(client)), fake)
             }

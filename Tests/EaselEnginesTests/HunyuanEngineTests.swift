@@ -17,7 +17,7 @@ private final class Trace: Sendable {
     let keys = FakeTencentServer.Credentials()
 
     private func channel(_ server: FakeTencentServer, _ configure: (inout UpstreamChannel) -> Void = { _ in }) -> UpstreamChannel {
-        var channel = UpstreamChannel(name: "hunyuan-test", provider: "hunyuan", baseURL: server.baseURL, accessKey: keys.secretId,
+        var channel = UpstreamChannel(name: "hunyuan-test", kind: .hunyuan, baseURL: server.baseURL, accessKey: keys.secretId,
                                       secretKey: keys.secretKey, models: [ModelRoute(name: "Hunyuan", version: "3.0")],
                                       options: ["poll_interval_ms": "5"], timeout: .seconds(40))
         configure(&channel)

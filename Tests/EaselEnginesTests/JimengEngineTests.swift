@@ -52,11 +52,11 @@ private func run(_ script: Script, _ imageRequest: ImageRequest = request(), inp
     let client = HTTPClient(eventLoopGroupProvider: .singleton)
     do {
         let outcome = try await FakeVolcengineServer.with(script: script) { server in
-            let channel = UpstreamChannel(name: "jimeng-test", provider: "jimeng", baseURL: server.baseURL + "/",
+            let channel = UpstreamChannel(name: "jimeng-test", kind: .jimeng, baseURL: server.baseURL + "/",
                                           accessKey: FakeVolcengineServer.accessKey, secretKey: secretKey, region: "cn-north-1",
                                           models: [ModelRoute(name: "Jimeng", version: "4.0")],
                                           options: ["poll_interval_ms": "20"].merging(options) { $1 }, timeout: timeout)
-            let engine = JimengImageEngine(channel: channel, http: .live(client), clock: clock)
+            let engine = try JimengImageEngine(channel: channel, http: .live(client), clock: clock)
             let log = JimengLog()
             let job = EngineJob(taskId: "251007502-AigcImageTask-j1", request: imageRequest, outputSize: outputSize,
                                 imageCount: count, inputs: inputs, resumeToken: resumeToken,

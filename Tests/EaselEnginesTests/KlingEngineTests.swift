@@ -50,13 +50,13 @@ private func run(_ script: Script, _ imageRequest: ImageRequest, inputs: [Resolv
     let client = HTTPClient(eventLoopGroupProvider: .singleton)
     do {
         let outcome = try await FakeKlingServer.with(auth: auth, script: script) { server in
-            var channel = UpstreamChannel(name: "kling-test", provider: "kling", baseURL: server.baseURL + "/",
+            var channel = UpstreamChannel(name: "kling-test", kind: .kling, baseURL: server.baseURL + "/",
                                           models: routes, options: ["poll_interval_ms": "20"], timeout: timeout)
             switch auth {
             case .jwt(let ak, let sk): (channel.accessKey, channel.secretKey) = (ak, sk)
             case .apiKey(let key): channel.apiKey = key
             }
-            let engine = KlingImageEngine(channel: channel, http: .live(client), clock: clock)
+            let engine = try KlingImageEngine(channel: channel, http: .live(client), clock: clock)
             let log = JobLog()
             let job = EngineJob(taskId: "251007502-AigcImageTask-k1", request: imageRequest,
                                 outputSize: PixelSize(width: 1024, height: 1024), imageCount: count, inputs: inputs,

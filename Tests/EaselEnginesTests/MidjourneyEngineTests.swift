@@ -13,7 +13,7 @@ private let secret = "mj-secret-0123"
 
 private func mjChannel(_ base: String, apiKey: String = secret, timeout: Duration = .seconds(20),
                        options: [String: String] = [:]) -> UpstreamChannel {
-    UpstreamChannel(name: "mj-test", provider: "midjourney", baseURL: base, apiKey: apiKey,
+    UpstreamChannel(name: "mj-test", kind: .midjourney, baseURL: base, apiKey: apiKey,
                     models: [ModelRoute(name: "MJ", version: "v7")],
                     options: ["poll_interval_ms": "5"].merging(options) { $1 }, timeout: timeout)
 }
@@ -40,7 +40,7 @@ private func mjError(_ body: () async throws -> Void) async -> EngineError? {
         let ref = SandboxRenderer().render(prompt: "ref", seed: 1, index: 0, width: 32, height: 24, format: .png)
         let input = ResolvedImage(bytes: ref.bytes, info: ref.info, sourceURL: "https://example.com/ref.png")
         try await FakeMidjourneyServer.with { fake, base, http in
-            let engine = MidjourneyProxyEngine(channel: mjChannel(base), http: http)
+            let engine = try MidjourneyProxyEngine(channel: mjChannel(base), http: http)
             var job = mjJob(inputs: [input]) { id in await fake.note("checkpoint \(id)") }
             job.request.negativePrompt = "text, blur"
             job.request.seed = 123
@@ -81,7 +81,7 @@ private func mjError(_ body: () async throws -> Void) async -> EngineError? {
         var setup = FakeMidjourneyServer.Setup()
         setup.existingJobs = ["job-77"]
         try await FakeMidjourneyServer.with(setup) { fake, base, http in
-            let engine = MidjourneyProxyEngine(channel: mjChannel(base), http: http)
+            let engine = try MidjourneyProxyEngine(channel: mjChannel(base), http: http)
             let images = try await engine.generate(mjJob(resume: "job-77") { _ in await fake.note("checkpoint") }) { _ in }
             #expect(images.count == 1)
             let events = await fake.events
@@ -107,7 +107,7 @@ private func mjError(_ body: () async throws -> Void) async -> EngineError? {
         var setup = FakeMidjourneyServer.Setup()
         setup.submit = .refuse(code: code, description: "参数错误: prompt too long")
         try await FakeMidjourneyServer.with(setup) { fake, base, http in
-            let engine = MidjourneyProxyEngine(channel: mjChannel(base), http: http)
+            let engine = try MidjourneyProxyEngine(channel: mjChannel(base), http: http)
             let error = await mjError { _ = try await engine.generate(mjJob { _ in await fake.note("checkpoint") }) { _ in } }
             #expect(error?.code == expected)
             #expect(error?.isRetryable == retryable)
@@ -118,7 +118,7 @@ private func mjError(_ body: () async throws -> Void) async -> EngineError? {
 
     @Test func mapsTransportFailures() async throws {
         try await FakeMidjourneyServer.with { fake, base, http in
-            let wrongKey = MidjourneyProxyEngine(channel: mjChannel(base, apiKey: "wrong-secret-42"), http: http)
+            let wrongKey = try MidjourneyProxyEngine(channel: mjChannel(base, apiKey: "wrong-secret-42"), http: http)
             let error = await mjError { _ = try await wrongKey.generate(mjJob()) { _ in } }
             #expect(error?.code == "InternalError" && error?.isRetryable == false)
             #expect(error.map { !$0.description.contains("wrong-secret-42") } == true)
@@ -183,7 +183,7 @@ private func mjError(_ body: () async throws -> Void) async -> EngineError? {
         var setup = FakeMidjourneyServer.Setup()
         setup.bearer = true
         try await FakeMidjourneyServer.with(setup) { fake, base, http in
-            let engine = MidjourneyProxyEngine(channel: mjChannel(base, options: ["auth": "bearer"]), http: http)
+            let engine = try MidjourneyProxyEngine(channel: mjChannel(base, options: ["auth": "bearer"]), http: http)
             let images = try await engine.generate(mjJob()) { _ in }
             #expect(images.count == 1)
             #expect(await fake.violations.isEmpty)
@@ -194,11 +194,11 @@ private func mjError(_ body: () async throws -> Void) async -> EngineError? {
         var setup = FakeMidjourneyServer.Setup()
         setup.plan = .stall
         try await FakeMidjourneyServer.with(setup) { fake, base, http in
-            let quick = MidjourneyProxyEngine(channel: mjChannel(base, timeout: .seconds(8)), http: http)
+            let quick = try MidjourneyProxyEngine(channel: mjChannel(base, timeout: .seconds(8)), http: http)
             let error = await mjError { _ = try await quick.generate(mjJob()) { _ in } }
             #expect(error?.code == "TaskTimeout" && error?.isRetryable == true)
 
-            let engine = MidjourneyProxyEngine(channel: mjChannel(base), http: http)
+            let engine = try MidjourneyProxyEngine(channel: mjChannel(base), http: http)
             let running = Task { try await engine.generate(mjJob()) { _ in } }
             let before = await fake.events.count
             try await waitUntil("4 more fake events") { await fake.events.count >= before + 4 }
@@ -209,7 +209,7 @@ private func mjError(_ body: () async throws -> Void) async -> EngineError? {
 
     @Test func failsOnAJobTheProxyForgot() async throws {
         try await FakeMidjourneyServer.with { _, base, http in
-            let engine = MidjourneyProxyEngine(channel: mjChannel(base), http: http)
+            let engine = try MidjourneyProxyEngine(channel: mjChannel(base), http: http)
             let error = await mjError { _ = try await engine.generate(mjJob(resume: "1700000000000")) { _ in } }
             #expect(error?.code == "InternalError" && error?.isRetryable == false)
             let hostile = await mjError { _ = try await engine.generate(mjJob(resume: "../../admin")) { _ in } }
@@ -217,8 +217,8 @@ private func mjError(_ body: () async throws -> Void) async -> EngineError? {
         }
     }
 
-    @Test func refusesSeveralImages() {
-        let engine = MidjourneyProxyEngine(channel: mjChannel("http://127.0.0.1:1"), http: UpstreamHTTP { _ in UpstreamResponse(status: 500) })
+    @Test func refusesSeveralImages() throws {
+        let engine = try MidjourneyProxyEngine(channel: mjChannel("http://127.0.0.1:1"), http: UpstreamHTTP { _ in UpstreamResponse(status: 500) })
         var request = ImageRequest(modelName: "MJ", modelVersion: "v7", prompt: "x")
         #expect(engine.unsupportedReason(for: request) == nil)
         request.outputImageCount = 4

@@ -19,7 +19,7 @@ extension OpenAIEngineTests {
                      timeout: Duration = .seconds(30), _ body: (FakeOpenAIServer, UpstreamChannel, UpstreamHTTP) async throws -> T) async throws -> T {
         try await FakeOpenAIServer.with(flavour, apiKey: apiKey, reply: reply) { server in
             let client = HTTPClient(eventLoopGroupProvider: .singleton)
-            let channel = UpstreamChannel(name: "test", provider: flavour == .openAI ? "openai" : "openai-compatible",
+            let channel = UpstreamChannel(name: "test", kind: flavour == .openAI ? .openai : .openaiCompatible,
                                           baseURL: server.baseURL, apiKey: apiKey, models: models, options: options,
                                           timeout: timeout)
             let outcome: Result<T, any Error>

@@ -325,12 +325,16 @@ enum E2E {
         var fakes: [String: Report] = [:]
     }
 
+    /// The providers whose jobs are polled (only they take `poll_interval_ms`).
+    static let polling: Set = ["jimeng", "dashscope", "hunyuan", "vidu", "kling", "midjourney", "vod", "comfyui"]
+
     static func upstream(_ name: String, _ provider: String, _ models: [String], apiKey: String? = nil, accessKey: String? = nil,
                          secretKey: String? = nil, region: String? = nil, options: [String: String] = [:],
                          maxAttempts: Int? = nil) -> EaselConfiguration.Upstream {
         EaselConfiguration.Upstream(name: name, provider: provider, baseUrl: "http://127.0.0.1:9", models: models, apiKey: apiKey,
                                     accessKey: accessKey, secretKey: secretKey, region: region,
-                                    options: options.merging(["poll_interval_ms": "5"]) { old, _ in old },
+                                    options: Self.polling.contains(provider)
+                                        ? options.merging(["poll_interval_ms": "5"]) { old, _ in old } : options,
                                     timeoutSeconds: 20, maxConcurrency: 8, maxAttempts: maxAttempts)
     }
 

@@ -39,7 +39,7 @@ final class Recorder<Value: Sendable>: Sendable {
     let fatal = EngineError(code: "InvalidParameterValue", message: "bad", isRetryable: false)
 
     func route(_ engine: ScriptedEngine, attempts: Int = 2) -> RoutedEngine.Route {
-        .init(channel: UpstreamChannel(name: engine.name, provider: "test", baseURL: "http://x",
+        .init(channel: UpstreamChannel(name: engine.name, kind: .sandbox, baseURL: "http://x",
                                        models: [ModelRoute(name: "GG", version: "2.5")], maxAttempts: attempts),
               engine: engine)
     }
@@ -99,16 +99,14 @@ final class Recorder<Value: Sendable>: Sendable {
     }
 
     @Test func registryRoutesConfiguredModelsOnly() throws {
-        let channel = UpstreamChannel(name: "s", provider: "sandbox", baseURL: "http://local",
+        let channel = UpstreamChannel(name: "s", kind: .sandbox, baseURL: "http://local",
                                       models: [ModelRoute(name: "GEM", version: "2.5")])
         let registry = try EngineRegistry.build(channels: [channel], http: UpstreamHTTP { _ in throw CancellationError() },
                                                 sandboxLatency: .zero)
         #expect(registry.engine(modelName: "GG", modelVersion: "2.5") != nil)
         #expect(registry.engine(modelName: "Kling", modelVersion: "2.1") == nil)
         #expect(!registry.isSandboxOnly)
-        let unknown = UpstreamChannel(name: "x", provider: "nope", baseURL: "http://local", models: [])
-        #expect(throws: ProviderEngines.ConfigurationError.self) {
-            try EngineRegistry.build(channels: [unknown], http: UpstreamHTTP { _ in throw CancellationError() }, sandboxLatency: .zero)
-        }
+        let unknown = #expect(throws: ProviderEngines.ConfigurationError.self) { try ProviderKind(parsing: "nope", upstream: "x") }
+        #expect(unknown?.description.hasPrefix("upstream x: unknown provider `nope`; known: sandbox, openai,") == true)
     }
 }

@@ -74,7 +74,7 @@ final class ConcurrencyCountingEngine: ImageEngine {
 /// A channel's `max_concurrency` across nodes: each node's own limiter admits up to the cap, the shared slots keep
 /// the cluster at it; waiting for a slot is not an attempt, and every slot is given back however a call ends.
 @Suite(.timeLimit(.minutes(1))) struct SharedChannelSlotsTests {
-    let channel = UpstreamChannel(name: "shared", provider: "test", baseURL: "http://x",
+    let channel = UpstreamChannel(name: "shared", kind: .sandbox, baseURL: "http://x",
                                   models: [ModelRoute(name: "GG", version: "2.5")], maxConcurrency: 3, maxAttempts: 1)
 
     func job(_ index: Int, leased: Bool = true) -> EngineJob {

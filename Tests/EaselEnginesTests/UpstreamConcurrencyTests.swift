@@ -9,7 +9,7 @@ import Testing
 /// connection that cannot be made is a retryable error.
 @Suite(.timeLimit(.minutes(1))) struct UpstreamConcurrencyTests {
     func channel(_ baseURL: String, maxConcurrency: Int, attempts: Int = 1) -> UpstreamChannel {
-        UpstreamChannel(name: "slow", provider: "openai-compatible", baseURL: baseURL,
+        UpstreamChannel(name: "slow", kind: .openaiCompatible, baseURL: baseURL,
                         models: [ModelRoute(name: "GG", version: "2.5")], timeout: .seconds(30),
                         maxConcurrency: maxConcurrency, maxAttempts: attempts)
     }

@@ -24,7 +24,7 @@ private final class Trace: Sendable {
                          _ configure: (inout UpstreamChannel) -> Void = { _ in }) -> UpstreamChannel {
         var options = ["poll_interval_ms": "5"]
         if rest { options["mode"] = "rest" } else { options["sub_app_id"] = String(keys.subAppId) }
-        var channel = UpstreamChannel(name: "vod-test", provider: "vod", baseURL: server.baseURL, apiKey: rest ? keys.apiKey : nil,
+        var channel = UpstreamChannel(name: "vod-test", kind: .vod, baseURL: server.baseURL, apiKey: rest ? keys.apiKey : nil,
                                       accessKey: rest ? nil : keys.secretId, secretKey: rest ? nil : keys.secretKey,
                                       models: [ModelRoute(name: "GG", version: "2.5", upstreamModel: "GEM/3.0"),
                                                ModelRoute(name: "Kling", version: "2.1")],

@@ -55,10 +55,10 @@ private func run(_ script: Script, _ imageRequest: ImageRequest, inputs: [Resolv
     let client = HTTPClient(eventLoopGroupProvider: .singleton)
     do {
         let outcome = try await FakeViduServer.with(script: script) { server in
-            let channel = UpstreamChannel(name: "vidu-test", provider: "vidu", baseURL: server.baseURL, apiKey: apiKey,
+            let channel = UpstreamChannel(name: "vidu-test", kind: .vidu, baseURL: server.baseURL, apiKey: apiKey,
                                           models: [ModelRoute(name: "Vidu", version: "q2")],
                                           options: ["poll_interval_ms": "20"], timeout: timeout)
-            let engine = ViduImageEngine(channel: channel, http: .live(client))
+            let engine = try ViduImageEngine(channel: channel, http: .live(client))
             let log = JobLog()
             let job = EngineJob(taskId: taskId, request: imageRequest,
                                 outputSize: PixelSize(width: 1920, height: 1080), imageCount: 1, inputs: inputs,

@@ -16,7 +16,12 @@ public struct ArkSeedreamEngine: ImageEngine {
     private let http: UpstreamHTTP
 
     /// Creates the engine for an `ark` channel, talking through `http`.
-    public init(channel: UpstreamChannel, http: UpstreamHTTP) {
+    public init(channel: UpstreamChannel, http: UpstreamHTTP) throws {
+        let options = try ChannelOptions(channel, accepted: ["response_format", "max_image_bytes"])
+        self.responseFormat = try options.choice("response_format", ["url", "b64_json"]) ?? "url"
+        self.maxImageBytes = try options.maxImageBytes(default: ArkWire.defaultMaxImageBytes)
+        // The signed TOS URL carries its own authorisation; the Ark key is never sent to it.
+        self.downloader = ResultDownloader(http: http, maxBytes: maxImageBytes)
         self.channel = channel
         self.http = http
     }
@@ -31,8 +36,9 @@ public struct ArkSeedreamEngine: ImageEngine {
         return model
     }
 
-    private var responseFormat: String { channel.options["response_format"] == "b64_json" ? "b64_json" : "url" }
-    private var maxImageBytes: Int { channel.options["max_image_bytes"].flatMap(Int.init) ?? ArkWire.defaultMaxImageBytes }
+    private let responseFormat: String
+    private let maxImageBytes: Int
+    private let downloader: ResultDownloader
 
     public func generate(_ job: EngineJob, progress: @escaping @Sendable (Int) async -> Void) async throws -> [GeneratedImage] {
         let model = try upstreamModel(for: job.request)
@@ -68,7 +74,7 @@ public struct ArkSeedreamEngine: ImageEngine {
                 }
                 images.append(try Self.image(bytes))
             case .url(let url):
-                images.append(try await download(url))
+                images.append(try await downloader.fetch(url, timeout: channel.timeout))
             case .failed(let error):
                 firstFailure = firstFailure ?? error
             }
@@ -76,19 +82,6 @@ public struct ArkSeedreamEngine: ImageEngine {
         // In a group, images that failed moderation are dropped when others succeeded.
         if images.isEmpty { throw firstFailure ?? UpstreamFailure.noImage() }
         return images
-    }
-
-    // The signed TOS URL carries its own authorisation; the Ark key is never sent to it.
-    private func download(_ url: String) async throws -> GeneratedImage {
-        let request = UpstreamRequest(method: "GET", url: url, timeout: channel.timeout, maxResponseBytes: maxImageBytes)
-        let response = try await http.send(request)
-        guard (200..<300).contains(response.status) else {
-            let failure = UpstreamFailure.classify(status: response.status, retryAfter: response.retryAfter)
-            throw EngineError(code: failure.code, message: "The generated image could not be fetched (HTTP \(response.status)).",
-                              isRetryable: failure.isRetryable || response.status == 403 || response.status == 404,
-                              retryAfter: failure.retryAfter)
-        }
-        return try Self.image(response.body)
     }
 
     private static func image(_ bytes: [UInt8]) throws -> GeneratedImage {

@@ -7,8 +7,8 @@ import Foundation
 ///
 /// Options: `workflow` (inline JSON) or `workflow_file` (a path, read at init); where values go, as `NODE.INPUT`:
 /// `prompt_node` (required), `negative_node`, `seed_node`, `width_node`, `height_node`, `batch_node`, `image_node`
-/// (comma-separated, one per reference in order); `output_node` (take images from it only); `poll_interval_ms`
-/// (default 1000, ×1.5 up to ten times that); `max_image_bytes`. An API key is sent as `Authorization: Bearer`.
+/// (comma-separated, one per reference in order); `output_node` (take images from it only); `poll_interval_ms` and
+/// `max_image_bytes` (of the ``AsyncUpstreamJob``). An API key is sent as `Authorization: Bearer`.
 /// Cancellation stops polling but leaves the prompt queued, so a task put back in the queue can resume it.
 public struct ComfyUIEngine: ImageEngine {
     public let name = "comfyui"
@@ -19,10 +19,14 @@ public struct ComfyUIEngine: ImageEngine {
     // Where values go: `inputs[input]` of node `node`.
     private let targets: [String: (node: String, input: String)]
     private let imageTargets: [(node: String, input: String)]
+    private let outputNode: String?
+    private let job: AsyncUpstreamJob
 
     /// Creates the adapter, reading and checking the workflow and the node map; throws
     /// `ProviderEngines.ConfigurationError` naming what is missing or wrong.
     public init(channel: UpstreamChannel, http: UpstreamHTTP) throws {
+        let checked = try ChannelOptions(channel, accepted: Self.nodeOptions + ["workflow", "workflow_file", "image_node",
+                                                                                "output_node", "poll_interval_ms", "max_image_bytes"])
         let options = channel.options
         func fail(_ message: String) -> ProviderEngines.ConfigurationError {
             ProviderEngines.ConfigurationError(description: "upstream \(channel.name): \(message)")
@@ -52,13 +56,17 @@ public struct ComfyUIEngine: ImageEngine {
         }
         guard options["prompt_node"] != nil else { throw fail("options.prompt_node is required (e.g. 6.text)") }
         var targets: [String: (node: String, input: String)] = [:]
-        for key in ["prompt_node", "negative_node", "seed_node", "width_node", "height_node", "batch_node"] {
+        for key in Self.nodeOptions {
             if let spec = options[key] { targets[key] = try target(spec, key) }
         }
         if let node = options["output_node"], graph[node] == nil {
             throw fail("options.output_node names node `\(node)`, which the workflow lacks")
         }
         self.imageTargets = try (options["image_node"] ?? "").split(separator: ",").map { try target(String($0), "image_node") }
+        let secret = channel.apiKey.flatMap { $0.isEmpty ? nil : [("Authorization", "Bearer " + $0)] } ?? []
+        self.job = try AsyncUpstreamJob(channel: channel, options: checked, http: http, timedOut: JobDeadline.timedOut(by: "ComfyUI"),
+                                        initialProgress: nil, idRule: (Self.isPromptID, "prompt_id")) { _ in secret }
+        self.outputNode = options["output_node"]
         self.channel = channel
         self.http = http
         self.workflow = graph
@@ -72,23 +80,23 @@ public struct ComfyUIEngine: ImageEngine {
     }
 
     public func generate(_ job: EngineJob, progress: @escaping @Sendable (Int) async -> Void) async throws -> [GeneratedImage] {
-        let deadline = ContinuousClock.now + channel.timeout
-        let promptId: String
-        if let token = job.resumeToken, !token.isEmpty {
-            promptId = token
-        } else {
-            promptId = try await submit(try await graph(for: job))
-            await job.checkpoint(promptId)
+        var absences = 0
+        return try await self.job.run(job, progress: progress) { _ in
+            try await submit(try await graph(for: job))
+        } poll: { id, _ in
+            if let entry = try await get("/history/\(id)")[id], entry.objectValue != nil {
+                return try finished(entry).map { .succeeded(.urls(Array($0.prefix(max(job.imageCount, 1))))) } ?? .pending(.unknown)
+            }
+            // `{}` while queued or running: the queue tells which, or that ComfyUI lost the prompt. Its entries are
+            // `[number, prompt_id, prompt, extra_data, outputs]`; one that just finished may be in neither list.
+            let queue = try await get("/queue")
+            let place = ["queue_running", "queue_pending"].first { list in
+                (queue[list]?.arrayValue ?? []).contains { ($0.arrayValue ?? []).dropFirst().first?.lenientString == id }
+            }
+            absences = place == nil ? absences + 1 : 0
+            if absences >= 3 { return .failed(Self.lost) }
+            return .pending(place == "queue_running" ? .percent(50) : .unknown)
         }
-        // The id lands in a URL path; anything but a plain token would let the upstream steer our requests.
-        guard promptId.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) else {
-            throw UpstreamFailure.malformed("prompt_id")
-        }
-        let files = try await poll(promptId, deadline: deadline, progress: progress)
-        var images: [GeneratedImage] = []
-        for file in files.prefix(max(job.imageCount, 1)) { images.append(try await download(file, deadline: deadline)) }
-        await progress(100)
-        return images
     }
 
     /// The workflow with the task's values written in; a negative prompt is written only when given, so the
@@ -169,39 +177,8 @@ public struct ComfyUIEngine: ImageEngine {
         return String(parts.joined(separator: "; ").prefix(600))
     }
 
-    private func poll(_ id: String, deadline: ContinuousClock.Instant,
-                      progress: @Sendable (Int) async -> Void) async throws -> [ComfyFile] {
-        let first = Duration.milliseconds(Int(channel.options["poll_interval_ms"] ?? "") ?? 1000)
-        var delay = first
-        var (hiccups, absences, running) = (0, 0, false)
-        while true {
-            let remaining = deadline - .now
-            guard remaining > .zero else { throw Self.timeout }
-            try await Task.sleep(for: min(delay, remaining))
-            delay = min(delay * 1.5, first * 10)
-            do {
-                if let entry = try await get("/history/\(id)")[id], entry.objectValue != nil {
-                    if let files = try finished(entry) { return files }
-                    continue
-                }
-                // `{}` while queued or running: the queue tells which, or that ComfyUI lost the prompt. Its entries
-                // are `[number, prompt_id, prompt, extra_data, outputs]`; one that just finished may be in neither list.
-                let queue = try await get("/queue")
-                hiccups = 0
-                let place = ["queue_running", "queue_pending"].first { list in
-                    (queue[list]?.arrayValue ?? []).contains { ($0.arrayValue ?? []).dropFirst().first?.lenientString == id }
-                }
-                absences = place == nil ? absences + 1 : 0
-                if absences >= 3 { throw Self.lost }
-                if place == "queue_running", !running { running = true; await progress(50) }
-            } catch let error as EngineError where error.isRetryable && hiccups < 3 {
-                hiccups += 1
-            }
-        }
-    }
-
     /// The output files of a history entry, nil while it is still running, or the error it ended with.
-    private func finished(_ entry: JSONValue) throws -> [ComfyFile]? {
+    private func finished(_ entry: JSONValue) throws -> [String]? {
         let status = entry["status"]
         let outputs = entry["outputs"]?.objectValue ?? [:]
         switch status?["status_str"]?.lenientString {
@@ -216,12 +193,15 @@ public struct ComfyUIEngine: ImageEngine {
         case "success": break
         default: if status != nil || outputs.isEmpty { return nil }
         }
-        let nodes = channel.options["output_node"].map { [$0] } ?? outputs.keys.sorted(by: Self.comfyOrder)
-        let files = nodes.flatMap { outputs[$0]?["images"]?.arrayValue ?? [] }.compactMap { image -> ComfyFile? in
+        let nodes = outputNode.map { [$0] } ?? outputs.keys.sorted(by: Self.comfyOrder)
+        let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+        let escape = { (text: String) in text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? "" }
+        let files = nodes.flatMap { outputs[$0]?["images"]?.arrayValue ?? [] }.compactMap { image -> String? in
             guard image["type"]?.lenientString == "output", let name = image["filename"]?.lenientString, !name.isEmpty else {
                 return nil
             }
-            return (name, image["subfolder"]?.lenientString ?? "")
+            let query = "filename=\(escape(name))&subfolder=\(escape(image["subfolder"]?.lenientString ?? ""))&type=output"
+            return channel.baseURL + "/view?" + query
         }
         guard !files.isEmpty else {
             throw UpstreamFailure.noImage("The workflow saved no image (does it end in a SaveImage node?).")
@@ -236,34 +216,23 @@ public struct ComfyUIEngine: ImageEngine {
         return json
     }
 
-    private func download(_ file: ComfyFile, deadline: ContinuousClock.Instant) async throws -> GeneratedImage {
-        let remaining = deadline - .now
-        guard remaining > .zero else { throw Self.timeout }
-        let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
-        let escape = { (text: String) in text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? "" }
-        let encoded = "filename=\(escape(file.filename))&subfolder=\(escape(file.subfolder))&type=output"
-        let limit = Int(channel.options["max_image_bytes"] ?? "") ?? 64 * 1024 * 1024
-        let response = try await send(UpstreamRequest(method: "GET", url: channel.baseURL + "/view?" + encoded, headers: auth,
-                                                      timeout: remaining, maxResponseBytes: limit))
-        guard let info = ImageProbe.inspect(response.body) else {
-            throw UpstreamFailure.noImage("ComfyUI's output is not a PNG, JPEG or WebP image.")
-        }
-        return GeneratedImage(bytes: response.body, info: info)
-    }
-
     private var auth: [(String, String)] {
         channel.apiKey.flatMap { $0.isEmpty ? nil : [("Authorization", "Bearer " + $0)] } ?? []
     }
 
-    private static let timeout = EngineError(code: "TaskTimeout", message: "ComfyUI did not finish in time.", isRetryable: true)
     private static let lost = EngineError(code: "InternalError", message: "ComfyUI lost the prompt (was it restarted?).",
                                           isRetryable: false)
+
+    /// Whether a prompt id is one ComfyUI makes (letters, digits, `-`): it lands in URL paths.
+    static let isPromptID: @Sendable (String) -> Bool = { id in
+        !id.isEmpty && id.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
+    }
+
+    /// The options naming where one of the task's values goes (`NODE.INPUT`).
+    static let nodeOptions = ["prompt_node", "negative_node", "seed_node", "width_node", "height_node", "batch_node"]
 
     /// Numeric node ids in numeric order, then the rest.
     static func comfyOrder(_ a: String, _ b: String) -> Bool {
         (Int(a) ?? .max, a) < (Int(b) ?? .max, b)
     }
 }
-
-/// An output image as the history names it.
-private typealias ComfyFile = (filename: String, subfolder: String)

@@ -8,53 +8,92 @@ import Foundation
 /// Model ids: the route's upstream model when set; otherwise `qwen-image-2.0` for version `2.0`, and for `0925`
 /// `qwen-image-edit-plus` with references / `qwen-image-plus` without (options `edit_model` / `t2i_model` override).
 /// Other options: `mode` (`sync`, default, or `async`), `poll_interval_ms`, `inline_images` (`true` sends references
-/// as data URLs even when they have URLs), `max_image_bytes`.
+/// as data URLs even when they have URLs), `max_image_bytes`. Asynchronous tasks run on ``AsyncUpstreamJob``.
 public struct DashScopeQwenEngine: ImageEngine {
     public let name = "dashscope"
     public let isSandbox = false
     private let channel: UpstreamChannel
     private let http: UpstreamHTTP
+    private let options: Options
+    private let job: AsyncUpstreamJob
 
     /// The sizes `qwen-image-plus` and `qwen-image` accept (providers.md §5; 4:3 per the older doc, §14).
     static let fixedSizes = [PixelSize(width: 1664, height: 928), PixelSize(width: 1472, height: 1140),
                              PixelSize(width: 1328, height: 1328), PixelSize(width: 1140, height: 1472),
                              PixelSize(width: 928, height: 1664)]
 
-    /// Creates the adapter.
-    public init(channel: UpstreamChannel, http: UpstreamHTTP) {
+    /// The channel's options, read once.
+    struct Options: Sendable {
+        var async: Bool
+        var inlineImages: Bool
+        var editModel: String?
+        var textToImageModel: String?
+    }
+
+    /// Creates the adapter, reading its options.
+    public init(channel: UpstreamChannel, http: UpstreamHTTP) throws {
+        let options = try ChannelOptions(channel, accepted: ["mode", "poll_interval_ms", "inline_images", "max_image_bytes",
+                                                             "edit_model", "t2i_model"])
+        self.options = Options(async: try options.choice("mode", ["sync", "async"]) == "async",
+                               inlineImages: try options.flag("inline_images") ?? false,
+                               editModel: options.text("edit_model"), textToImageModel: options.text("t2i_model"))
+        self.job = try AsyncUpstreamJob(channel: channel, options: options, http: http, initialProgress: 5,
+                                        idRule: (AsyncUpstreamJob.anyID, "task id"))
         self.channel = channel
         self.http = http
     }
 
     public func generate(_ job: EngineJob, progress: @escaping @Sendable (Int) async -> Void) async throws -> [GeneratedImage] {
         let model = model(for: job)
-        let taskId: String
-        if let token = job.resumeToken, !token.isEmpty {
-            taskId = token
-        } else if channel.options["mode"]?.lowercased() == "async", job.inputs.isEmpty, Self.isFixedSize(model) {
-            let json = try await send("POST", "/services/aigc/text2image/image-synthesis", body: asyncBody(job, model: model))
-            guard let id = json["output"]?["task_id"]?.lenientString, !id.isEmpty else { throw UpstreamFailure.malformed("no task_id") }
-            taskId = id
-            await job.checkpoint(id)
-        } else {
+        let resuming = !(job.resumeToken ?? "").isEmpty
+        guard resuming || (options.async && job.inputs.isEmpty && Self.isFixedSize(model)) else {
             await progress(5)
             let json = try await send("POST", "/services/aigc/multimodal-generation/generation", body: syncBody(job, model: model))
             let content = json["output"]?["choices"]?.arrayValue?.first?["message"]?["content"]?.arrayValue ?? []
-            let images = try await download(content.compactMap { $0["image"]?.lenientString }, count: job.imageCount)
+            let urls = content.compactMap { $0["image"]?.lenientString }.prefix(max(job.imageCount, 1))
+            guard !urls.isEmpty else { throw UpstreamFailure.noImage() }
+            let images = try await self.job.downloader.images(.urls(Array(urls)), deadline: JobDeadline(after: channel.timeout))
             await progress(100)
             return images
         }
-        await progress(5)
-        let output = try await poll(taskId, progress: progress)
-        let results = output["results"]?.arrayValue ?? []
-        let urls = results.compactMap { $0["url"]?.lenientString }
-        if urls.isEmpty, let failed = results.first(where: { $0["code"] != nil }) {
-            throw Self.error(code: failed["code"]?.lenientString ?? "", message: failed["message"]?.lenientString ?? "",
-                             status: 200, retryAfter: nil, taskLevel: true)
+        return try await self.job.run(job, progress: progress) { _ in
+            let json = try await send("POST", "/services/aigc/text2image/image-synthesis", body: asyncBody(job, model: model))
+            guard let id = json["output"]?["task_id"]?.lenientString, !id.isEmpty else { throw UpstreamFailure.malformed("no task_id") }
+            return id
+        } poll: { taskId, _ in
+            guard let escaped = taskId.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(["-", "_"])) else {
+                throw UpstreamFailure.malformed("task id")
+            }
+            return try Self.interpret(try await send("GET", "/tasks/\(escaped)")["output"] ?? .null, count: job.imageCount)
         }
-        let images = try await download(urls, count: job.imageCount)
-        await progress(100)
-        return images
+    }
+
+    /// Reads one poll answer's `output`: `PENDING` is queued, `RUNNING` running, `SUCCEEDED` gives the result URLs
+    /// (or the first result's error when none has one), `FAILED`, `CANCELED` and `UNKNOWN` are final (a finished task
+    /// fails the same way when polled again, so none of them is retryable).
+    static func interpret(_ output: JSONValue, count: Int) throws -> PollAnswer {
+        var failure: EngineError
+        switch output["task_status"]?.lenientString {
+        case "PENDING": return .pending(.queued)
+        case "RUNNING": return .pending(.running)
+        case "SUCCEEDED":
+            let results = output["results"]?.arrayValue ?? []
+            let urls = results.compactMap { $0["url"]?.lenientString }
+            guard urls.isEmpty, let failed = results.first(where: { $0["code"] != nil }) else {
+                return .succeeded(.urls(Array(urls.prefix(max(count, 1)))))
+            }
+            return .failed(error(code: failed["code"]?.lenientString ?? "", message: failed["message"]?.lenientString ?? "",
+                                 status: 200, retryAfter: nil, taskLevel: true))
+        case "FAILED":
+            failure = error(code: output["code"]?.lenientString ?? "", message: output["message"]?.lenientString ?? "",
+                            status: 200, retryAfter: nil, taskLevel: true)
+        case "CANCELED": failure = EngineError(code: "InternalError", message: "The upstream task was canceled.", isRetryable: false)
+        case "UNKNOWN":
+            failure = EngineError(code: "InternalError", message: "The upstream no longer knows this task.", isRetryable: false)
+        default: throw UpstreamFailure.malformed("no task_status")
+        }
+        failure.isRetryable = false
+        return .failed(failure)
     }
 
     // MARK: Requests
@@ -63,14 +102,14 @@ public struct DashScopeQwenEngine: ImageEngine {
         let request = job.request
         if let route = channel.upstreamModel(name: request.modelName, version: request.modelVersion) { return route }
         if request.modelVersion == "2.0" { return "qwen-image-2.0" }
-        return job.inputs.isEmpty ? channel.options["t2i_model"] ?? "qwen-image-plus"
-            : channel.options["edit_model"] ?? "qwen-image-edit-plus"
+        return job.inputs.isEmpty ? options.textToImageModel ?? "qwen-image-plus"
+            : options.editModel ?? "qwen-image-edit-plus"
     }
 
     func syncBody(_ job: EngineJob, model: String) -> JSONValue {
         var content: [JSONValue] = job.inputs.map { input in
             let url = input.sourceURL.flatMap { $0.lowercased().hasPrefix("http") ? $0 : nil }
-            return .object(["image": .string(channel.options["inline_images"] == "true" ? input.dataURL : url ?? input.dataURL)])
+            return .object(["image": .string(options.inlineImages ? input.dataURL : url ?? input.dataURL)])
         }
         content.append(.object(["text": .string(job.request.prompt ?? "")]))
         var parameters = parameters(job, model: model)
@@ -121,64 +160,6 @@ public struct DashScopeQwenEngine: ImageEngine {
         }
         if response.status != 200 { throw UpstreamFailure.classify(status: response.status, retryAfter: response.retryAfter) }
         throw UpstreamFailure.malformed("not JSON")
-    }
-
-    // MARK: Polling and results
-
-    private func poll(_ taskId: String, progress: @escaping @Sendable (Int) async -> Void) async throws -> JSONValue {
-        guard let escaped = taskId.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(["-", "_"])) else {
-            throw UpstreamFailure.malformed("task id")
-        }
-        let deadline = ContinuousClock.now + channel.timeout
-        var interval = Duration.milliseconds(Int(channel.options["poll_interval_ms"] ?? "") ?? 1000)
-        var reported = 5
-        var failures = 0
-        while true {
-            try Task.checkCancellation()
-            var wait = interval
-            var finalFailure: EngineError?
-            do {
-                let output = try await send("GET", "/tasks/\(escaped)")["output"] ?? .null
-                failures = 0
-                switch output["task_status"]?.lenientString {
-                case "SUCCEEDED": return output
-                case "PENDING": reported = max(reported, 10)
-                case "RUNNING": reported = min(max(reported + 10, 20), 90)
-                case "FAILED":
-                    finalFailure = Self.error(code: output["code"]?.lenientString ?? "", message: output["message"]?.lenientString ?? "",
-                                              status: 200, retryAfter: nil, taskLevel: true)
-                case "CANCELED": finalFailure = EngineError(code: "InternalError", message: "The upstream task was canceled.", isRetryable: false)
-                case "UNKNOWN":
-                    finalFailure = EngineError(code: "InternalError", message: "The upstream no longer knows this task.", isRetryable: false)
-                default: throw UpstreamFailure.malformed("no task_status")
-                }
-                await progress(reported)
-            } catch let error as EngineError where error.isRetryable && failures < 3 {
-                // A throttled or failed poll is repeated: the upstream task keeps running meanwhile.
-                failures += 1
-                wait = max(interval, error.retryAfter ?? .zero)
-            }
-            if var failure = finalFailure {
-                // A finished task fails the same way when polled again, so retrying cannot help.
-                failure.isRetryable = false
-                throw failure
-            }
-            guard ContinuousClock.now + wait < deadline else {
-                throw EngineError(code: "TaskTimeout", message: "The upstream did not finish in time.", isRetryable: true)
-            }
-            try await Task.sleep(for: wait)
-            interval = min(interval * 1.5, .seconds(10))
-        }
-    }
-
-    private func download(_ urls: [String], count: Int) async throws -> [GeneratedImage] {
-        guard !urls.isEmpty else { throw UpstreamFailure.noImage() }
-        let limit = Int(channel.options["max_image_bytes"] ?? "") ?? 32 * 1024 * 1024
-        var images: [GeneratedImage] = []
-        for url in urls.prefix(max(count, 1)) {
-            images.append(try await http.fetchResultImage(url, timeout: channel.timeout, maxBytes: limit))
-        }
-        return images
     }
 
     // MARK: Mapping

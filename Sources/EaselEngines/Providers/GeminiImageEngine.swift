@@ -16,9 +16,15 @@ public struct GeminiImageEngine: ImageEngine {
 
     private let channel: UpstreamChannel
     private let http: UpstreamHTTP
+    private let modalities: [String]
+    private let personGeneration: Bool
 
-    /// Creates the engine for a `gemini` channel, talking through `http`.
-    public init(channel: UpstreamChannel, http: UpstreamHTTP) {
+    /// Creates the engine for a `gemini` channel, talking through `http`, reading its options.
+    public init(channel: UpstreamChannel, http: UpstreamHTTP) throws {
+        let options = try ChannelOptions(channel, accepted: ["response_modalities", "person_generation"])
+        modalities = (options.text("response_modalities") ?? "IMAGE").split(separator: ",")
+            .map { $0.trimmingCharacters(in: .whitespaces).uppercased() }
+        personGeneration = try options.flag("person_generation") ?? false
         self.channel = channel
         self.http = http
     }
@@ -65,7 +71,7 @@ public struct GeminiImageEngine: ImageEngine {
         try Task.checkCancellation()
         var headers: [(String, String)] = []
         if let key = channel.apiKey, !key.isEmpty { headers.append(("x-goog-api-key", key)) }
-        let body = GeminiWire.body(job, seedOffset: index, options: channel.options)
+        let body = GeminiWire.body(job, seedOffset: index, modalities: modalities, personGeneration: personGeneration)
         var request = UpstreamRequest.json(url, body: body, headers: headers, timeout: channel.timeout)
         // One inline PNG at 4K is ~20 MB of base64, plus any interim thought images.
         request.maxResponseBytes = 128 * 1024 * 1024

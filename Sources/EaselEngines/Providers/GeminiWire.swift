@@ -23,8 +23,8 @@ enum GeminiWire {
                                            "BLOCKLIST", "SPII", "RECITATION", "IMAGE_RECITATION"]
 
     /// The `generateContent` body for one image. `seedOffset` varies the seed between the calls of one job, which
-    /// would otherwise all draw the same picture.
-    static func body(_ job: EngineJob, seedOffset: Int, options: [String: String]) -> JSONValue {
+    /// would otherwise all draw the same picture; `modalities` and `personGeneration` are the channel's options.
+    static func body(_ job: EngineJob, seedOffset: Int, modalities: [String], personGeneration: Bool) -> JSONValue {
         let request = job.request
         var parts: [JSONValue] = []
         for input in job.inputs {
@@ -37,15 +37,13 @@ enum GeminiWire {
         if let negative = nonEmpty(request.negativePrompt) { prompt += (prompt.isEmpty ? "" : "\n") + "Avoid: " + negative }
         if !prompt.isEmpty || parts.isEmpty { parts.append(.object(["text": .string(prompt)])) }
 
-        let modalities = (options["response_modalities"] ?? "IMAGE").split(separator: ",")
-            .map { JSONValue.string($0.trimmingCharacters(in: .whitespaces).uppercased()) }
-        var config: [String: JSONValue] = ["responseModalities": .array(modalities)]
+        var config: [String: JSONValue] = ["responseModalities": .array(modalities.map(JSONValue.string))]
         var imageConfig: [String: JSONValue] = [:]
         if let ratio = aspectRatio(job) { imageConfig["aspectRatio"] = .string(ratio) }
         // 2.5 Flash Image has one fixed ~1K size and takes no imageSize (§2).
         if request.modelVersion != "2.5" { imageConfig["imageSize"] = .string(imageSize(job)) }
         // personGeneration is Vertex-only; the Developer API refuses it, so it is sent only where enabled.
-        if options["person_generation"] == "true", let person = request.personGeneration {
+        if personGeneration, let person = request.personGeneration {
             imageConfig["personGeneration"] = .string(person.lowercased() == "disallowed" ? "ALLOW_NONE" : "ALLOW_ADULT")
         }
         if !imageConfig.isEmpty { config["imageConfig"] = .object(imageConfig) }

@@ -5,13 +5,14 @@ import Foundation
 /// until `JobStatusCode` is `"5"` (done) or `"4"` (failed), then the result URLs are downloaded. One image per job.
 ///
 /// The channel gives the endpoint (`https://aiart.tencentcloudapi.com`), the SecretId (`accessKey`), SecretKey and
-/// region (default `ap-guangzhou`); `options["poll_interval_ms"]` shortens the first poll interval.
+/// region (default `ap-guangzhou`); options `poll_interval_ms` and `max_image_bytes` tune the ``AsyncUpstreamJob``.
 public struct HunyuanImageEngine: ImageEngine {
     public let name = "hunyuan"
     public let isSandbox = false
     private let channel: UpstreamChannel
     private let http: UpstreamHTTP
     private let clock: @Sendable () -> Date
+    private let job: AsyncUpstreamJob
 
     /// The aiart API version.
     public static let version = "2022-12-29"
@@ -19,7 +20,9 @@ public struct HunyuanImageEngine: ImageEngine {
     static let panoramaSuffix = ", 360-degree equirectangular panorama, seamless 2:1 wide view"
 
     /// Creates the engine for a `hunyuan` channel; `clock` stamps request signatures.
-    public init(channel: UpstreamChannel, http: UpstreamHTTP, clock: @escaping @Sendable () -> Date = Date.init) {
+    public init(channel: UpstreamChannel, http: UpstreamHTTP, clock: @escaping @Sendable () -> Date = Date.init) throws {
+        let options = try ChannelOptions(channel, accepted: ["poll_interval_ms", "max_image_bytes"])
+        self.job = try .tencent(channel, options: options, http: http)
         self.channel = channel
         self.http = http
         self.clock = clock
@@ -28,33 +31,16 @@ public struct HunyuanImageEngine: ImageEngine {
     public func generate(_ job: EngineJob, progress: @escaping @Sendable (Int) async -> Void) async throws -> [GeneratedImage] {
         let client = try TencentAPIClient(channel: channel, service: "aiart", version: Self.version,
                                           defaultRegion: "ap-guangzhou", http: http, clock: clock)
-        let polling = TencentPolling(channel: channel)
-        let jobId: String
-        if let token = job.resumeToken, !token.isEmpty {
-            jobId = token
-        } else {
+        return try await self.job.run(job, progress: progress) { deadline in
             let submitted = try await client.call("SubmitTextToImageJob", try Self.submitParameters(job),
-                                                  timeout: polling.requestTimeout)
+                                                  timeout: deadline.requestTimeout)
             guard let id = submitted["JobId"]?.lenientString, !id.isEmpty else {
                 throw UpstreamFailure.malformed("SubmitTextToImageJob returned no JobId")
             }
-            await job.checkpoint(id)
-            jobId = id
-        }
-        var reported = 5
-        await progress(reported)
-        let urls = try await polling.run { () async throws -> TencentPollStep<[String]> in
-            let answer = try await client.call("QueryTextToImageJob", ["JobId": .string(jobId)],
-                                               timeout: polling.requestTimeout)
-            let step = try Self.interpret(answer, redactor: client.redactor)
-            if case .pending = step {
-                reported = answer["JobStatusCode"]?.lenientString == "1" ? max(reported, 10) : min(90, max(reported + 10, 20))
-                await progress(reported)
-            }
-            return step
-        }
-        return try await polling.download(urls, http: http) { done in
-            await progress(max(reported, 90 + 10 * done / max(urls.count, 1)))
+            return id
+        } poll: { jobId, deadline in
+            let answer = try await client.call("QueryTextToImageJob", ["JobId": .string(jobId)], timeout: deadline.requestTimeout)
+            return try Self.interpret(answer, redactor: client.redactor)
         }
     }
 
@@ -93,14 +79,14 @@ public struct HunyuanImageEngine: ImageEngine {
 
     /// Reads a `QueryTextToImageJob` answer: `"1"` waiting and `"2"` running are pending, `"5"` gives the result
     /// URLs, `"4"` the job's error (`JobErrorCode`, `JobErrorMsg`).
-    static func interpret(_ answer: [String: JSONValue], redactor: TencentRedactor) throws -> TencentPollStep<[String]> {
+    static func interpret(_ answer: [String: JSONValue], redactor: TencentRedactor) throws -> PollAnswer {
         guard let status = answer["JobStatusCode"]?.lenientString else {
             throw UpstreamFailure.malformed("QueryTextToImageJob returned no JobStatusCode")
         }
         switch status {
         case "5":
             let urls = (answer["ResultImage"]?.arrayValue ?? []).compactMap(\.lenientString).filter { !$0.isEmpty }
-            return urls.isEmpty ? .failed(UpstreamFailure.noImage()) : .finished(urls)
+            return urls.isEmpty ? .failed(UpstreamFailure.noImage()) : .succeeded(.urls(urls))
         case "4":
             let code = answer["JobErrorCode"]?.lenientString ?? ""
             let message = answer["JobErrorMsg"]?.lenientString ?? ""
@@ -109,9 +95,11 @@ public struct HunyuanImageEngine: ImageEngine {
                 return .failed(UpstreamFailure.noImage("The Hunyuan job failed" + (detail.isEmpty ? "." : ": \(detail)")))
             }
             return .failed(TencentAPIClient.engineError(code: code, message: message, stage: .job, redactor: redactor))
+        case "1":
+            return .pending(.queued)
         default:
-            // "1", "2", and any status this adapter does not know yet: keep polling until the deadline.
-            return .pending
+            // "2", and any status this adapter does not know yet: keep polling until the deadline.
+            return .pending(.running)
         }
     }
 }

@@ -14,33 +14,72 @@ public struct JimengImageEngine: ImageEngine {
     private let channel: UpstreamChannel
     private let http: UpstreamHTTP
     private let clock: @Sendable () -> Date
+    private let options: Options
+    private let job: AsyncUpstreamJob
 
     static let reqKey = "jimeng_t2i_v40"
     static let apiVersion = "2022-08-31"
     static let areaRange = (1024 * 1024)...(4096 * 4096)
 
-    /// Creates the adapter. `clock` dates the signatures.
-    public init(channel: UpstreamChannel, http: UpstreamHTTP, clock: @escaping @Sendable () -> Date = Date.init) {
+    /// The channel's options, read once.
+    struct Options: Sendable {
+        var returnURL = true
+        var inlineImages = false
+        var logoLanguage: Int64 = 0
+        var defaults: [String: Double] = [:]
+    }
+
+    /// Creates the adapter, reading its options. `clock` dates the signatures.
+    public init(channel: UpstreamChannel, http: UpstreamHTTP, clock: @escaping @Sendable () -> Date = Date.init) throws {
+        let options = try ChannelOptions(channel, accepted: ["poll_interval_ms", "return_url", "inline_images", "scale",
+                                                             "min_ratio", "max_ratio", "logo_language", "max_image_bytes"])
+        var parsed = Options()
+        parsed.returnURL = try options.flag("return_url") ?? true
+        parsed.inlineImages = try options.flag("inline_images") ?? false
+        parsed.logoLanguage = Int64(try options.integer("logo_language", in: 0...1, "0 (Chinese) or 1 (English)") ?? 0)
+        parsed.defaults["scale"] = try options.number("scale", in: 0...1)
+        for key in ["min_ratio", "max_ratio"] { parsed.defaults[key] = try options.number(key, in: 1.0 / 16...16) }
+        self.options = parsed
+        self.job = try AsyncUpstreamJob(channel: channel, options: options, http: http, initialProgress: 5,
+                                        idRule: (AsyncUpstreamJob.anyID, "task id"))
         self.channel = channel
         self.http = http
         self.clock = clock
     }
 
     public func generate(_ job: EngineJob, progress: @escaping @Sendable (Int) async -> Void) async throws -> [GeneratedImage] {
-        let taskId: String
-        if let token = job.resumeToken, !token.isEmpty {
-            taskId = token
-        } else {
+        try await self.job.run(job, progress: progress) { _ in
             let data = try await call("CVSync2AsyncSubmitTask", body: .object(submitBody(job)))
             guard let id = data["task_id"]?.lenientString, !id.isEmpty else { throw UpstreamFailure.malformed("no task_id") }
-            taskId = id
-            await job.checkpoint(id)
+            return id
+        } poll: { taskId, _ in
+            try Self.interpret(try await call("CVSync2AsyncGetResult", body: .object(pollBody(taskId, job.request))),
+                               count: job.imageCount)
         }
-        await progress(5)
-        let data = try await poll(taskId, job: job, progress: progress)
-        let images = try await results(data, count: job.imageCount)
-        await progress(100)
-        return images
+    }
+
+    /// Reads one `CVSync2AsyncGetResult` answer: `in_queue` is queued, `generating` running, `done` gives the images
+    /// (inline base64 first, else URLs), `not_found` and `expired` are final; other statuses keep polling.
+    static func interpret(_ data: JSONValue, count: Int) throws -> PollAnswer {
+        switch data["status"]?.lenientString {
+        case "in_queue": return .pending(.queued)
+        case "generating": return .pending(.running)
+        case "not_found":
+            return .failed(EngineError(code: "InternalError", message: "The upstream no longer knows this task (not_found).",
+                                       isRetryable: false))
+        case "expired": return .failed(EngineError(code: "TaskTimeout", message: "The upstream task expired.", isRetryable: false))
+        case "done": break
+        default: return .pending(.unknown)
+        }
+        let limit = max(count, 1)
+        let inline = data["binary_data_base64"]?.arrayValue?.compactMap(\.lenientString) ?? []
+        if !inline.isEmpty {
+            return .succeeded(.bytes(try inline.prefix(limit).map { text in
+                guard let bytes = Data(base64Encoded: text) else { throw UpstreamFailure.malformed("result image") }
+                return Array(bytes)
+            }))
+        }
+        return .succeeded(.urls(Array((data["image_urls"]?.arrayValue?.compactMap(\.lenientString) ?? []).prefix(limit))))
     }
 
     // MARK: Requests
@@ -49,7 +88,7 @@ public struct JimengImageEngine: ImageEngine {
         var body: [String: JSONValue] = ["req_key": .string(Self.reqKey), "prompt": .string(job.request.prompt ?? "")]
         if !job.inputs.isEmpty {
             let urls = job.inputs.compactMap { $0.sourceURL.flatMap(Self.publicURL) }
-            if urls.count == job.inputs.count, channel.options["inline_images"] != "true" {
+            if urls.count == job.inputs.count, !options.inlineImages {
                 body["image_urls"] = .array(urls.map(JSONValue.string))
             } else {
                 // Accepted by the CV API family; unconfirmed for this req_key (providers.md §14).
@@ -75,10 +114,9 @@ public struct JimengImageEngine: ImageEngine {
     }
 
     func pollBody(_ taskId: String, _ request: ImageRequest) -> [String: JSONValue] {
-        var reqJSON: [String: JSONValue] = ["return_url": .bool(channel.options["return_url"] != "false")]
+        var reqJSON: [String: JSONValue] = ["return_url": .bool(options.returnURL)]
         if request.logoAdd == true {
-            let language = Int64(channel.options["logo_language"] ?? "") ?? 0
-            reqJSON["logo_info"] = .object(["add_logo": .bool(true), "position": .int(0), "language": .int(language),
+            reqJSON["logo_info"] = .object(["add_logo": .bool(true), "position": .int(0), "language": .int(options.logoLanguage),
                                             "opacity": .int(1)])
         }
         // `req_json` is a JSON document encoded as a string.
@@ -113,67 +151,6 @@ public struct JimengImageEngine: ImageEngine {
         }
         if response.status != 200 { throw UpstreamFailure.classify(status: response.status, retryAfter: response.retryAfter) }
         throw UpstreamFailure.malformed(json == nil ? "not JSON" : "no code")
-    }
-
-    // MARK: Polling and results
-
-    private func poll(_ taskId: String, job: EngineJob,
-                      progress: @escaping @Sendable (Int) async -> Void) async throws -> JSONValue {
-        let deadline = ContinuousClock.now + channel.timeout
-        var interval = Duration.milliseconds(Int(channel.options["poll_interval_ms"] ?? "") ?? 1000)
-        var reported = 5
-        var failures = 0
-        let body = JSONValue.object(pollBody(taskId, job.request))
-        while true {
-            try Task.checkCancellation()
-            var wait = interval
-            do {
-                let data = try await call("CVSync2AsyncGetResult", body: body)
-                failures = 0
-                switch data["status"]?.lenientString {
-                case "done": return data
-                case "in_queue": reported = max(reported, 10)
-                case "generating": reported = min(max(reported + 10, 20), 90)
-                case "not_found":
-                    throw EngineError(code: "InternalError", message: "The upstream no longer knows this task (not_found).",
-                                      isRetryable: false)
-                case "expired": throw EngineError(code: "TaskTimeout", message: "The upstream task expired.", isRetryable: false)
-                default: break
-                }
-                await progress(reported)
-            } catch let error as EngineError where error.isRetryable && failures < 3 {
-                // A throttled or failed poll is repeated: the upstream task keeps running meanwhile.
-                failures += 1
-                wait = max(interval, error.retryAfter ?? .zero)
-            }
-            guard ContinuousClock.now + wait < deadline else {
-                throw EngineError(code: "TaskTimeout", message: "The upstream did not finish in time.", isRetryable: true)
-            }
-            try await Task.sleep(for: wait)
-            interval = min(interval * 1.5, .seconds(10))
-        }
-    }
-
-    private func results(_ data: JSONValue, count: Int) async throws -> [GeneratedImage] {
-        let inline = data["binary_data_base64"]?.arrayValue?.compactMap(\.lenientString) ?? []
-        let urls = data["image_urls"]?.arrayValue?.compactMap(\.lenientString) ?? []
-        var images: [GeneratedImage] = []
-        for text in inline.prefix(max(count, 1)) {
-            guard let bytes = Data(base64Encoded: text).map(Array.init), let info = ImageProbe.inspect(bytes) else {
-                throw UpstreamFailure.malformed("result image")
-            }
-            images.append(GeneratedImage(bytes: bytes, info: info))
-        }
-        if images.isEmpty {
-            for url in urls.prefix(max(count, 1)) { images.append(try await download(url)) }
-        }
-        guard !images.isEmpty else { throw UpstreamFailure.noImage() }
-        return images
-    }
-
-    private func download(_ url: String) async throws -> GeneratedImage {
-        let limit = Int(channel.options["max_image_bytes"] ?? "") ?? 32 * 1024 * 1024
-        return try await http.fetchResultImage(url, timeout: channel.timeout, maxBytes: limit)
     }
 
     // MARK: Mapping
@@ -232,7 +209,7 @@ public struct JimengImageEngine: ImageEngine {
         case .int(let value)?: Double(value)
         case .double(let value)?: value
         case .string(let text)?: Double(text)
-        default: channel.options[key].flatMap(Double.init)
+        default: options.defaults[key]
         }
     }
 }

@@ -4,70 +4,48 @@ import Foundation
 /// Kling image generation (`Kling` 2.1, 3.0, 3.0-Omni, O1) through Kling's asynchronous `/v1/images/*` API
 /// (providers.md §8): submit, record the upstream task id, poll until `succeed` or `failed`, download the images.
 /// Authenticates with an HS256 JWT from the channel's AccessKey/SecretKey, or with its API key when it has no
-/// AccessKey. `options["poll_interval_ms"]` sets the first poll delay (default 1000; it grows ×1.5 up to ten
-/// times that); the whole job, polls and downloads included, must finish within `channel.timeout`.
+/// AccessKey. The job runs on ``AsyncUpstreamJob`` (options `poll_interval_ms`, `max_image_bytes`); the whole job,
+/// polls and downloads included, must finish within `channel.timeout`.
 public struct KlingImageEngine: ImageEngine {
     public let name = "kling"
     public let isSandbox = false
     private let channel: UpstreamChannel
     private let http: UpstreamHTTP
     private let clock: @Sendable () -> Date
+    private let job: AsyncUpstreamJob
 
-    /// Creates the engine. `clock` dates the JWTs.
-    public init(channel: UpstreamChannel, http: UpstreamHTTP, clock: @escaping @Sendable () -> Date = Date.init) {
+    /// Creates the engine, reading its options (`poll_interval_ms`, `max_image_bytes`). `clock` dates the JWTs.
+    public init(channel: UpstreamChannel, http: UpstreamHTTP, clock: @escaping @Sendable () -> Date = Date.init) throws {
+        let options = try ChannelOptions(channel, accepted: ["poll_interval_ms", "max_image_bytes"])
         self.channel = channel
         self.http = http
         self.clock = clock
+        self.job = try AsyncUpstreamJob(channel: channel, options: options, http: http, initialProgress: 10,
+                                        reportsCompletion: false)
     }
 
     public func generate(_ job: EngineJob, progress: @escaping @Sendable (Int) async -> Void) async throws -> [GeneratedImage] {
         let route = try KlingRoute(job: job, channel: channel)
-        var poller = UpstreamTaskPoller(options: channel.options, timeout: channel.timeout)
-        let taskId: String
-        if let token = job.resumeToken, !token.isEmpty {
-            guard UpstreamTaskPoller.isPlainID(token) else { throw UpstreamFailure.malformed("task_id") }
-            taskId = token
-        } else {
+        return try await self.job.run(job, progress: progress) { deadline in
             let request = UpstreamRequest.json(channel.baseURL + route.path, body: route.body, headers: [try authorization()],
-                                               timeout: try poller.remaining())
-            let data = try await call(request)
-            guard let id = data["task_id"]?.lenientString, UpstreamTaskPoller.isPlainID(id) else {
-                throw UpstreamFailure.malformed("task_id")
-            }
-            taskId = id
-            await job.checkpoint(id)
+                                               timeout: try deadline.remaining())
+            return try await call(request)["task_id"]?.lenientString ?? ""
+        } poll: { taskId, deadline in
+            let request = UpstreamRequest(method: "GET", url: channel.baseURL + route.path + "/" + taskId,
+                                          headers: [try authorization()], timeout: try deadline.remaining())
+            return Self.interpret(try await call(request))
         }
-        await progress(10)
-        var percent = 10
-        while true {
-            let pause = poller.nextDelay()
-            try await poller.sleep(pause)
-            let timeout = try poller.remaining()
-            let data: JSONValue
-            do {
-                let request = UpstreamRequest(method: "GET", url: channel.baseURL + route.path + "/" + taskId,
-                                              headers: [try authorization()], timeout: timeout)
-                data = try await call(request)
-                poller.transientFailures = 0
-            } catch let error as EngineError where error.isRetryable && poller.transientFailures < 3 {
-                // A hiccup while polling must not abandon a task that is already paid for.
-                poller.transientFailures += 1
-                if let wait = error.retryAfter, wait > pause { try await poller.sleep(wait - pause) }
-                continue
-            }
-            switch data["task_status"]?.lenientString {
-            case "submitted", "processing":
-                percent = min(90, percent + max(1, (90 - percent) / 4))
-                await progress(percent)
-            case "succeed":
-                let urls = Self.imageURLs(data)
-                guard !urls.isEmpty else { throw UpstreamFailure.noImage() }
-                return try await poller.download(urls, with: http)
-            case "failed":
-                throw Self.taskFailure(data["task_status_msg"]?.lenientString)
-            default:
-                throw UpstreamFailure.malformed("task_status")
-            }
+    }
+
+    /// Reads one poll answer: `submitted`/`processing` are running, `succeed` gives the image URLs, `failed` the
+    /// task's error.
+    static func interpret(_ data: JSONValue) -> PollAnswer {
+        switch data["task_status"]?.lenientString {
+        case "submitted", "processing": return .pending(.running)
+        case "succeed": return .succeeded(.urls(imageURLs(data)))
+        case "failed": return .failed(taskFailure(data["task_status_msg"]?.lenientString))
+        // An unreadable answer ends the job at once: polling again would read the same.
+        default: return .failed(UpstreamFailure.malformed("task_status"))
         }
     }
 
@@ -196,67 +174,5 @@ struct KlingRoute {
 
     private static func invalid(_ message: String) -> EngineError {
         EngineError(code: "InvalidParameterValue", message: message, isRetryable: false)
-    }
-}
-
-/// The clock of an asynchronous upstream job, shared by the submit-and-poll adapters: poll delays from
-/// `options["poll_interval_ms"]` (default 1 s, growing ×1.5 up to ten times the first), one overall deadline, and the
-/// download of the result images.
-struct UpstreamTaskPoller {
-    static let maxImageBytes = 30 * 1024 * 1024
-    static let timedOut = EngineError(code: "TaskTimeout", message: "The upstream did not finish in time.", isRetryable: true)
-
-    private var delay: Duration
-    private let ceiling: Duration
-    private let deadline: ContinuousClock.Instant
-    /// Consecutive retryable failures while polling.
-    var transientFailures = 0
-
-    init(options: [String: String], timeout: Duration) {
-        let milliseconds = options["poll_interval_ms"].flatMap(Int.init).map { max($0, 1) } ?? 1000
-        delay = .milliseconds(milliseconds)
-        ceiling = .milliseconds(milliseconds * 10)
-        deadline = ContinuousClock.now + timeout
-    }
-
-    /// Whether an upstream task id is a plain token: it lands in URL paths, and anything else would let the upstream
-    /// steer our requests.
-    static func isPlainID(_ id: String) -> Bool {
-        !id.isEmpty && id.count <= 128 && id.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }
-    }
-
-    /// The pause before the next poll.
-    mutating func nextDelay() -> Duration {
-        defer { delay = min(delay * 1.5, ceiling) }
-        return delay
-    }
-
-    /// Time left before the deadline; throws `TaskTimeout` once it has passed.
-    func remaining() throws -> Duration {
-        let left = deadline - ContinuousClock.now
-        guard left > .zero else { throw Self.timedOut }
-        return left
-    }
-
-    /// Sleeps, never past the deadline (cancellation ends the sleep with `CancellationError`).
-    func sleep(_ duration: Duration) async throws {
-        try await Task.sleep(for: min(duration, try remaining()))
-    }
-
-    /// Downloads and checks the result images (no credentials are sent to result hosts).
-    func download(_ urls: [String], with http: UpstreamHTTP) async throws -> [GeneratedImage] {
-        var images: [GeneratedImage] = []
-        for url in urls {
-            guard url.hasPrefix("https://") || url.hasPrefix("http://") else { throw UpstreamFailure.malformed("image URL") }
-            let response = try await http.send(UpstreamRequest(method: "GET", url: url, timeout: try remaining(),
-                                                               maxResponseBytes: Self.maxImageBytes))
-            guard response.status == 200 else {
-                let message = "A result image could not be downloaded (HTTP \(response.status))."
-                throw EngineError(code: "InternalError", message: message, isRetryable: true)
-            }
-            guard let info = ImageProbe.inspect(response.body) else { throw UpstreamFailure.malformed("result image") }
-            images.append(GeneratedImage(bytes: response.body, info: info))
-        }
-        return images
     }
 }

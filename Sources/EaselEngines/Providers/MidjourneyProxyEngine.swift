@@ -10,17 +10,31 @@ import Foundation
 /// therefore refused (`unsupportedReason`). Cancellation stops polling but leaves the upstream job alone, so a task
 /// put back in the queue at shutdown can resume it.
 ///
-/// Options: `poll_interval_ms` (first poll delay, default 1000; it grows ×1.5 up to ten times that),
-/// `max_image_bytes` (default 64 MiB), `auth` = `bearer` for relays that take `Authorization: Bearer` instead of
-/// `mj-api-secret`. Polls and the download must finish within `channel.timeout`.
+/// Options: `poll_interval_ms` and `max_image_bytes` (of the ``AsyncUpstreamJob``), `auth` = `bearer` for relays that
+/// take `Authorization: Bearer` instead of `mj-api-secret`. Polls and the download must finish within `channel.timeout`.
 public struct MidjourneyProxyEngine: ImageEngine {
     public let name = "midjourney"
     public let isSandbox = false
     private let channel: UpstreamChannel
     private let http: UpstreamHTTP
+    private let bearer: Bool
+    private let job: AsyncUpstreamJob
 
-    /// Creates the adapter for a `midjourney` channel.
-    public init(channel: UpstreamChannel, http: UpstreamHTTP) {
+    /// Creates the adapter for a `midjourney` channel, reading its options.
+    public init(channel: UpstreamChannel, http: UpstreamHTTP) throws {
+        let options = try ChannelOptions(channel, accepted: ["poll_interval_ms", "max_image_bytes", "auth"])
+        let bearer = try options.choice("auth", ["bearer", "mj-api-secret"]) == "bearer"
+        let secret = Self.authorization(channel.apiKey, bearer: bearer)
+        let base = URLComponents(string: channel.baseURL)
+        self.job = try AsyncUpstreamJob(channel: channel, options: options, http: http,
+                                        timedOut: JobDeadline.timedOut(by: "Midjourney"), initialProgress: nil,
+                                        idRule: (AsyncUpstreamJob.isPlainID, "job id")) { url in
+            // The secret goes only to the proxy itself, never to the CDN hosting the grid.
+            let target = URLComponents(string: url)
+            let sameOrigin = base?.scheme == target?.scheme && base?.host == target?.host && base?.port == target?.port
+            return sameOrigin ? secret : []
+        }
+        self.bearer = bearer
         self.channel = channel
         self.http = http
     }
@@ -30,22 +44,11 @@ public struct MidjourneyProxyEngine: ImageEngine {
     }
 
     public func generate(_ job: EngineJob, progress: @escaping @Sendable (Int) async -> Void) async throws -> [GeneratedImage] {
-        let deadline = ContinuousClock.now + channel.timeout
-        let jobId: String
-        if let token = job.resumeToken, !token.isEmpty {
-            jobId = token
-        } else {
-            jobId = try await submit(job)
-            await job.checkpoint(jobId)
+        try await self.job.run(job, progress: progress) { _ in
+            try await submit(job)
+        } poll: { id, _ in
+            try Self.interpret(try await fetch(id), baseURL: channel.baseURL)
         }
-        // The id lands in a URL path; anything but a plain token would let the upstream steer our requests.
-        guard jobId.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }) else {
-            throw UpstreamFailure.malformed("job id")
-        }
-        let link = try await poll(jobId, deadline: deadline, progress: progress)
-        let image = try await download(link, deadline: deadline)
-        await progress(100)
-        return [image]
     }
 
     // MARK: Submit
@@ -113,46 +116,23 @@ public struct MidjourneyProxyEngine: ImageEngine {
 
     // MARK: Poll
 
-    private func poll(_ id: String, deadline: ContinuousClock.Instant,
-                      progress: @Sendable (Int) async -> Void) async throws -> String {
-        let first = Duration.milliseconds(Int(channel.options["poll_interval_ms"] ?? "") ?? 1000)
-        var delay = first
-        var reported = -1
-        var hiccups = 0
-        while true {
-            let remaining = deadline - .now
-            guard remaining > .zero else {
-                throw EngineError(code: "TaskTimeout", message: "Midjourney did not finish in time.", isRetryable: true)
-            }
-            try await Task.sleep(for: min(delay, remaining))
-            delay = min(delay * 1.5, first * 10)
-            let task: JSONValue
-            do {
-                task = try await fetch(id)
-                hiccups = 0
-            } catch let error as EngineError where error.isRetryable && hiccups < 3 {
-                // A hiccup while polling must not abandon a job that is already paid for.
-                hiccups += 1
-                continue
-            }
-            switch task["status"]?.lenientString?.uppercased() {
-            case "SUCCESS":
-                guard let link = task["imageUrl"]?.lenientString, !link.isEmpty else { throw UpstreamFailure.noImage() }
-                return link
-            case "FAILURE":
-                throw Self.jobFailure(task["failReason"]?.lenientString)
-            case "CANCEL":
-                throw UpstreamFailure.noImage("The Midjourney job was cancelled upstream.")
-            case nil:
-                throw UpstreamFailure.malformed("no job status")
-            default:
-                // NOT_START, SUBMITTED, MODAL, IN_PROGRESS and statuses of newer forks: still running.
-                let text = task["progress"]?.lenientString ?? ""
-                if let percent = Int(text.filter(\.isNumber).prefix(3)), min(percent, 99) > reported {
-                    reported = min(percent, 99)
-                    await progress(reported)
-                }
-            }
+    /// Reads one fetched job: `SUCCESS` gives `imageUrl` (relative links are the proxy's own), `FAILURE` and `CANCEL`
+    /// are final; any other status is still running, at the job's `progress` percentage when it gives one.
+    static func interpret(_ task: JSONValue, baseURL: String) throws -> PollAnswer {
+        switch task["status"]?.lenientString?.uppercased() {
+        case "SUCCESS":
+            guard let link = task["imageUrl"]?.lenientString, !link.isEmpty else { return .succeeded(.urls([])) }
+            return .succeeded(.urls([link.hasPrefix("/") ? baseURL + link : link]))
+        case "FAILURE":
+            return .failed(jobFailure(task["failReason"]?.lenientString))
+        case "CANCEL":
+            return .failed(UpstreamFailure.noImage("The Midjourney job was cancelled upstream."))
+        case nil:
+            throw UpstreamFailure.malformed("no job status")
+        default:
+            // NOT_START, SUBMITTED, MODAL, IN_PROGRESS and statuses of newer forks: still running.
+            let text = task["progress"]?.lenientString ?? ""
+            return .pending(Int(text.filter(\.isNumber).prefix(3)).map { .percent(min($0, 99)) } ?? .unknown)
         }
     }
 
@@ -180,40 +160,15 @@ public struct MidjourneyProxyEngine: ImageEngine {
         return UpstreamFailure.noImage("Midjourney failed" + (detail.map { $0.isEmpty ? "." : ": \($0)" } ?? "."))
     }
 
-    // MARK: Download
-
-    private func download(_ link: String, deadline: ContinuousClock.Instant) async throws -> GeneratedImage {
-        let absolute = link.hasPrefix("/") ? channel.baseURL + link : link
-        guard let target = URLComponents(string: absolute), ["http", "https"].contains(target.scheme?.lowercased() ?? "") else {
-            throw UpstreamFailure.malformed("image URL")
-        }
-        // The secret goes only to the proxy itself, never to the CDN hosting the grid.
-        let base = URLComponents(string: channel.baseURL)
-        let sameOrigin = base?.scheme == target.scheme && base?.host == target.host && base?.port == target.port
-        let remaining = deadline - .now
-        guard remaining > .zero else {
-            throw EngineError(code: "TaskTimeout", message: "Midjourney did not finish in time.", isRetryable: true)
-        }
-        let limit = Int(channel.options["max_image_bytes"] ?? "") ?? 64 * 1024 * 1024
-        let response = try await http.send(UpstreamRequest(method: "GET", url: absolute, headers: sameOrigin ? auth : [],
-                                                           timeout: remaining, maxResponseBytes: limit))
-        guard response.status == 200 else {
-            if response.status == 429 || response.status >= 500 { throw UpstreamFailure.classify(status: response.status) }
-            throw UpstreamFailure.noImage("The grid image could not be downloaded (HTTP \(response.status)).")
-        }
-        guard let info = ImageProbe.inspect(response.body) else {
-            throw UpstreamFailure.noImage("The grid is not a PNG, JPEG or WebP image.")
-        }
-        return GeneratedImage(bytes: response.body, info: info)
-    }
-
     // MARK: Plumbing
 
     private func url(_ path: String) -> String { channel.baseURL + path }
 
-    private var auth: [(String, String)] {
-        guard let key = channel.apiKey, !key.isEmpty else { return [] }
-        return channel.options["auth"]?.lowercased() == "bearer" ? [("Authorization", "Bearer " + key)] : [("mj-api-secret", key)]
+    private var auth: [(String, String)] { Self.authorization(channel.apiKey, bearer: bearer) }
+
+    private static func authorization(_ key: String?, bearer: Bool) -> [(String, String)] {
+        guard let key, !key.isEmpty else { return [] }
+        return bearer ? [("Authorization", "Bearer " + key)] : [("mj-api-secret", key)]
     }
 
     private static func httpFailure(_ response: UpstreamResponse) -> EngineError {

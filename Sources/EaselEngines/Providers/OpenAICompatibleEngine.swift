@@ -19,9 +19,23 @@ public struct OpenAICompatibleEngine: ImageEngine {
     public let isSandbox = false
     private let channel: UpstreamChannel
     private let http: UpstreamHTTP
+    private let model: String?
+    private let responseFormat: String
+    private let negativePromptStyle: String
+    private let downloader: ResultDownloader
 
     /// Creates the engine for one channel (`apiKey` optional: sent as a Bearer token when set) and transport.
-    public init(channel: UpstreamChannel, http: UpstreamHTTP) {
+    public init(channel: UpstreamChannel, http: UpstreamHTTP) throws {
+        let options = try ChannelOptions(channel, accepted: ["model", "response_format", "negative_prompt_style", "max_download_bytes"])
+        self.model = options.nonEmpty("model")
+        self.responseFormat = try options.choice("response_format", ["b64_json", "url", "none"]) ?? "b64_json"
+        self.negativePromptStyle = try options.choice("negative_prompt_style", ["append", "localai", "sdcpp"]) ?? "append"
+        let limit = try options.integer("max_download_bytes", in: 1..., "a positive whole number of bytes") ?? 50 * 1024 * 1024
+        let base = channel.baseURL, auth = OpenAIWire.authHeaders(OpenAIWire.nonEmpty(channel.apiKey))
+        // The Bearer token goes only to the configured server itself, never to another host.
+        self.downloader = ResultDownloader(http: http, maxBytes: limit) { url in
+            url == base || url.hasPrefix(base + "/") ? auth : []
+        }
         self.channel = channel
         self.http = http
     }
@@ -35,10 +49,10 @@ public struct OpenAICompatibleEngine: ImageEngine {
             ("n", .int(Int64(max(job.imageCount, 1)))),
         ]
         if let model = OpenAIWire.nonEmpty(channel.upstreamModel(name: request.modelName, version: request.modelVersion))
-            ?? OpenAIWire.nonEmpty(channel.options["model"]) {
+            ?? model {
             fields.append(("model", .string(model)))
         }
-        let format = OpenAIWire.nonEmpty(channel.options["response_format"])?.lowercased() ?? "b64_json"
+        let format = responseFormat
         if format != "none" { fields.append(("response_format", .string(format))) }
         let upstream: UpstreamRequest
         if job.inputs.isEmpty {
@@ -52,7 +66,7 @@ public struct OpenAICompatibleEngine: ImageEngine {
         }
         let response = try await OpenAIWire.send(upstream, http: http, apiKey: apiKey)
         let images = try await OpenAIWire.images(from: response, limit: job.imageCount) { link in
-            try await download(link, apiKey: apiKey)
+            try await downloader.fetch(link.hasPrefix("/") ? channel.baseURL + link : link, timeout: channel.timeout).bytes
         }
         await progress(100)
         return images
@@ -62,7 +76,7 @@ public struct OpenAICompatibleEngine: ImageEngine {
     func prompt(for request: ImageRequest) -> String {
         let prompt = request.prompt ?? ""
         let negative = OpenAIWire.nonEmpty(request.negativePrompt)
-        switch channel.options["negative_prompt_style"]?.lowercased() {
+        switch negativePromptStyle {
         case "localai":
             return negative.map { prompt + "|" + $0 } ?? prompt
         case "sdcpp":
@@ -77,21 +91,4 @@ public struct OpenAICompatibleEngine: ImageEngine {
         }
     }
 
-    /// Fetches one `data[].url` through the same transport, size-limited. Relative URLs are resolved against the
-    /// base URL; the Bearer token goes only to the configured server itself, never to another host.
-    private func download(_ link: String, apiKey: String?) async throws -> [UInt8] {
-        let url = link.hasPrefix("/") ? channel.baseURL + link : link
-        guard url.lowercased().hasPrefix("http://") || url.lowercased().hasPrefix("https://") else {
-            throw UpstreamFailure.malformed("an image URL that is not http(s)")
-        }
-        let sameServer = url == channel.baseURL || url.hasPrefix(channel.baseURL + "/")
-        let limit = channel.options["max_download_bytes"].flatMap(Int.init).map { max($0, 1) } ?? 50 * 1024 * 1024
-        let response = try await http.send(UpstreamRequest(method: "GET", url: url,
-                                                           headers: sameServer ? OpenAIWire.authHeaders(apiKey) : [],
-                                                           timeout: channel.timeout, maxResponseBytes: limit))
-        guard (200..<300).contains(response.status) else {
-            throw UpstreamFailure.malformed("downloading an image answered HTTP \(response.status)")
-        }
-        return response.body
-    }
 }

@@ -16,7 +16,8 @@ public struct OpenAIImageEngine: ImageEngine {
     private let http: UpstreamHTTP
 
     /// Creates the engine for one channel (`baseURL` normally `https://api.openai.com`, `apiKey` required) and transport.
-    public init(channel: UpstreamChannel, http: UpstreamHTTP) {
+    public init(channel: UpstreamChannel, http: UpstreamHTTP) throws {
+        _ = try ChannelOptions(channel, accepted: [])
         self.channel = channel
         self.http = http
     }

@@ -156,98 +156,13 @@ struct TencentRedactor: Sendable {
     }
 }
 
-/// One answer of an asynchronous job's status query.
-enum TencentPollStep<Result: Sendable>: Sendable {
-    /// Still queued or running.
-    case pending
-    /// Done, with its result.
-    case finished(Result)
-    /// The job itself failed; polling again will not help.
-    case failed(EngineError)
-}
-
-/// The deadline and backoff of one asynchronous job: the first wait is 1 s (or `options["poll_interval_ms"]`),
-/// growing ×1.5 up to 10 s; the whole job must finish within `channel.timeout`.
-struct TencentPolling: Sendable {
-    /// When the job must be done.
-    let deadline: ContinuousClock.Instant
-    private let total: Duration
-    private let initialInterval: Duration
-    private let maxInterval: Duration
-    // Transport hiccups, 5xx and rate limits while polling do not lose a paid-for job; only a run of them does.
-    private static let transientLimit = 3
-
-    /// Starts the clock for a job on `channel`.
-    init(channel: UpstreamChannel) {
-        total = channel.timeout
-        deadline = .now + channel.timeout
-        let configured = channel.options["poll_interval_ms"].flatMap(Int.init).map { Duration.milliseconds(max($0, 1)) }
-        initialInterval = configured ?? .seconds(1)
-        maxInterval = configured.map { min($0 * 10, .seconds(10)) } ?? .seconds(10)
+extension AsyncUpstreamJob {
+    /// The job runner of a Tencent Cloud channel (aiart, VOD): options `poll_interval_ms` and `max_image_bytes`, the
+    /// whole job within `channel.timeout`, reported as "did not finish within" that timeout.
+    static func tencent(_ channel: UpstreamChannel, options: ChannelOptions, http: UpstreamHTTP) throws -> AsyncUpstreamJob {
+        try AsyncUpstreamJob(channel: channel, options: options, http: http,
+                             timedOut: EngineError(code: "TaskTimeout", message: "The upstream task did not finish within \(channel.timeout).",
+                                                   isRetryable: true),
+                             initialProgress: 5, idRule: (anyID, "task id"))
     }
-
-    /// The timeout of one request: what is left of the deadline, at least 1 s.
-    var requestTimeout: Duration { max(deadline - .now, .seconds(1)) }
-
-    /// Queries until the job finishes or fails, sleeping between queries; throws `TaskTimeout` at the deadline.
-    func run<Result: Sendable>(_ query: () async throws -> TencentPollStep<Result>) async throws -> Result {
-        var interval = initialInterval
-        var transient = 0
-        while true {
-            try Task.checkCancellation()
-            var wait = interval
-            do {
-                switch try await query() {
-                case .finished(let result): return result
-                case .failed(let error): throw TencentPollVerdict(error: error)
-                case .pending: transient = 0
-                }
-            } catch let verdict as TencentPollVerdict {
-                throw verdict.error
-            } catch let error as EngineError where error.isRetryable && transient < Self.transientLimit {
-                transient += 1
-                if let after = error.retryAfter { wait = max(wait, after) }
-            }
-            let now = ContinuousClock.now
-            guard now < deadline else {
-                throw EngineError(code: "TaskTimeout", message: "The upstream task did not finish within \(total).",
-                                  isRetryable: true)
-            }
-            try await Task.sleep(for: min(wait, deadline - now))
-            interval = min(interval * 3 / 2, maxInterval)
-        }
-    }
-
-    /// Downloads result files through the upstream transport, checking each is a PNG, JPEG or WebP image.
-    func download(_ urls: [String], http: UpstreamHTTP,
-                  progress: (Int) async -> Void) async throws -> [GeneratedImage] {
-        var images: [GeneratedImage] = []
-        for url in urls {
-            try Task.checkCancellation()
-            guard let scheme = URL(string: url)?.scheme?.lowercased(), scheme == "http" || scheme == "https" else {
-                throw UpstreamFailure.malformed("a result URL is not http(s)")
-            }
-            let response = try await http.send(UpstreamRequest(method: "GET", url: url, timeout: requestTimeout,
-                                                               maxResponseBytes: 64 << 20))
-            if (400..<500).contains(response.status) {
-                // Result URLs expire; polling again (a retry resumes the job) yields fresh ones.
-                throw EngineError(code: "ModelGenerateFailed",
-                                  message: "A result file could not be downloaded (HTTP \(response.status)).", isRetryable: true)
-            }
-            guard (200..<300).contains(response.status) else {
-                throw UpstreamFailure.classify(status: response.status, retryAfter: response.retryAfter)
-            }
-            guard let info = ImageProbe.inspect(response.body) else {
-                throw UpstreamFailure.malformed("a result file is not a PNG, JPEG or WebP image")
-            }
-            images.append(GeneratedImage(bytes: response.body, info: info))
-            await progress(images.count)
-        }
-        return images
-    }
-}
-
-// Carries a job's own failure past the retry of transient query errors.
-private struct TencentPollVerdict: Error {
-    let error: EngineError
 }

@@ -15,47 +15,31 @@ public struct VODPassthroughEngine: ImageEngine {
     private let channel: UpstreamChannel
     private let http: UpstreamHTTP
     private let clock: @Sendable () -> Date
+    private let job: AsyncUpstreamJob
+    private let rest: Bool
+    private let subAppId: Int64?
 
     /// The VOD API version.
     public static let version = "2018-07-17"
 
-    /// Creates the engine for a `vod` channel; `clock` stamps request signatures.
-    public init(channel: UpstreamChannel, http: UpstreamHTTP, clock: @escaping @Sendable () -> Date = Date.init) {
+    /// Creates the engine for a `vod` channel, reading its options (`mode`, `sub_app_id`, `poll_interval_ms`,
+    /// `max_image_bytes`); `clock` stamps request signatures.
+    public init(channel: UpstreamChannel, http: UpstreamHTTP, clock: @escaping @Sendable () -> Date = Date.init) throws {
+        let options = try ChannelOptions(channel, accepted: ["mode", "sub_app_id", "poll_interval_ms", "max_image_bytes"])
+        self.rest = try options.choice("mode", ["api", "rest"]) == "rest"
+        self.subAppId = try options.integer("sub_app_id", in: 0..., "a whole number (the VOD SubAppId)").map(Int64.init)
+        self.job = try .tencent(channel, options: options, http: http)
         self.channel = channel
         self.http = http
         self.clock = clock
     }
 
     public func generate(_ job: EngineJob, progress: @escaping @Sendable (Int) async -> Void) async throws -> [GeneratedImage] {
-        let transport = try VODTransport(channel: channel, http: http, clock: clock)
-        let polling = TencentPolling(channel: channel)
-        let taskId: String
-        if let token = job.resumeToken, !token.isEmpty {
-            taskId = token
-        } else {
-            taskId = try await transport.create(try Self.createParameters(job, channel: channel),
-                                                timeout: polling.requestTimeout)
-            await job.checkpoint(taskId)
-        }
-        var reported = 5
-        await progress(reported)
-        let urls = try await polling.run { () async throws -> TencentPollStep<[String]> in
-            let detail = try await transport.describe(taskId, timeout: polling.requestTimeout)
-            let step = try Self.interpret(detail, redactor: transport.redactor)
-            if case .pending = step {
-                if detail["Status"]?.lenientString == "WAITING" {
-                    reported = max(reported, 10)
-                } else if let percent = detail["AigcImageTask"]?["Progress"]?.lenientInt {
-                    reported = max(reported, 10 + Int(min(max(percent, 0), 100)) * 8 / 10)
-                } else {
-                    reported = min(90, max(reported + 10, 20))
-                }
-                await progress(reported)
-            }
-            return step
-        }
-        return try await polling.download(urls, http: http) { done in
-            await progress(max(reported, 90 + 10 * done / max(urls.count, 1)))
+        let transport = try VODTransport(channel: channel, rest: rest, subAppId: subAppId, http: http, clock: clock)
+        return try await self.job.run(job, progress: progress) { deadline in
+            try await transport.create(try Self.createParameters(job, channel: channel), timeout: deadline.requestTimeout)
+        } poll: { taskId, deadline in
+            try Self.interpret(try await transport.describe(taskId, timeout: deadline.requestTimeout), redactor: transport.redactor)
         }
     }
 
@@ -106,13 +90,16 @@ public struct VODPassthroughEngine: ImageEngine {
 
     /// Reads a `DescribeTaskDetail` answer: `WAITING`/`PROCESSING` are pending; `FINISH` with `ErrCode` 0 gives
     /// the output URLs, otherwise the task's `ErrCodeExt` and `Message`; `ABORTED` is `OperationCanceled`.
-    static func interpret(_ detail: [String: JSONValue], redactor: TencentRedactor) throws -> TencentPollStep<[String]> {
+    static func interpret(_ detail: [String: JSONValue], redactor: TencentRedactor) throws -> PollAnswer {
         guard let status = detail["Status"]?.lenientString?.uppercased() else {
             throw UpstreamFailure.malformed("DescribeTaskDetail returned no Status")
         }
         switch status {
-        case "WAITING", "PROCESSING":
-            return .pending
+        case "WAITING":
+            return .pending(.queued)
+        case "PROCESSING":
+            let percent = detail["AigcImageTask"]?["Progress"]?.lenientInt
+            return .pending(percent.map { .percent(10 + Int(min(max($0, 0), 100)) * 8 / 10) } ?? .running)
         case "ABORTED":
             return .failed(EngineError(code: "OperationCanceled", message: "The upstream task was aborted.", isRetryable: false))
         case "FINISH":
@@ -128,7 +115,7 @@ public struct VODPassthroughEngine: ImageEngine {
             let files = task["Output"]?["FileInfos"]?.arrayValue ?? []
             let urls = files.compactMap { $0["FileUrl"]?.lenientString }.filter { !$0.isEmpty }
             return urls.isEmpty ? .failed(UpstreamFailure.noImage("The upstream task finished without an output URL."))
-                                : .finished(urls)
+                                : .succeeded(.urls(urls))
         default:
             throw UpstreamFailure.malformed("unknown task Status")
         }
@@ -156,15 +143,16 @@ private enum VODTransport: Sendable {
     case api(TencentAPIClient, subAppId: Int64)
     case rest(baseURL: String, apiKey: String, http: UpstreamHTTP, redactor: TencentRedactor)
 
-    init(channel: UpstreamChannel, http: UpstreamHTTP, clock: @escaping @Sendable () -> Date) throws {
-        if channel.options["mode"]?.lowercased() == "rest" {
+    init(channel: UpstreamChannel, rest: Bool, subAppId: Int64?, http: UpstreamHTTP,
+         clock: @escaping @Sendable () -> Date) throws {
+        if rest {
             guard let apiKey = channel.apiKey, !apiKey.isEmpty else {
                 throw TencentAPIClient.configurationError("channel `\(channel.name)` has no API key for the REST proxy")
             }
             self = .rest(baseURL: channel.baseURL, apiKey: apiKey, http: http, redactor: TencentRedactor(channel: channel))
             return
         }
-        guard let subAppId = channel.options["sub_app_id"].flatMap({ Int64($0.trimmingCharacters(in: .whitespaces)) }) else {
+        guard let subAppId else {
             throw TencentAPIClient.configurationError("channel `\(channel.name)` needs an integer `sub_app_id` option")
         }
         let client = try TencentAPIClient(channel: channel, service: "vod", version: VODPassthroughEngine.version,

@@ -3,9 +3,8 @@ import Foundation
 
 /// Vidu image generation (`Vidu` q2) through Vidu's asynchronous enterprise API (providers.md §7): submit to
 /// `/ent/v2/reference2image`, record the task id, poll `/ent/v2/tasks/{id}/creations` until `success` or `failed`,
-/// download the creations. Authenticates with `Authorization: Token <apiKey>`. `options["poll_interval_ms"]` sets the
-/// first poll delay (default 1000; it grows ×1.5 up to ten times that); the whole job must finish within
-/// `channel.timeout`.
+/// download the creations. Authenticates with `Authorization: Token <apiKey>`. The job runs on ``AsyncUpstreamJob``
+/// (options `poll_interval_ms`, `max_image_bytes`); the whole job must finish within `channel.timeout`.
 public struct ViduImageEngine: ImageEngine {
     public let name = "vidu"
     public let isSandbox = false
@@ -15,64 +14,42 @@ public struct ViduImageEngine: ImageEngine {
     /// Vidu refuses request bodies over 20 MB (§7).
     static let maxBodyBytes = 20 * 1024 * 1024
 
-    /// Creates the engine.
-    public init(channel: UpstreamChannel, http: UpstreamHTTP) {
+    private let job: AsyncUpstreamJob
+
+    /// Creates the engine, reading its options (`poll_interval_ms`, `max_image_bytes`).
+    public init(channel: UpstreamChannel, http: UpstreamHTTP) throws {
+        let options = try ChannelOptions(channel, accepted: ["poll_interval_ms", "max_image_bytes"])
         self.channel = channel
         self.http = http
+        self.job = try AsyncUpstreamJob(channel: channel, options: options, http: http, initialProgress: 10,
+                                        reportsCompletion: false)
     }
 
     public func generate(_ job: EngineJob, progress: @escaping @Sendable (Int) async -> Void) async throws -> [GeneratedImage] {
         let auth = try authorization()
-        var poller = UpstreamTaskPoller(options: channel.options, timeout: channel.timeout)
-        let taskId: String
-        if let token = job.resumeToken, !token.isEmpty {
-            guard UpstreamTaskPoller.isPlainID(token) else { throw UpstreamFailure.malformed("task_id") }
-            taskId = token
-        } else {
-            let body = try Self.body(for: job, channel: channel)
-            let request = UpstreamRequest.json(channel.baseURL + "/ent/v2/reference2image", body: body, headers: [auth],
-                                               timeout: try poller.remaining())
+        return try await self.job.run(job, progress: progress) { deadline in
+            let request = UpstreamRequest.json(channel.baseURL + "/ent/v2/reference2image", body: try Self.body(for: job, channel: channel),
+                                               headers: [auth], timeout: try deadline.remaining())
             guard request.body.count <= Self.maxBodyBytes else {
                 throw Self.invalid("The reference images are too large for Vidu (20 MB per request).")
             }
-            let answer = try await call(request)
-            guard let id = answer["task_id"]?.lenientString, UpstreamTaskPoller.isPlainID(id) else {
-                throw UpstreamFailure.malformed("task_id")
-            }
-            taskId = id
-            await job.checkpoint(id)
+            return try await call(request)["task_id"]?.lenientString ?? ""
+        } poll: { taskId, deadline in
+            let request = UpstreamRequest(method: "GET", url: channel.baseURL + "/ent/v2/tasks/\(taskId)/creations",
+                                          headers: [auth], timeout: try deadline.remaining())
+            return Self.interpret(try await call(request), watermarked: job.request.logoAdd == true)
         }
-        await progress(10)
-        var percent = 10
-        while true {
-            let pause = poller.nextDelay()
-            try await poller.sleep(pause)
-            let timeout = try poller.remaining()
-            let answer: JSONValue
-            do {
-                let request = UpstreamRequest(method: "GET", url: channel.baseURL + "/ent/v2/tasks/\(taskId)/creations",
-                                              headers: [auth], timeout: timeout)
-                answer = try await call(request)
-                poller.transientFailures = 0
-            } catch let error as EngineError where error.isRetryable && poller.transientFailures < 3 {
-                // A hiccup while polling must not abandon a task that is already paid for.
-                poller.transientFailures += 1
-                if let wait = error.retryAfter, wait > pause { try await poller.sleep(wait - pause) }
-                continue
-            }
-            switch answer["state"]?.lenientString {
-            case "created", "queueing", "processing":
-                percent = min(90, percent + max(1, (90 - percent) / 4))
-                await progress(percent)
-            case "success":
-                let urls = Self.creationURLs(answer, watermarked: job.request.logoAdd == true)
-                guard !urls.isEmpty else { throw UpstreamFailure.noImage() }
-                return try await poller.download(urls, with: http)
-            case "failed":
-                throw Self.failure(reason: answer["err_code"]?.lenientString, status: nil, message: nil, retryAfter: nil)
-            default:
-                throw UpstreamFailure.malformed("state")
-            }
+    }
+
+    /// Reads one poll answer: `created`, `queueing` and `processing` are running (each poll moves progress on),
+    /// `success` gives the creations, `failed` the task's `err_code`.
+    static func interpret(_ answer: JSONValue, watermarked: Bool) -> PollAnswer {
+        switch answer["state"]?.lenientString {
+        case "created", "queueing", "processing": return .pending(.running)
+        case "success": return .succeeded(.urls(creationURLs(answer, watermarked: watermarked)))
+        case "failed": return .failed(failure(reason: answer["err_code"]?.lenientString, status: nil, message: nil, retryAfter: nil))
+        // An unreadable answer ends the job at once: polling again would read the same.
+        default: return .failed(UpstreamFailure.malformed("state"))
         }
     }
 

@@ -14,6 +14,13 @@ public struct SandboxEngine: ImageEngine {
         self.latency = latency
     }
 
+    /// Creates the engine for a `sandbox` channel; option `latency_ms` (0 to 600000) sets the latency.
+    public init(channel: UpstreamChannel) throws {
+        let options = try ChannelOptions(channel, accepted: ["latency_ms"])
+        let milliseconds = try options.integer("latency_ms", in: 0...600_000, "a whole number of milliseconds from 0 to 600000")
+        self.init(latency: .milliseconds(milliseconds ?? 0))
+    }
+
     public func generate(_ job: EngineJob, progress: @escaping @Sendable (Int) async -> Void) async throws -> [GeneratedImage] {
         let format: ImageFormat = job.request.outputFormat == "jpeg" ? .jpeg : .png
         let seed = job.request.seed ?? Self.seed(from: job.request.prompt ?? job.taskId)

@@ -3,9 +3,8 @@
 public struct UpstreamChannel: Sendable, Equatable, CustomStringConvertible {
     /// Unique name (`openai-main`).
     public var name: String
-    /// Provider kind: `openai`, `openai-compatible`, `gemini`, `ark`, `jimeng`, `dashscope`, `hunyuan`, `vidu`,
-    /// `kling`, `midjourney`, `vod`, `comfyui`, `sandbox`.
-    public var provider: String
+    /// Provider kind.
+    public var kind: ProviderKind
     /// Base URL (`https://api.openai.com`), overridable so fakes and gateways can stand in.
     public var baseURL: String
     /// API key / token (Bearer, `x-goog-api-key`, …).
@@ -18,7 +17,8 @@ public struct UpstreamChannel: Sendable, Equatable, CustomStringConvertible {
     public var region: String?
     /// Models served, each optionally with the upstream model id to use.
     public var models: [ModelRoute]
-    /// Provider-specific settings (e.g. ComfyUI workflow path, VOD SubAppId).
+    /// Provider-specific settings as configured (e.g. ComfyUI workflow path, VOD SubAppId); each engine reads them
+    /// once, into its own typed options, when it is built (``ChannelOptions``).
     public var options: [String: String]
     /// Per-request timeout.
     public var timeout: Duration
@@ -28,11 +28,11 @@ public struct UpstreamChannel: Sendable, Equatable, CustomStringConvertible {
     public var maxAttempts: Int
 
     /// Creates a channel.
-    public init(name: String, provider: String, baseURL: String, apiKey: String? = nil, accessKey: String? = nil,
+    public init(name: String, kind: ProviderKind, baseURL: String, apiKey: String? = nil, accessKey: String? = nil,
                 secretKey: String? = nil, region: String? = nil, models: [ModelRoute], options: [String: String] = [:],
                 timeout: Duration = .seconds(180), maxConcurrency: Int = 4, maxAttempts: Int = 3) {
         self.name = name
-        self.provider = provider
+        self.kind = kind
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.apiKey = apiKey
         self.accessKey = accessKey
@@ -45,7 +45,7 @@ public struct UpstreamChannel: Sendable, Equatable, CustomStringConvertible {
         self.maxAttempts = maxAttempts
     }
 
-    public var description: String { "\(name) (\(provider) at \(baseURL))" }
+    public var description: String { "\(name) (\(kind.rawValue) at \(baseURL))" }
 
     /// The upstream model id configured for a catalog model, if any.
     public func upstreamModel(name: String, version: String) -> String? {

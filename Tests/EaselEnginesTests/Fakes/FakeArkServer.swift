@@ -44,43 +44,32 @@ actor FakeArkServer {
 
     /// Serves while `body` runs, handing it the base URL (`http://127.0.0.1:<port>`).
     nonisolated func run(_ body: (String) async throws -> Void) async throws {
-        let router = Router()
-        router.post("/api/v3/images/generations") { request, _ in try await self.generate(request) }
-        router.get("/tos/{file}") { request, context in await self.download(request, file: context.parameters.get("file") ?? "") }
-        router.on("**", method: .post) { request, _ in
-            await self.violate("unexpected path \(request.uri.path)")
-            return Self.error(404, "NotFound", "NotFound", "The requested resource was not found.")
+        try await FakeUpstream.run("fake-ark", respond: { request in await self.respond(to: request) }) { upstream in
+            await setBaseURL(upstream.baseURL)
+            try await body(upstream.baseURL)
         }
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        var logger = Logger(label: "fake-ark")
-        // Cancelling the server with pooled client connections still open logs errors that mean nothing here.
-        logger.logLevel = .critical
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                              onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) }, logger: logger)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                try? await app.run()
-                continuation.finish()
-            }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next(), port > 0 else { throw CancellationError() }
-            await setBaseURL("http://127.0.0.1:\(port)")
-            try await body("http://127.0.0.1:\(port)")
-            group.cancelAll()
+    }
+
+    private func respond(to request: FakeRequest) -> FakeReply {
+        switch (request.method, request.path) {
+        case ("POST", "/api/v3/images/generations"): return generate(request)
+        case ("GET", let path) where path.hasPrefix("/tos/"): return download(request, file: String(path.dropFirst(5)))
+        case ("POST", let path):
+            violate("unexpected path \(path)")
+            return Self.error(404, "NotFound", "NotFound", "The requested resource was not found.")
+        default: return .text(404, "", type: "")
         }
     }
 
     private func setBaseURL(_ url: String) { baseURL = url }
     private func violate(_ message: String) { violations.append(message) }
 
-    private func generate(_ incoming: Request) async throws -> Response {
-        var request = incoming
-        let raw = try await request.collectBody(upTo: 64 << 20)
-        if request.headers[.contentType] != "application/json" { violate("Content-Type \(request.headers[.contentType] ?? "none")") }
-        guard request.headers[.authorization] == "Bearer \(apiKey)" else {
+    private func generate(_ request: FakeRequest) -> FakeReply {
+        if request.header("content-type") != "application/json" { violate("Content-Type \(request.header("content-type") ?? "none")") }
+        guard request.header("authorization") == "Bearer \(apiKey)" else {
             return Self.error(401, "AuthenticationError", "Unauthorized", "The API key or AK/SK in the request is missing or invalid.")
         }
-        guard let body = try? JSONValue.parse(raw.readableBytesView), body.objectValue != nil else {
+        guard let body = request.json, body.objectValue != nil else {
             violate("body is not a JSON object")
             return Self.error(400, "InvalidParameter", "BadRequest", "The request body is not valid JSON.")
         }
@@ -183,11 +172,11 @@ actor FakeArkServer {
         return false
     }
 
-    private func reply(_ reply: Reply, body: JSONValue) -> Response {
+    private func reply(_ reply: Reply, body: JSONValue) -> FakeReply {
         switch reply {
         case .error(let http, let code, let type, let retryAfter):
             var response = Self.error(http, code, type, "The request failed (\(code)).")
-            if let retryAfter { response.headers[.retryAfter] = retryAfter }
+            if let retryAfter { response.headers["Retry-After"] = retryAfter }
             return response
         case .truncatedJSON:
             return Self.raw(200, Array(#"{"model":"doubao-seedream-4-0-250828","created":1757323224,"data":[{"url":"#.utf8))
@@ -231,16 +220,14 @@ actor FakeArkServer {
     }
 
     // A signed TOS link: no credentials may arrive with it.
-    private func download(_ request: Request, file: String) -> Response {
+    private func download(_ request: FakeRequest, file: String) -> FakeReply {
         downloads += 1
-        if request.headers[.authorization] != nil { violate("the Ark key was sent to the image URL") }
-        if request.uri.queryParameters.get("X-Tos-Signature") == nil { violate("download without the signed query") }
+        if request.header("authorization") != nil { violate("the Ark key was sent to the image URL") }
+        if request.queryItems["X-Tos-Signature"] == nil { violate("download without the signed query") }
         guard let png = stored[file] else {
-            return Response(status: .forbidden, headers: [.contentType: "application/xml"],
-                            body: .init(byteBuffer: ByteBuffer(
-                                string: "<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>")))
+            return .text(403, "<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>", type: "application/xml")
         }
-        return Response(status: .ok, headers: [.contentType: "image/png"], body: .init(byteBuffer: ByteBuffer(bytes: png)))
+        return FakeReply(status: 200, body: png, type: "image/png")
     }
 
     /// What a `size` value stands for: tokens are square (the model would pick the aspect from the prompt).
@@ -250,15 +237,15 @@ actor FakeArkServer {
         return PixelSize(width: n * 1024, height: n * 1024)
     }
 
-    static func error(_ status: Int, _ code: String, _ type: String, _ message: String, param: String = "") -> Response {
+    static func error(_ status: Int, _ code: String, _ type: String, _ message: String, param: String = "") -> FakeReply {
         json(status, ["error": ["code": code, "message": "\(message) Request id: 021757323224fake", "param": param, "type": type]])
     }
 
-    static func json(_ status: Int, _ object: [String: Any]) -> Response {
+    static func json(_ status: Int, _ object: [String: Any]) -> FakeReply {
         raw(status, Array((try? JSONSerialization.data(withJSONObject: object)) ?? Data()))
     }
 
-    static func raw(_ status: Int, _ bytes: [UInt8]) -> Response {
-        Response(status: .init(code: status), headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    static func raw(_ status: Int, _ bytes: [UInt8]) -> FakeReply {
+        FakeReply(status: status, body: bytes)
     }
 }

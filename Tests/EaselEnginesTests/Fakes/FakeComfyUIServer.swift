@@ -64,90 +64,63 @@ actor FakeComfyUIServer {
     static func with<T: Sendable>(_ setup: Setup = Setup(),
                                   _ body: @Sendable (FakeComfyUIServer, String, UpstreamHTTP) async throws -> T) async throws -> T {
         let fake = FakeComfyUIServer(setup: setup)
-        let router = Router()
-        router.post("/upload/image") { request, _ in
-            let body = try await request.body.collect(upTo: 32 << 20)
-            return await fake.upload(headers: Self.headers(request), body: Array(buffer: body)).response
-        }
-        router.post("/prompt") { request, _ in
-            let body = try await request.body.collect(upTo: 32 << 20)
-            return await fake.prompt(headers: Self.headers(request), body: Array(buffer: body)).response
-        }
-        router.get("/history/:id") { request, context in
-            await fake.history(context.parameters.get("id") ?? "", headers: Self.headers(request)).response
-        }
-        router.get("/queue") { request, _ in await fake.queue(headers: Self.headers(request)).response }
-        router.get("/view") { request, _ in
-            let query = request.uri.queryParameters
-            return await fake.view(request.uri.query ?? "", filename: query.get("filename"), subfolder: query.get("subfolder"),
-                                   type: query.get("type"), headers: Self.headers(request)).response
-        }
-        var logger = Logger(label: "FakeComfyUIServer")
-        logger.logLevel = .error
-        let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                              onServerRunning: { portSink.yield($0.localAddress?.port ?? 0) }, logger: logger)
-        let services = ServiceGroup(configuration: .init(services: [app], logger: logger))
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await services.run() }
-            var iterator = ports.makeAsyncIterator()
-            let port = await iterator.next() ?? 0
-            let client = HTTPClient(eventLoopGroupProvider: .singleton)
-            let outcome: Result<T, any Error>
-            do {
-                outcome = .success(try await body(fake, "http://127.0.0.1:\(port)", .live(client)))
-            } catch {
-                outcome = .failure(error)
-            }
-            // Connections close before the server stops, so its graceful shutdown has nothing to wait for.
-            try await client.shutdown()
-            await services.triggerGracefulShutdown()
-            return try outcome.get()
+        return try await FakeUpstream.runWithClient("FakeComfyUIServer", respond: { await fake.respond(to: $0) }) { upstream, http in
+            try await body(fake, upstream.baseURL, http)
         }
     }
 
-    private static func headers(_ request: Request) -> [String: String] {
-        var fields: [String: String] = [:]
-        for field in request.headers { fields[field.name.canonicalName, default: ""] += field.value }
-        return fields
+    private func respond(to request: FakeRequest) -> FakeReply {
+        let headers = request.headers
+        switch (request.method, request.path) {
+        case ("POST", "/upload/image"): return upload(headers: headers, body: request.body)
+        case ("POST", "/prompt"): return prompt(headers: headers, body: request.body)
+        case ("GET", "/queue"): return queue(headers: headers)
+        case ("GET", "/view"):
+            let query = request.queryItems
+            return view(request.query, filename: query["filename"], subfolder: query["subfolder"], type: query["type"],
+                        headers: headers)
+        case ("GET", let path) where path.hasPrefix("/history/") && path.split(separator: "/").count == 2:
+            return history(String(path.dropFirst("/history/".count)), headers: headers)
+        default: return .text(404, "", type: "")
+        }
     }
 
     private func authorized(_ headers: [String: String]) -> Bool {
         headers["authorization"] == setup.token.map { "Bearer " + $0 }
     }
 
-    private static let unauthorized = FakeComfyReply(status: 401, text: "401: Unauthorized")
+    private static let unauthorized = FakeReply(status: 401, text: "401: Unauthorized")
 
-    private func upload(headers: [String: String], body: [UInt8]) -> FakeComfyReply {
+    private func upload(headers: [String: String], body: [UInt8]) -> FakeReply {
         guard authorized(headers) else { return Self.unauthorized }
         let type = headers["content-type"] ?? ""
         let parts = type.hasPrefix("multipart/form-data; boundary=") ? Self.multipart(body, boundary: String(type.dropFirst(30))) : nil
         guard let parts else {
             violations.append("upload is not multipart/form-data: \(type)")
-            return FakeComfyReply(status: 400, text: "400: Bad Request")
+            return FakeReply(status: 400, text: "400: Bad Request")
         }
         if parts.map(\.name) != ["image", "type", "overwrite"] { violations.append("upload parts \(parts.map(\.name))") }
         guard let image = parts.first(where: { $0.name == "image" }), let filename = image.filename,
               let info = ImageProbe.inspect(image.body), image.type == info.format.contentType,
               filename.hasSuffix("." + info.format.fileExtension), !filename.contains("/") else {
             violations.append("upload image part is not a named image file")
-            return FakeComfyReply(status: 400, text: "400: Bad Request")
+            return FakeReply(status: 400, text: "400: Bad Request")
         }
         var fields: [String: String] = [:]
         for part in parts where part.filename == nil { fields[part.name] = String(decoding: part.body, as: UTF8.self) }
         if fields != ["type": "input", "overwrite": "true"] { violations.append("upload fields \(fields)") }
         uploads.append((filename, image.type ?? "", image.body, fields))
         events.append("upload \(filename)")
-        return FakeComfyReply(status: 200, text: #"{"name": \#(Self.quoted(filename)), "subfolder": "", "type": "input"}"#)
+        return FakeReply(status: 200, text: #"{"name": \#(Self.quoted(filename)), "subfolder": "", "type": "input"}"#)
     }
 
-    private func prompt(headers: [String: String], body: [UInt8]) -> FakeComfyReply {
+    private func prompt(headers: [String: String], body: [UInt8]) -> FakeReply {
         events.append("prompt")
         guard authorized(headers) else { return Self.unauthorized }
         if headers["content-type"] != "application/json" { violations.append("prompt Content-Type \(headers["content-type"] ?? "none")") }
         guard let json = try? JSONValue.parse(body), let fields = json.objectValue, case .object(let graph)? = fields["prompt"] else {
             violations.append("prompt body is not {prompt: {...}}")
-            return FakeComfyReply(status: 400, text: #"{"error": {"type": "invalid_prompt", "message": "bad"}, "node_errors": []}"#)
+            return FakeReply(status: 400, text: #"{"error": {"type": "invalid_prompt", "message": "bad"}, "node_errors": []}"#)
         }
         prompts.append(json)
         if Set(fields.keys) != ["prompt", "client_id"] { violations.append("prompt fields \(fields.keys.sorted())") }
@@ -171,15 +144,15 @@ actor FakeComfyUIServer {
                                   + #"\#(Self.quoted(problem)), "extra_info": {}}], "dependent_outputs": ["9"], "class_type": "\#(kind)"}"#)
             }
         }
-        if let status = setup.promptStatus { return FakeComfyReply(status: status, text: "500: Internal Server Error") }
+        if let status = setup.promptStatus { return FakeReply(status: status, text: "500: Internal Server Error") }
         guard nodeErrors.isEmpty else {
-            return FakeComfyReply(status: 400, text: #"{"error": {"type": "prompt_outputs_failed_validation", "message": "Prompt "#
+            return FakeReply(status: 400, text: #"{"error": {"type": "prompt_outputs_failed_validation", "message": "Prompt "#
                                   + #"outputs failed validation", "details": "", "extra_info": {}}, "node_errors": {"#
                                   + nodeErrors.joined(separator: ", ") + "}}")
         }
         let id = UUID().uuidString.lowercased()
         graphs[id] = .object(graph)
-        return FakeComfyReply(status: 200, text: #"{"prompt_id": "\#(id)", "number": \#(graphs.count), "node_errors": {}}"#)
+        return FakeReply(status: 200, text: #"{"prompt_id": "\#(id)", "number": \#(graphs.count), "node_errors": {}}"#)
     }
 
     /// Where a prompt is: `pending`, `running`, `done` or nil (unknown or vanished).
@@ -189,15 +162,15 @@ actor FakeComfyUIServer {
         return count < setup.pendingPolls ? "pending" : count < setup.pendingPolls + setup.runningPolls ? "running" : "done"
     }
 
-    private func history(_ id: String, headers: [String: String]) -> FakeComfyReply {
+    private func history(_ id: String, headers: [String: String]) -> FakeReply {
         events.append("history")
         guard authorized(headers) else { return Self.unauthorized }
         let state = place(id)
         polls[id, default: 0] += 1
-        guard state == "done", let graph = graphs[id] else { return FakeComfyReply(status: 200, text: "{}") }
+        guard state == "done", let graph = graphs[id] else { return FakeReply(status: 200, text: "{}") }
         let started = #"["execution_start", {"prompt_id": "\#(id)", "timestamp": 1724000000000}]"#
         if setup.plan == .outOfMemory {
-            return FakeComfyReply(status: 200, text: #"{"\#(id)": {"prompt": [], "outputs": {}, "status": {"status_str": "error", "#
+            return FakeReply(status: 200, text: #"{"\#(id)": {"prompt": [], "outputs": {}, "status": {"status_str": "error", "#
                 + #""completed": false, "messages": [\#(started), ["execution_error", {"prompt_id": "\#(id)", "node_id": "3", "#
                 + #""node_type": "KSampler", "exception_type": "torch.OutOfMemoryError", "exception_message": "CUDA out of memory", "#
                 + #""traceback": []}]]}}}"#)
@@ -213,29 +186,29 @@ actor FakeComfyUIServer {
             saved.append(#"{"filename": \#(Self.quoted(name)), "subfolder": "", "type": "output"}"#)
         }
         let encoded = String(decoding: graph.encoded(), as: UTF8.self)
-        return FakeComfyReply(status: 200, text: #"{"\#(id)": {"prompt": [1, "\#(id)", \#(encoded), {}, ["9"]], "outputs": {"12": "#
+        return FakeReply(status: 200, text: #"{"\#(id)": {"prompt": [1, "\#(id)", \#(encoded), {}, ["9"]], "outputs": {"12": "#
             + #"{"images": [{"filename": "ComfyUI_temp_abcde_00001_.png", "subfolder": "", "type": "temp"}]}, "9": {"images": ["#
             + saved.joined(separator: ", ") + #"]}}, "status": {"status_str": "success", "completed": true, "messages": ["#
             + started + #", ["execution_success", {"prompt_id": "\#(id)", "timestamp": 1724000004000}]]}}}"#)
     }
 
-    private func queue(headers: [String: String]) -> FakeComfyReply {
+    private func queue(headers: [String: String]) -> FakeReply {
         events.append("queue")
         guard authorized(headers) else { return Self.unauthorized }
         let entries = { (state: String) in
             self.graphs.keys.sorted().filter { self.place($0) == state }.map { #"[1, "\#($0)", {}, {}, ["9"]]"# }.joined(separator: ", ")
         }
-        return FakeComfyReply(status: 200, text: #"{"queue_running": [\#(entries("running"))], "queue_pending": [\#(entries("pending"))]}"#)
+        return FakeReply(status: 200, text: #"{"queue_running": [\#(entries("running"))], "queue_pending": [\#(entries("pending"))]}"#)
     }
 
     private func view(_ rawQuery: String, filename: String?, subfolder: String?, type: String?,
-                      headers: [String: String]) -> FakeComfyReply {
+                      headers: [String: String]) -> FakeReply {
         guard authorized(headers) else { return Self.unauthorized }
         events.append("view \(filename ?? "")")
         if rawQuery.contains("+") || rawQuery.contains(" ") { violations.append("view query not percent-encoded: \(rawQuery)") }
         if type != "output" || subfolder != "" { violations.append("view query \(rawQuery)") }
-        guard let image = outputs[filename ?? ""] else { return FakeComfyReply(status: 404, text: "404: Not Found") }
-        return FakeComfyReply(status: 200, body: image.bytes, type: "image/png")
+        guard let image = outputs[filename ?? ""] else { return FakeReply(status: 404, text: "404: Not Found") }
+        return FakeReply(status: 200, body: image.bytes, type: "image/png")
     }
 
     private static func quoted(_ text: String) -> String { String(decoding: JSONValue.string(text).encoded(), as: UTF8.self) }
@@ -265,25 +238,5 @@ actor FakeComfyUIServer {
             parts.append((String(name), filename.map(String.init), type.map(String.init), Array(chunk[(split + 4)...])))
         }
         return parts
-    }
-}
-
-/// One answer of the fake.
-private struct FakeComfyReply: Sendable {
-    var status: Int
-    var body: [UInt8]
-    var type: String
-
-    init(status: Int, body: [UInt8], type: String) {
-        (self.status, self.body, self.type) = (status, body, type)
-    }
-
-    init(status: Int, text: String) {
-        self.init(status: status, body: Array(text.utf8), type: text.hasPrefix("{") ? "application/json" : "text/plain")
-    }
-
-    var response: Response {
-        Response(status: HTTPResponse.Status(code: status), headers: [.contentType: type],
-                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
     }
 }

@@ -12,11 +12,7 @@ import NIOCore
 /// through `PENDING → RUNNING → SUCCEEDED/FAILED`, with errors as `{"request_id","code","message"}`.
 struct FakeDashScopeServer: Sendable {
     /// A status, body and extra headers sent verbatim.
-    struct Reply: Sendable {
-        var status: Int
-        var body: String
-        var headers: [String: String] = [:]
-    }
+    typealias Reply = FakeReply
 
     /// How the async task ends.
     enum Outcome: Sendable {
@@ -65,26 +61,9 @@ struct FakeDashScopeServer: Sendable {
     /// Runs `body` against a fresh fake, stopped afterwards whatever happens.
     static func with<T>(script: Script, _ body: (FakeDashScopeServer) async throws -> T) async throws -> T {
         let state = DashScopeFakeState(script: script)
-        let router = Router()
-        for method in [HTTPRequest.Method.get, .post] {
-            router.on("**", method: method) { request, _ in try await state.respond(to: request) }
-        }
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        var logger = Logger(label: "fake-dashscope")
-        logger.logLevel = .critical
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                              onServerRunning: { continuation.yield($0.localAddress?.port ?? 0); continuation.finish() },
-                              logger: logger)
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                defer { continuation.finish() }
-                try await app.run()
-            }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next(), port > 0 else { throw DashScopeFakeFailed() }
-            let server = FakeDashScopeServer(baseURL: "http://127.0.0.1:\(port)", state: state)
+        return try await FakeUpstream.run("fake-dashscope", respond: { try await state.respond(to: $0) }) { upstream in
+            let server = FakeDashScopeServer(baseURL: upstream.baseURL, state: state)
             await state.setBaseURL(server.baseURL)
-            defer { group.cancelAll() }
             return try await body(server)
         }
     }
@@ -129,8 +108,6 @@ struct FakeDashScopeServer: Sendable {
     }
 }
 
-private struct DashScopeFakeFailed: Error {}
-
 /// The fake's memory: what it was told to do and what it saw.
 private actor DashScopeFakeState {
     let script: FakeDashScopeServer.Script
@@ -140,23 +117,27 @@ private actor DashScopeFakeState {
     var problems: [String] = []
     private var progressPolls = 0
 
-    init(script: FakeDashScopeServer.Script) { self.script = script }
+    private let pollReplies: FakeReplyScript
+
+    init(script: FakeDashScopeServer.Script) {
+        self.script = script
+        pollReplies = FakeReplyScript(script.pollReplies)
+    }
 
     func setBaseURL(_ url: String) { baseURL = url }
 
-    func respond(to incoming: Request) async throws -> Response {
-        var incoming = incoming
-        let body = Array(try await incoming.collectBody(upTo: 64 << 20).readableBytesView)
-        let path = incoming.uri.path, method = incoming.method.rawValue
+    func respond(to incoming: FakeRequest) async throws -> FakeReply {
+        let body = incoming.body
+        let path = incoming.path, method = incoming.method
         if method == "GET", path.hasPrefix("/results/") {
-            if incoming.headers[.authorization] != nil { problems.append("credentials sent to the result host") }
+            if incoming.header("authorization") != nil { problems.append("credentials sent to the result host") }
             guard let index = Int(path.dropFirst(9).split(separator: ".").first ?? "") else { return reply(404, "") }
             return Self.response(200, FakeDashScopeServer.image(index), type: "image/png")
         }
-        guard incoming.headers[.authorization] == "Bearer " + FakeDashScopeServer.apiKey else {
+        guard incoming.header("authorization") == "Bearer " + FakeDashScopeServer.apiKey else {
             return error(401, "InvalidApiKey", "Invalid API-key provided.")
         }
-        let asyncHeader = incoming.headers[HTTPField.Name("X-DashScope-Async")!]
+        let asyncHeader = incoming.header("X-DashScope-Async")
         if method == "GET", path == "/api/v1/tasks/" + FakeDashScopeServer.taskId {
             polls += 1
             if !body.isEmpty || asyncHeader != nil { problems.append("poll has a body or the async header") }
@@ -172,17 +153,17 @@ private actor DashScopeFakeState {
             return error(404, "InvalidURL", "url not found")
         }
         calls += 1
-        if incoming.headers[.contentType] != "application/json" { problems.append("Content-Type is not application/json") }
+        if incoming.header("content-type") != "application/json" { problems.append("Content-Type is not application/json") }
         if isAsync, asyncHeader != "enable" {
             problems.append("image-synthesis without X-DashScope-Async: enable")
             return error(403, "AccessDenied", "current user api does not support synchronous calls")
         }
         if !isAsync, asyncHeader != nil { problems.append("X-DashScope-Async sent to the sync endpoint") }
         guard let json = try? JSONValue.parse(body) else { return error(400, "InvalidParameter", "body is not JSON") }
-        let found = FakeVolcengineServer.diff(script.body, json, at: "body") + FakeDashScopeServer.limitProblems(json, async: isAsync)
+        let found = FakeUpstream.diff(script.body, json, at: "body") + FakeDashScopeServer.limitProblems(json, async: isAsync)
         problems += found
         if !found.isEmpty { return error(400, "InvalidParameter", found.joined(separator: "; ")) }
-        if let answer = script.reply { return reply(answer.status, answer.body, headers: answer.headers) }
+        if let answer = script.reply { return answer }
         if isAsync {
             return Self.json(200, .object(["request_id": .string("4909100c"), "output": .object([
                 "task_status": .string("PENDING"), "task_id": .string(FakeDashScopeServer.taskId)])]))
@@ -195,12 +176,9 @@ private actor DashScopeFakeState {
             "usage": .object(["width": .int(64), "height": .int(40), "image_count": .int(Int64(script.images))])]))
     }
 
-    private func poll() -> Response {
+    private func poll() -> FakeReply {
         if calls == 0, !script.existingTask { problems.append("polled before any submit") }
-        if polls <= script.pollReplies.count {
-            let answer = script.pollReplies[polls - 1]
-            return reply(answer.status, answer.body, headers: answer.headers)
-        }
+        if let answer = pollReplies.next() { return answer }
         progressPolls += 1
         var output: [String: JSONValue] = ["task_id": .string(FakeDashScopeServer.taskId)]
         let status: String
@@ -226,21 +204,18 @@ private actor DashScopeFakeState {
         return Self.json(200, .object(["request_id": .string("7434edb2"), "output": .object(output)]))
     }
 
-    private func error(_ status: Int, _ code: String, _ message: String) -> Response {
+    private func error(_ status: Int, _ code: String, _ message: String) -> FakeReply {
         Self.json(status, .object(["request_id": .string("31f808fd-8eef-9004"), "code": .string(code), "message": .string(message)]))
     }
 
-    private func reply(_ status: Int, _ text: String, headers: [String: String] = [:]) -> Response {
+    private func reply(_ status: Int, _ text: String, headers: [String: String] = [:]) -> FakeReply {
         Self.response(status, Array(text.utf8), headers: headers)
     }
 
-    private static func json(_ status: Int, _ value: JSONValue) -> Response { response(status, Array(value.encoded())) }
+    private static func json(_ status: Int, _ value: JSONValue) -> FakeReply { response(status, Array(value.encoded())) }
 
     private static func response(_ status: Int, _ bytes: [UInt8], type: String = "application/json",
-                                 headers: [String: String] = [:]) -> Response {
-        var fields = HTTPFields()
-        fields[.contentType] = type
-        for (name, value) in headers { if let name = HTTPField.Name(name) { fields[name] = value } }
-        return Response(status: .init(code: status), headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+                                 headers: [String: String] = [:]) -> FakeReply {
+        FakeReply(status: status, body: bytes, type: type, headers: headers)
     }
 }

@@ -50,40 +50,29 @@ actor FakeGeminiServer {
 
     /// Serves while `body` runs, handing it the base URL (`http://127.0.0.1:<port>`).
     nonisolated func run(_ body: (String) async throws -> Void) async throws {
-        let router = Router()
-        router.post("/v1beta/models/{action}") { request, _ in try await self.handle(request) }
-        router.on("**", method: .post) { request, _ in
-            await self.violate("unexpected path \(request.uri.path)")
-            return Self.json(404, ["error": ["code": 404, "message": "Not found.", "status": "NOT_FOUND"]])
+        try await FakeUpstream.run("fake-gemini", respond: { request in try await self.respond(to: request) }) { upstream in
+            try await body(upstream.baseURL)
         }
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        var logger = Logger(label: "fake-gemini")
-        // Cancelling the server with pooled client connections still open logs errors that mean nothing here.
-        logger.logLevel = .critical
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                              onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) }, logger: logger)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                try? await app.run()
-                continuation.finish()
-            }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next(), port > 0 else { throw CancellationError() }
-            try await body("http://127.0.0.1:\(port)")
-            group.cancelAll()
+    }
+
+    private func respond(to request: FakeRequest) async throws -> FakeReply {
+        let prefix = "/v1beta/models/"
+        if request.method == "POST", request.path.hasPrefix(prefix), !request.path.dropFirst(prefix.count).contains("/") {
+            return try await handle(request)
         }
+        guard request.method == "POST" else { return .text(404, "", type: "") }
+        violate("unexpected path \(request.path)")
+        return Self.json(404, ["error": ["code": 404, "message": "Not found.", "status": "NOT_FOUND"]])
     }
 
     private func violate(_ message: String) { violations.append(message) }
 
-    private func handle(_ incoming: Request) async throws -> Response {
-        var request = incoming
-        let raw = try await request.collectBody(upTo: 64 << 20)
-        if request.uri.path != "/v1beta/models/\(model):generateContent" { violate("path \(request.uri.path)") }
-        if let query = request.uri.query { violate("query string \(query) (the key belongs in x-goog-api-key)") }
-        if request.headers[.contentType] != "application/json" { violate("Content-Type \(request.headers[.contentType] ?? "none")") }
-        if request.headers[.authorization] != nil { violate("an Authorization header") }
-        guard let key = request.headers[HTTPField.Name("x-goog-api-key")!] else {
+    private func handle(_ request: FakeRequest) async throws -> FakeReply {
+        if request.path != "/v1beta/models/\(model):generateContent" { violate("path \(request.path)") }
+        if !request.query.isEmpty { violate("query string \(request.query) (the key belongs in x-goog-api-key)") }
+        if request.header("content-type") != "application/json" { violate("Content-Type \(request.header("content-type") ?? "none")") }
+        if request.header("authorization") != nil { violate("an Authorization header") }
+        guard let key = request.header("x-goog-api-key") else {
             return Self.json(403, ["error": ["code": 403, "message": "Method doesn't allow unregistered callers (callers without "
                                              + "established identity). Please use API Key or other form of API consumer identity "
                                              + "to call this API.", "status": "PERMISSION_DENIED"]])
@@ -95,7 +84,7 @@ actor FakeGeminiServer {
                                                  "domain": "googleapis.com",
                                                  "metadata": ["service": "generativelanguage.googleapis.com"]]]]])
         }
-        guard let body = try? JSONValue.parse(raw.readableBytesView) else {
+        guard let body = request.json else {
             violate("body is not JSON")
             return Self.json(400, ["error": ["code": 400, "message": "Invalid JSON payload received.", "status": "INVALID_ARGUMENT"]])
         }
@@ -106,7 +95,7 @@ actor FakeGeminiServer {
                                              "status": "INVALID_ARGUMENT"]])
         }
         let index = calls.count
-        calls.append(Call(path: request.uri.path, body: body))
+        calls.append(Call(path: request.path, body: body))
         inFlight += 1
         maxInFlight = max(maxInFlight, inFlight)
         // Generation takes a while, so concurrent calls overlap.
@@ -174,7 +163,7 @@ actor FakeGeminiServer {
         return problems
     }
 
-    private func reply(_ reply: Reply, body: JSONValue, index: Int) -> Response {
+    private func reply(_ reply: Reply, body: JSONValue, index: Int) -> FakeReply {
         switch reply {
         case .image:
             let ratio = body["generationConfig"]?["imageConfig"]?["aspectRatio"]?.lenientString ?? "1:1"
@@ -227,12 +216,11 @@ actor FakeGeminiServer {
                                         height: size.height / 4, format: .png).bytes
     }
 
-    static func json(_ status: Int, _ object: [String: Any]) -> Response {
+    static func json(_ status: Int, _ object: [String: Any]) -> FakeReply {
         raw(status, Array((try? JSONSerialization.data(withJSONObject: object)) ?? Data()))
     }
 
-    static func raw(_ status: Int, _ bytes: [UInt8]) -> Response {
-        Response(status: .init(code: status), headers: [.contentType: "application/json; charset=UTF-8"],
-                 body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    static func raw(_ status: Int, _ bytes: [UInt8]) -> FakeReply {
+        FakeReply(status: status, body: bytes, type: "application/json; charset=UTF-8")
     }
 }

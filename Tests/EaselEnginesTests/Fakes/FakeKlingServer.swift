@@ -1,10 +1,6 @@
 import Crypto
 import EaselCore
 import Foundation
-import HTTPTypes
-import Hummingbird
-import Logging
-import NIOCore
 @testable import EaselEngines
 
 /// A wire-exact stand-in for Kling's image API (providers.md §8): a Hummingbird app on 127.0.0.1 and an ephemeral
@@ -19,11 +15,7 @@ struct FakeKlingServer: Sendable {
     }
 
     /// A status, body and extra headers sent verbatim.
-    struct Reply: Sendable {
-        var status: Int
-        var body: String
-        var headers: [String: String] = [:]
-    }
+    typealias Reply = FakeReply
 
     /// How the task ends.
     enum Outcome: Sendable {
@@ -78,30 +70,9 @@ struct FakeKlingServer: Sendable {
     /// Runs `body` against a fresh fake, which is stopped afterwards whatever happens.
     static func with<T>(auth: Auth, script: Script, _ body: (FakeKlingServer) async throws -> T) async throws -> T {
         let state = KlingFakeState(auth: auth, script: script)
-        let router = Router()
-        for method in [HTTPRequest.Method.get, .post] {
-            router.on("**", method: method) { request, _ in try await state.respond(to: request) }
-        }
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        var logger = Logger(label: "fake-kling")
-        logger.logLevel = .critical
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                              onServerRunning: { channel in
-                                  continuation.yield(channel.localAddress?.port ?? 0)
-                                  continuation.finish()
-                              }, logger: logger)
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                defer { continuation.finish() }
-                try await app.run()
-            }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next(), port > 0 else { throw KlingFakeFailed() }
-            let server = FakeKlingServer(baseURL: "http://127.0.0.1:\(port)", state: state)
-            await state.setBaseURL(server.baseURL)
-            let result = try await body(server)
-            group.cancelAll()
-            return result
+        return try await FakeUpstream.run("fake-kling", respond: { try await state.respond(to: $0) }) { upstream in
+            await state.setBaseURL(upstream.baseURL)
+            return try await body(FakeKlingServer(baseURL: upstream.baseURL, state: state))
         }
     }
 
@@ -141,8 +112,6 @@ struct FakeKlingServer: Sendable {
     }
 }
 
-private struct KlingFakeFailed: Error {}
-
 /// The fake's memory: what it was told to do and what it saw.
 private actor KlingFakeState {
     let auth: FakeKlingServer.Auth
@@ -155,25 +124,27 @@ private actor KlingFakeState {
     private var count = 1
     private var progressPolls = 0
 
+    private let pollReplies: FakeReplyScript
+
     init(auth: FakeKlingServer.Auth, script: FakeKlingServer.Script) {
         self.auth = auth
         self.script = script
+        pollReplies = FakeReplyScript(script.pollReplies)
     }
 
     func setBaseURL(_ url: String) { baseURL = url }
 
-    func respond(to incoming: Request) async throws -> Response {
-        var incoming = incoming
-        let body = Array(try await incoming.collectBody(upTo: 64 << 20).readableBytesView)
-        let path = incoming.uri.path, method = incoming.method.rawValue
-        let authorization = incoming.headers[.authorization]
+    func respond(to incoming: FakeRequest) async throws -> FakeReply {
+        let body = incoming.body
+        let path = incoming.path, method = incoming.method
+        let authorization = incoming.header("authorization")
         let taskPath = script.path + "/" + FakeKlingServer.taskId
         if method == "GET", path.hasPrefix("/kling-cdn/") {
             if authorization != nil { problems.append("credentials sent to the result host") }
             let name = path.split(separator: "/").last?.split(separator: ".").first ?? ""
             guard let index = Int(name) else { return reply(404, "") }
             if case .corruptImage = script.outcome { return reply(200, "<html>not an image</html>", type: "image/png") }
-            return Self.response(200, FakeKlingServer.image(index), type: "image/png")
+            return FakeReply(status: 200, body: FakeKlingServer.image(index), type: "image/png")
         }
         if let refusal = refusal(authorization) {
             authFailures.append(refusal.1)
@@ -181,18 +152,18 @@ private actor KlingFakeState {
         }
         if method == "POST", path == script.path {
             submits += 1
-            if incoming.headers[.contentType] != "application/json" {
+            if incoming.header("content-type") != "application/json" {
                 problems.append("Content-Type is not application/json")
             }
             guard let json = try? JSONValue.parse(body) else {
                 problems.append("create body is not JSON")
                 return envelopeError(400, 1200, "invalid request body")
             }
-            let found = Self.diff(script.body, json, at: "body")
+            let found = FakeUpstream.diff(script.body, json, at: "body")
             problems += found
             if !found.isEmpty { return envelopeError(400, 1201, found.joined(separator: "; ")) }
             count = script.images ?? Int(json["n"]?.lenientInt ?? 1)
-            if let answer = script.submitReply { return reply(answer.status, answer.body, headers: answer.headers) }
+            if let answer = script.submitReply { return answer }
             return envelope(task(status: "submitted"))
         }
         guard method == "GET", path == taskPath else {
@@ -202,10 +173,7 @@ private actor KlingFakeState {
         polls.append(path)
         if !body.isEmpty { problems.append("poll has a body") }
         if submits == 0, !script.existingTask { problems.append("polled before any create") }
-        if polls.count <= script.pollReplies.count {
-            let answer = script.pollReplies[polls.count - 1]
-            return reply(answer.status, answer.body, headers: answer.headers)
-        }
+        if let answer = pollReplies.next() { return answer }
         progressPolls += 1
         if progressPolls <= script.pollsBeforeDone {
             return envelope(task(status: progressPolls == 1 ? "submitted" : "processing"))
@@ -242,45 +210,18 @@ private actor KlingFakeState {
         return .object(fields)
     }
 
-    private func envelope(_ data: JSONValue) -> Response {
-        let body = JSONValue.object(["code": .int(0), "message": .string("SUCCEED"),
-                                     "request_id": .string("CjNTkGdSwxYAAAAAALud5A"), "data": data])
-        return Self.response(200, Array(body.encoded()))
+    private func envelope(_ data: JSONValue) -> FakeReply {
+        .json(200, .object(["code": .int(0), "message": .string("SUCCEED"), "request_id": .string("CjNTkGdSwxYAAAAAALud5A"),
+                            "data": data]))
     }
 
-    private func envelopeError(_ status: Int, _ code: Int, _ message: String) -> Response {
-        let body = JSONValue.object(["code": .int(Int64(code)), "message": .string(message),
-                                     "request_id": .string("9984d27b-a408-4073-ae28-17ca6a13622d")])
-        return Self.response(status, Array(body.encoded()))
+    private func envelopeError(_ status: Int, _ code: Int, _ message: String) -> FakeReply {
+        .json(status, .object(["code": .int(Int64(code)), "message": .string(message),
+                               "request_id": .string("9984d27b-a408-4073-ae28-17ca6a13622d")]))
     }
 
     private func reply(_ status: Int, _ text: String, type: String = "application/json",
-                       headers: [String: String] = [:]) -> Response {
-        Self.response(status, Array(text.utf8), type: type, headers: headers)
-    }
-
-    /// Field-by-field differences (names, presence, JSON types and values).
-    static func diff(_ expected: JSONValue, _ actual: JSONValue, at path: String) -> [String] {
-        if case .object(let want) = expected, case .object(let got) = actual {
-            return Set(want.keys).union(got.keys).sorted().flatMap { key -> [String] in
-                switch (want[key], got[key]) {
-                case (nil, _): return ["\(path).\(key) is unexpected"]
-                case (_, nil): return ["\(path).\(key) is missing"]
-                case (let w?, let g?): return diff(w, g, at: "\(path).\(key)")
-                }
-            }
-        }
-        if case .array(let want) = expected, case .array(let got) = actual, want.count == got.count {
-            return zip(want, got).enumerated().flatMap { diff($1.0, $1.1, at: "\(path)[\($0)]") }
-        }
-        return expected == actual ? [] : ["\(path) is \(actual), expected \(expected)"]
-    }
-
-    private static func response(_ status: Int, _ bytes: [UInt8], type: String = "application/json",
-                                 headers: [String: String] = [:]) -> Response {
-        var fields = HTTPFields()
-        fields[.contentType] = type
-        for (name, value) in headers { if let name = HTTPField.Name(name) { fields[name] = value } }
-        return Response(status: .init(code: status), headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+                       headers: [String: String] = [:]) -> FakeReply {
+        .text(status, text, type: type, headers: headers)
     }
 }

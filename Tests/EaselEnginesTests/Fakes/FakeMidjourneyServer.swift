@@ -76,49 +76,24 @@ actor FakeMidjourneyServer {
     static func with<T: Sendable>(_ setup: Setup = Setup(),
                                   _ body: @Sendable (FakeMidjourneyServer, String, UpstreamHTTP) async throws -> T) async throws -> T {
         let fake = FakeMidjourneyServer(setup: setup)
-        let router = Router()
-        router.post("/mj/submit/imagine") { request, _ in
-            let body = try await request.body.collect(upTo: 32 << 20)
-            return await fake.submit(headers: Self.headers(request), body: Array(buffer: body)).response
+        return try await FakeUpstream.runWithClient("FakeMidjourneyServer", respond: { await fake.respond(to: $0) }) { upstream, http in
+            await fake.started(port: Int(upstream.baseURL.split(separator: ":").last ?? "") ?? 0)
+            return try await body(fake, upstream.baseURL, http)
         }
-        router.get("/mj/task/:id/fetch") { request, context in
-            await fake.fetch(context.parameters.get("id") ?? "", headers: Self.headers(request)).response
-        }
-        router.get("/attachments/:id/grid.png") { request, _ in
-            await fake.gridImage(headers: Self.headers(request)).response
-        }
-        var logger = Logger(label: "FakeMidjourneyServer")
-        logger.logLevel = .error
-        let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                              onServerRunning: { portSink.yield($0.localAddress?.port ?? 0) }, logger: logger)
-        let services = ServiceGroup(configuration: .init(services: [app], logger: logger))
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await services.run() }
-            var iterator = ports.makeAsyncIterator()
-            let port = await iterator.next() ?? 0
-            await fake.started(port: port)
-            let client = HTTPClient(eventLoopGroupProvider: .singleton)
-            let outcome: Result<T, any Error>
-            do {
-                outcome = .success(try await body(fake, "http://127.0.0.1:\(port)", .live(client)))
-            } catch {
-                outcome = .failure(error)
-            }
-            // Connections close before the server stops, so its graceful shutdown has nothing to wait for.
-            try await client.shutdown()
-            await services.triggerGracefulShutdown()
-            return try outcome.get()
+    }
+
+    private func respond(to request: FakeRequest) -> FakeReply {
+        let parts = request.path.split(separator: "/").map(String.init)
+        switch (request.method, parts.count) {
+        case ("POST", _) where request.path == "/mj/submit/imagine": return submit(headers: request.headers, body: request.body)
+        case ("GET", 4) where parts[0] == "mj" && parts[1] == "task" && parts[3] == "fetch":
+            return fetch(parts[2], headers: request.headers)
+        case ("GET", 3) where parts[0] == "attachments" && parts[2] == "grid.png": return gridImage(headers: request.headers)
+        default: return .text(404, "", type: "")
         }
     }
 
     private func started(port: Int) { self.port = port }
-
-    private static func headers(_ request: Request) -> [String: String] {
-        var fields: [String: String] = [:]
-        for field in request.headers { fields[field.name.canonicalName, default: ""] += field.value }
-        return fields
-    }
 
     // MARK: Endpoints
 
@@ -128,15 +103,15 @@ actor FakeMidjourneyServer {
         return headers["mj-api-secret"] == setup.secret
     }
 
-    private func submit(headers: [String: String], body: [UInt8]) -> FakeMJReply {
+    private func submit(headers: [String: String], body: [UInt8]) -> FakeReply {
         events.append("submit")
         guard authorized(headers) else {
-            return FakeMJReply(status: 401, json: #"{"error":{"message":"Unauthorized","type":"authentication_error"}}"#)
+            return FakeReply(status: 401, json: #"{"error":{"message":"Unauthorized","type":"authentication_error"}}"#)
         }
         if headers["content-type"] != "application/json" { violations.append("submit Content-Type \(headers["content-type"] ?? "none")") }
         guard let json = try? JSONValue.parse(body), let fields = json.objectValue else {
             violations.append("submit body is not a JSON object")
-            return FakeMJReply(status: 400, json: #"{"code":4,"description":"bad body"}"#)
+            return FakeReply(status: 400, json: #"{"code":4,"description":"bad body"}"#)
         }
         submits.append(json)
         for key in fields.keys where !["prompt", "base64Array", "state", "notifyHook"].contains(key) {
@@ -153,15 +128,15 @@ actor FakeMidjourneyServer {
         case .accept(let code):
             nextId += 1
             fetches[String(nextId)] = 0
-            return FakeMJReply(status: 200, json: .object(["code": .int(Int64(code)), "description": .string("提交成功"),
+            return FakeReply(status: 200, json: .object(["code": .int(Int64(code)), "description": .string("提交成功"),
                                                             "result": .string(String(nextId)), "properties": .object([:])]))
         case .refuse(let code, let description):
-            return FakeMJReply(status: 200, json: .object(["code": .int(Int64(code)), "description": .string(description),
+            return FakeReply(status: 200, json: .object(["code": .int(Int64(code)), "description": .string(description),
                                                             "result": .null, "properties": .object([:])]))
         case .http(let status):
-            return FakeMJReply(status: status, json: #"{"error":{"message":"upstream trouble","type":"server_error"}}"#)
+            return FakeReply(status: status, json: #"{"error":{"message":"upstream trouble","type":"server_error"}}"#)
         case .malformed:
-            return FakeMJReply(status: 200, body: Array("<html>bad gateway</html>".utf8), type: "text/html")
+            return FakeReply(status: 200, body: Array("<html>bad gateway</html>".utf8), type: "text/html")
         }
     }
 
@@ -172,14 +147,14 @@ actor FakeMidjourneyServer {
         return text.hasPrefix("data:\(info.format.contentType);")
     }
 
-    private func fetch(_ id: String, headers: [String: String]) -> FakeMJReply {
+    private func fetch(_ id: String, headers: [String: String]) -> FakeReply {
         events.append("fetch \(id)")
-        guard authorized(headers) else { return FakeMJReply(status: 401, json: #"{"error":{"message":"Unauthorized"}}"#) }
+        guard authorized(headers) else { return FakeReply(status: 401, json: #"{"error":{"message":"Unauthorized"}}"#) }
         // midjourney-proxy answers an unknown id with an empty 200.
-        guard let count = fetches[id] else { return FakeMJReply(status: 200, body: [], type: "application/json") }
+        guard let count = fetches[id] else { return FakeReply(status: 200, body: [], type: "application/json") }
         fetches[id] = count + 1
-        if count < setup.fetchHiccups { return FakeMJReply(status: 503, json: #"{"error":"busy"}"#) }
-        if setup.malformedFetch { return FakeMJReply(status: 200, body: Array("{\"id\":".utf8), type: "application/json") }
+        if count < setup.fetchHiccups { return FakeReply(status: 503, json: #"{"error":"busy"}"#) }
+        if setup.malformedFetch { return FakeReply(status: 200, body: Array("{\"id\":".utf8), type: "application/json") }
         let steps: [(String, String)] = [("NOT_START", "0%"), ("SUBMITTED", "0%"), ("MODAL", "0%"),
                                          ("IN_PROGRESS", "25%"), ("IN_PROGRESS", "75%")]
         var (status, progress, failReason, imageUrl) = ("IN_PROGRESS", "50%", "", "")
@@ -196,7 +171,7 @@ actor FakeMidjourneyServer {
             case .stall: break
             }
         }
-        return FakeMJReply(status: 200, json: .object([
+        return FakeReply(status: 200, json: .object([
             "id": .string(id), "action": .string("IMAGINE"), "prompt": .string("a cat"), "promptEn": .string("a cat"),
             "description": .string("/imagine a cat"), "state": .string(""), "submitTime": .int(1_712_205_491_372), "startTime": .int(1_712_205_492_000),
             "finishTime": status == "SUCCESS" ? .int(1_712_205_551_000) : .null, "imageUrl": .string(imageUrl),
@@ -205,33 +180,9 @@ actor FakeMidjourneyServer {
         ]))
     }
 
-    private func gridImage(headers: [String: String]) -> FakeMJReply {
+    private func gridImage(headers: [String: String]) -> FakeReply {
         events.append("grid \(headers["mj-api-secret"] != nil || headers["authorization"] != nil)")
-        if setup.gridIsHTML { return FakeMJReply(status: 200, body: Array("<html>login</html>".utf8), type: "text/html") }
-        return FakeMJReply(status: 200, body: grid.bytes, type: "image/png")
-    }
-}
-
-/// One answer of the fake.
-private struct FakeMJReply: Sendable {
-    var status: Int
-    var body: [UInt8]
-    var type: String
-
-    init(status: Int, body: [UInt8], type: String) {
-        (self.status, self.body, self.type) = (status, body, type)
-    }
-
-    init(status: Int, json: JSONValue) {
-        self.init(status: status, body: Array(json.encoded()), type: "application/json")
-    }
-
-    init(status: Int, json text: String) {
-        self.init(status: status, body: Array(text.utf8), type: "application/json")
-    }
-
-    var response: Response {
-        Response(status: HTTPResponse.Status(code: status), headers: [.contentType: type],
-                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
+        if setup.gridIsHTML { return FakeReply(status: 200, body: Array("<html>login</html>".utf8), type: "text/html") }
+        return FakeReply(status: 200, body: grid.bytes, type: "image/png")
     }
 }

@@ -68,27 +68,10 @@ struct FakeOpenAIServer: Sendable {
     static func with<T>(_ flavour: Flavour, apiKey: String?, reply: Reply,
                         _ body: (FakeOpenAIServer) async throws -> T) async throws -> T {
         let state = FakeState(flavour: flavour, apiKey: apiKey, reply: reply)
-        let router = Router()
-        for method in [HTTPRequest.Method.get, .post, .put, .delete] {
-            router.on("**", method: method) { request, _ in try await state.respond(to: request) }
-        }
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        var logger = Logger(label: "fake-openai")
-        logger.logLevel = .critical  // cancelling the server at the end logs at error level
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                              onServerRunning: { channel in
-                                  continuation.yield(channel.localAddress?.port ?? 0)
-                                  continuation.finish()
-                              }, logger: logger)
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.run() }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next(), port > 0 else { throw FakeServerFailed() }
-            let server = FakeOpenAIServer(baseURL: "http://127.0.0.1:\(port)", state: state)
+        return try await FakeUpstream.run("fake-openai", respond: { try await state.respond(to: $0) }) { upstream in
+            let server = FakeOpenAIServer(baseURL: upstream.baseURL, state: state)
             await state.setBaseURL(server.baseURL)
-            let result = try await body(server)
-            group.cancelAll()
-            return result
+            return try await body(server)
         }
     }
 
@@ -100,8 +83,6 @@ struct FakeOpenAIServer: Sendable {
     static let insufficientQuota = #"{"error":{"message":"You exceeded your current quota, please check your plan and billing details.","type":"insufficient_quota","param":null,"code":"insufficient_quota"}}"#
     static let serverError = #"{"error":{"message":"The server had an error while processing your request. Sorry about that!","type":"server_error","param":null,"code":null}}"#
 }
-
-private struct FakeServerFailed: Error {}
 
 /// The fake's memory: what it was told to do and what it saw.
 private actor FakeState {
@@ -120,12 +101,11 @@ private actor FakeState {
 
     func setBaseURL(_ url: String) { baseURL = url }
 
-    func respond(to incoming: Request) async throws -> Response {
-        var incoming = incoming
-        let body = Array(try await incoming.collectBody(upTo: 64 << 20).readableBytesView)
-        var record = FakeOpenAIServer.Recorded(method: incoming.method.rawValue, path: incoming.uri.path,
-                                     authorization: incoming.headers[.authorization],
-                                     contentType: incoming.headers[.contentType])
+    func respond(to incoming: FakeRequest) async throws -> FakeReply {
+        let body = incoming.body
+        var record = FakeOpenAIServer.Recorded(method: incoming.method, path: incoming.path,
+                                     authorization: incoming.header("authorization"),
+                                     contentType: incoming.header("content-type"))
         if record.method == "GET", record.path.hasPrefix("/generated-images/") {
             requests.append(record)
             guard let bytes = generated[String(record.path.dropFirst("/generated-images/".count))] else {
@@ -152,7 +132,7 @@ private actor FakeState {
     }
 
     /// The documented success body, with images rendered at the requested size and format.
-    private func images(for record: FakeOpenAIServer.Recorded) throws -> Response {
+    private func images(for record: FakeOpenAIServer.Recorded) throws -> FakeReply {
         let size = record.field("size")?.lenientString.flatMap { PixelSize(parsing: $0) } ?? PixelSize(width: 1024, height: 1024)
         let count = Int(record.field("n")?.lenientInt ?? 1)
         let format = record.field("output_format")?.lenientString ?? "png"
@@ -181,17 +161,13 @@ private actor FakeState {
         return Self.response(200, Array(JSONValue.object(answer).encoded()))
     }
 
-    private static func response(_ status: Int, _ text: String) -> Response {
+    private static func response(_ status: Int, _ text: String) -> FakeReply {
         response(status, Array(text.utf8))
     }
 
     private static func response(_ status: Int, _ bytes: [UInt8], contentType: String = "application/json",
-                                 headers: [String: String] = [:]) -> Response {
-        var fields = HTTPFields()
-        fields[.contentType] = contentType
-        for (name, value) in headers.merging(["x-request-id": "req_fake"], uniquingKeysWith: { $1 }) {
-            if let name = HTTPField.Name(name) { fields[name] = value }
-        }
-        return Response(status: .init(code: status), headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+                                 headers: [String: String] = [:]) -> FakeReply {
+        FakeReply(status: status, body: bytes, type: contentType,
+                  headers: headers.merging(["x-request-id": "req_fake"], uniquingKeysWith: { $1 }))
     }
 }

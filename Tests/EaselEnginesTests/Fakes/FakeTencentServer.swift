@@ -72,37 +72,13 @@ struct FakeTencentServer: Sendable {
     static func with<T>(_ credentials: Credentials = .init(), script: Script = .init(),
                         _ body: (FakeTencentServer) async throws -> T) async throws -> T {
         let state = TencentFakeState(credentials: credentials, script: script)
-        let router = Router()
-        for method in [HTTPRequest.Method.get, .post] {
-            for path in ["/", "**"] {
-                router.on(RouterPath(path), method: method) { request, _ in try await state.respond(to: request) }
-            }
-        }
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        var logger = Logger(label: "fake-tencent")
-        // Stopping the fake with keep-alive connections open logs a cancellation at error level; that is expected.
-        logger.logLevel = .critical
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                              onServerRunning: { channel in
-                                  continuation.yield(channel.localAddress?.port ?? 0)
-                                  continuation.finish()
-                              }, logger: logger)
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                defer { continuation.finish() }
-                try await app.run()
-            }
-            defer { group.cancelAll() }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next(), port > 0 else { throw TencentFakeFailed() }
-            let server = FakeTencentServer(baseURL: "http://127.0.0.1:\(port)", state: state)
+        return try await FakeUpstream.run("fake-tencent", respond: { try await state.respond(to: $0) }) { upstream in
+            let server = FakeTencentServer(baseURL: upstream.baseURL, state: state)
             await state.setBaseURL(server.baseURL)
             return try await body(server)
         }
     }
 }
-
-private struct TencentFakeFailed: Error {}
 
 /// The fake's memory: script, jobs and what it saw.
 private actor TencentFakeState {
@@ -122,13 +98,12 @@ private actor TencentFakeState {
 
     func setBaseURL(_ url: String) { baseURL = url }
 
-    func respond(to incoming: Request) async throws -> Response {
-        var incoming = incoming
-        let body = Array(try await incoming.collectBody(upTo: 16 << 20).readableBytesView)
+    func respond(to incoming: FakeRequest) async throws -> FakeReply {
+        let body = incoming.body
         var headers: [String: String] = [:]
-        for field in incoming.headers { headers[field.name.canonicalName] = field.value }
-        headers["host"] = incoming.head.authority ?? headers["host"]
-        let path = incoming.uri.path, method = incoming.method.rawValue
+        for field in incoming.fields { headers[field.name.canonicalName] = field.value }
+        headers["host"] = incoming.authority ?? headers["host"]
+        let path = incoming.path, method = incoming.method
         if method == "GET", path.hasPrefix("/results/") {
             calls.append(.init(action: "file", headers: headers))
             if headers["authorization"] != nil { problems.append("credentials sent to the result host") }
@@ -179,7 +154,7 @@ private actor TencentFakeState {
         }
     }
 
-    private func rest(method: String, path: String, headers: [String: String], body: [UInt8]) -> Response {
+    private func rest(method: String, path: String, headers: [String: String], body: [UInt8]) -> FakeReply {
         let create = method == "POST" && path == "/tencent-vod/v1/aigc-image"
         let json = try? JSONValue.parse(body)
         calls.append(.init(action: create ? "rest-create" : "rest-query", headers: headers, body: json))
@@ -200,7 +175,7 @@ private actor TencentFakeState {
         return poll(String(path.dropFirst("/tencent-vod/v1/query/".count)), vod: true, rest: true)
     }
 
-    private func submit(idPrefix: String, suffix: String, key: String) -> Response {
+    private func submit(idPrefix: String, suffix: String, key: String) -> FakeReply {
         if let answer = script.submit { return step(answer, job: "", vod: key == "TaskId", rest: false) }
         sequence += 1
         let job = idPrefix + String(format: "%032x", sequence) + suffix
@@ -208,7 +183,7 @@ private actor TencentFakeState {
         return envelope([key: .string(job)])
     }
 
-    private func poll(_ job: String, vod: Bool, rest: Bool = false) -> Response {
+    private func poll(_ job: String, vod: Bool, rest: Bool = false) -> FakeReply {
         guard let count = polls[job] else {
             return vod ? tencentError("ResourceNotFound", "The task does not exist.", status: rest ? 404 : 200)
                        : tencentError("FailedOperation.JobNotExist", "任务不存在")
@@ -218,7 +193,7 @@ private actor TencentFakeState {
         return step(steps[min(count, steps.count - 1)], job: job, vod: vod, rest: rest)
     }
 
-    private func step(_ step: FakeTencentServer.Step, job: String, vod: Bool, rest: Bool) -> Response {
+    private func step(_ step: FakeTencentServer.Step, job: String, vod: Bool, rest: Bool) -> FakeReply {
         let files: [String]
         switch step {
         case .apiError(let code, let message):
@@ -233,24 +208,24 @@ private actor TencentFakeState {
                             : TencentFakeRules.textToImageJob(step, files: files))
     }
 
-    private func refuse(_ found: [String], code: String = "InvalidParameterValue", status: Int = 200) -> Response {
+    private func refuse(_ found: [String], code: String = "InvalidParameterValue", status: Int = 200) -> FakeReply {
         problems += found
         return tencentError(code, found.joined(separator: "; "), status: status)
     }
 
-    private func envelope(_ fields: [String: JSONValue]) -> Response {
+    private func envelope(_ fields: [String: JSONValue]) -> FakeReply {
         var response = fields
         response["RequestId"] = .string(UUID().uuidString.lowercased())
         return Self.reply(200, Array(JSONValue.object(["Response": .object(response)]).encoded()))
     }
 
-    private func tencentError(_ code: String, _ message: String, status: Int = 200) -> Response {
+    private func tencentError(_ code: String, _ message: String, status: Int = 200) -> FakeReply {
         let error = JSONValue.object(["Code": .string(code), "Message": .string(message)])
         let body = JSONValue.object(["Response": .object(["Error": error, "RequestId": .string(UUID().uuidString.lowercased())])])
         return Self.reply(status, Array(body.encoded()))
     }
 
-    static func reply(_ status: Int, _ bytes: [UInt8], type: String = "application/json") -> Response {
-        Response(status: .init(code: status), headers: [.contentType: type], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    static func reply(_ status: Int, _ bytes: [UInt8], type: String = "application/json") -> FakeReply {
+        FakeReply(status: status, body: bytes, type: type)
     }
 }

@@ -11,11 +11,7 @@ import NIOCore
 /// `created → queueing → processing → success/failed`, and serves the creations (plain and watermarked) itself.
 struct FakeViduServer: Sendable {
     /// A status, body and extra headers sent verbatim.
-    struct Reply: Sendable {
-        var status: Int
-        var body: String
-        var headers: [String: String] = [:]
-    }
+    typealias Reply = FakeReply
 
     /// How the task ends.
     enum Outcome: Sendable {
@@ -68,30 +64,10 @@ struct FakeViduServer: Sendable {
     /// Runs `body` against a fresh fake, which is stopped afterwards whatever happens.
     static func with<T>(script: Script, _ body: (FakeViduServer) async throws -> T) async throws -> T {
         let state = ViduFakeState(script: script)
-        let router = Router()
-        for method in [HTTPRequest.Method.get, .post] {
-            router.on("**", method: method) { request, _ in try await state.respond(to: request) }
-        }
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        var logger = Logger(label: "fake-vidu")
-        logger.logLevel = .critical
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                              onServerRunning: { channel in
-                                  continuation.yield(channel.localAddress?.port ?? 0)
-                                  continuation.finish()
-                              }, logger: logger)
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                defer { continuation.finish() }
-                try await app.run()
-            }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next(), port > 0 else { throw ViduFakeFailed() }
-            let server = FakeViduServer(baseURL: "http://127.0.0.1:\(port)", state: state)
+        return try await FakeUpstream.run("fake-vidu", respond: { try await state.respond(to: $0) }) { upstream in
+            let server = FakeViduServer(baseURL: upstream.baseURL, state: state)
             await state.setBaseURL(server.baseURL)
-            let result = try await body(server)
-            group.cancelAll()
-            return result
+            return try await body(server)
         }
     }
 
@@ -101,8 +77,6 @@ struct FakeViduServer: Sendable {
         return Reply(status: status, body: body, headers: headers)
     }
 }
-
-private struct ViduFakeFailed: Error {}
 
 /// The fake's memory: what it was told to do and what it saw.
 private actor ViduFakeState {
@@ -114,17 +88,19 @@ private actor ViduFakeState {
     private var progressPolls = 0
     private var payload = ""
 
+    private let pollReplies: FakeReplyScript
+
     init(script: FakeViduServer.Script) {
         self.script = script
+        pollReplies = FakeReplyScript(script.pollReplies)
     }
 
     func setBaseURL(_ url: String) { baseURL = url }
 
-    func respond(to incoming: Request) async throws -> Response {
-        var incoming = incoming
-        let body = Array(try await incoming.collectBody(upTo: 64 << 20).readableBytesView)
-        let path = incoming.uri.path, method = incoming.method.rawValue
-        let authorization = incoming.headers[.authorization]
+    func respond(to incoming: FakeRequest) async throws -> FakeReply {
+        let body = incoming.body
+        let path = incoming.path, method = incoming.method
+        let authorization = incoming.header("authorization")
         if method == "GET", path.hasPrefix("/vidu-cdn/") {
             if authorization != nil { problems.append("credentials sent to the result host") }
             let name = path.split(separator: "/").last.map(String.init) ?? ""
@@ -133,21 +109,21 @@ private actor ViduFakeState {
         }
         guard authorization == "Token " + FakeViduServer.apiKey else {
             problems.append("Authorization is \(authorization ?? "absent"), expected Token <key>")
-            return reply(FakeViduServer.error(401, "Unauthorized", "invalid token"))
+            return FakeViduServer.error(401, "Unauthorized", "invalid token")
         }
         if method == "POST", path == "/ent/v2/reference2image" {
             submits += 1
-            if incoming.headers[.contentType] != "application/json" {
+            if incoming.header("content-type") != "application/json" {
                 problems.append("Content-Type is not application/json")
             }
             guard let json = try? JSONValue.parse(body) else {
                 problems.append("create body is not JSON")
-                return reply(FakeViduServer.error(400, "BadRequest", "invalid json"))
+                return FakeViduServer.error(400, "BadRequest", "invalid json")
             }
-            let found = Self.diff(script.body, json, at: "body")
+            let found = FakeUpstream.diff(script.body, json, at: "body")
             problems += found
-            if !found.isEmpty { return reply(FakeViduServer.error(400, "FieldInvalid", found.joined(separator: "; "))) }
-            if let answer = script.submitReply { return reply(answer) }
+            if !found.isEmpty { return FakeViduServer.error(400, "FieldInvalid", found.joined(separator: "; ")) }
+            if let answer = script.submitReply { return answer }
             payload = json["payload"]?.lenientString ?? ""
             var echo = json.objectValue ?? [:]
             echo.merge(["task_id": .string(FakeViduServer.taskId), "state": .string("created"), "credits": .int(2),
@@ -156,12 +132,12 @@ private actor ViduFakeState {
         }
         guard method == "GET", path == "/ent/v2/tasks/\(FakeViduServer.taskId)/creations" else {
             problems.append("unexpected \(method) \(path)")
-            return reply(FakeViduServer.error(404, "TaskNotFound", "task not found"))
+            return FakeViduServer.error(404, "TaskNotFound", "task not found")
         }
         polls.append(path)
         if !body.isEmpty { problems.append("poll has a body") }
         if submits == 0, !script.existingTask { problems.append("polled before any create") }
-        if polls.count <= script.pollReplies.count { return reply(script.pollReplies[polls.count - 1]) }
+        if let answer = pollReplies.next() { return answer }
         progressPolls += 1
         let waiting = ["created", "queueing", "processing"]
         if progressPolls <= script.pollsBeforeDone { return task(waiting[min(progressPolls - 1, 2)]) }
@@ -179,39 +155,15 @@ private actor ViduFakeState {
         }
     }
 
-    private func task(_ state: String, errCode: String = "", creations: [JSONValue] = []) -> Response {
+    private func task(_ state: String, errCode: String = "", creations: [JSONValue] = []) -> FakeReply {
         let body = JSONValue.object(["id": .string(FakeViduServer.taskId), "state": .string(state),
                                      "err_code": .string(errCode), "credits": .int(2), "payload": .string(payload),
                                      "creations": .array(creations)])
         return Self.response(200, Array(body.encoded()))
     }
 
-    private func reply(_ answer: FakeViduServer.Reply) -> Response {
-        Self.response(answer.status, Array(answer.body.utf8), headers: answer.headers)
-    }
-
-    /// Field-by-field differences (names, presence, JSON types and values).
-    static func diff(_ expected: JSONValue, _ actual: JSONValue, at path: String) -> [String] {
-        if case .object(let want) = expected, case .object(let got) = actual {
-            return Set(want.keys).union(got.keys).sorted().flatMap { key -> [String] in
-                switch (want[key], got[key]) {
-                case (nil, _): return ["\(path).\(key) is unexpected"]
-                case (_, nil): return ["\(path).\(key) is missing"]
-                case (let w?, let g?): return diff(w, g, at: "\(path).\(key)")
-                }
-            }
-        }
-        if case .array(let want) = expected, case .array(let got) = actual, want.count == got.count {
-            return zip(want, got).enumerated().flatMap { diff($1.0, $1.1, at: "\(path)[\($0)]") }
-        }
-        return expected == actual ? [] : ["\(path) is \(actual), expected \(expected)"]
-    }
-
     private static func response(_ status: Int, _ bytes: [UInt8], type: String = "application/json",
-                                 headers: [String: String] = [:]) -> Response {
-        var fields = HTTPFields()
-        fields[.contentType] = type
-        for (name, value) in headers { if let name = HTTPField.Name(name) { fields[name] = value } }
-        return Response(status: .init(code: status), headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+                                 headers: [String: String] = [:]) -> FakeReply {
+        FakeReply(status: status, body: bytes, type: type, headers: headers)
     }
 }

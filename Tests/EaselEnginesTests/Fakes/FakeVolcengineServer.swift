@@ -13,11 +13,7 @@ import NIOCore
 /// `in_queue → generating → done`, puts business errors in `code` (also inside HTTP 200), and serves result images.
 struct FakeVolcengineServer: Sendable {
     /// A status, body and extra headers sent verbatim.
-    struct Reply: Sendable {
-        var status: Int
-        var body: String
-        var headers: [String: String] = [:]
-    }
+    typealias Reply = FakeReply
 
     /// How the task ends: `done` (URLs when `return_url`, otherwise base64), a business error in `code` with an
     /// HTTP status, `data.status` `expired`/`not_found`, `done` with URLs serving no image, or never.
@@ -66,27 +62,9 @@ struct FakeVolcengineServer: Sendable {
     /// Runs `body` against a fresh fake, stopped afterwards whatever happens.
     static func with<T>(script: Script, _ body: (FakeVolcengineServer) async throws -> T) async throws -> T {
         let state = VolcFakeState(script: script)
-        let router = Router()
-        for method in [HTTPRequest.Method.get, .post] {
-            // `**` needs at least one path segment; the API itself lives at `/`.
-            for path in ["/", "**"] { router.on(RouterPath(path), method: method) { request, _ in try await state.respond(to: request) } }
-        }
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        var logger = Logger(label: "fake-volcengine")
-        logger.logLevel = .critical
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                              onServerRunning: { continuation.yield($0.localAddress?.port ?? 0); continuation.finish() },
-                              logger: logger)
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                defer { continuation.finish() }
-                try await app.run()
-            }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next(), port > 0 else { throw VolcFakeFailed() }
-            let server = FakeVolcengineServer(baseURL: "http://127.0.0.1:\(port)", state: state)
+        return try await FakeUpstream.run("fake-volcengine", respond: { try await state.respond(to: $0) }) { upstream in
+            let server = FakeVolcengineServer(baseURL: upstream.baseURL, state: state)
             await state.setBaseURL(server.baseURL)
-            defer { group.cancelAll() }
             return try await body(server)
         }
     }
@@ -149,8 +127,6 @@ struct FakeVolcengineServer: Sendable {
     }
 }
 
-private struct VolcFakeFailed: Error {}
-
 /// The fake's memory: what it was told to do and what it saw.
 private actor VolcFakeState {
     let script: FakeVolcengineServer.Script
@@ -161,28 +137,32 @@ private actor VolcFakeState {
     var signatureFailures: [String] = []
     private var progressPolls = 0
 
-    init(script: FakeVolcengineServer.Script) { self.script = script }
+    private let pollReplies: FakeReplyScript
+
+    init(script: FakeVolcengineServer.Script) {
+        self.script = script
+        pollReplies = FakeReplyScript(script.pollReplies)
+    }
 
     func setBaseURL(_ url: String) { baseURL = url }
 
-    func respond(to incoming: Request) async throws -> Response {
-        var incoming = incoming
-        let body = Array(try await incoming.collectBody(upTo: 64 << 20).readableBytesView)
-        let path = incoming.uri.path, query = incoming.uri.query ?? "", method = incoming.method.rawValue
+    func respond(to incoming: FakeRequest) async throws -> FakeReply {
+        let body = incoming.body
+        let path = incoming.path, query = incoming.query, method = incoming.method
         if method == "GET", path.hasPrefix("/cdn/") {
-            if incoming.headers[.authorization] != nil { problems.append("credentials sent to the result host") }
+            if incoming.header("authorization") != nil { problems.append("credentials sent to the result host") }
             guard let index = Int(path.dropFirst(5).split(separator: ".").first ?? "") else { return reply(404, "") }
             if case .corruptImage = script.outcome { return reply(200, "<html>not an image</html>", type: "image/png") }
             return Self.response(200, FakeVolcengineServer.image(index), type: "image/jpeg")
         }
-        if let failure = FakeVolcengineServer.signatureFailure(method: method, path: path, query: query, authority: incoming.head.authority,
-                                                               headers: incoming.headers, body: body, now: Date()) {
+        if let failure = FakeVolcengineServer.signatureFailure(method: method, path: path, query: query, authority: incoming.authority,
+                                                               headers: incoming.fields, body: body, now: Date()) {
             signatureFailures.append(failure)
             return reply(401, #"{"ResponseMetadata":{"RequestId":"2025","Action":"","Version":"2022-08-31","Service":"cv","#
                 + #""Region":"cn-north-1","Error":{"CodeN":100010,"Code":"SignatureDoesNotMatch","Message":"mismatch"}}}"#)
         }
         if method != "POST" || path != "/" { problems.append("unexpected \(method) \(path)") }
-        if incoming.headers[.contentType] != "application/json" { problems.append("Content-Type is not application/json") }
+        if incoming.header("content-type") != "application/json" { problems.append("Content-Type is not application/json") }
         guard let json = try? JSONValue.parse(body) else {
             problems.append("body is not JSON")
             return business(400, 50400, "Input invalid for this service.")
@@ -190,10 +170,10 @@ private actor VolcFakeState {
         switch query {
         case "Action=CVSync2AsyncSubmitTask&Version=2022-08-31":
             submits += 1
-            let found = FakeVolcengineServer.diff(script.submitBody, json, at: "submit")
+            let found = FakeUpstream.diff(script.submitBody, json, at: "submit")
             problems += found
             if !found.isEmpty { return business(400, 50400, "Input invalid for this service.") }
-            if let answer = script.submitReply { return reply(answer.status, answer.body, headers: answer.headers) }
+            if let answer = script.submitReply { return answer }
             return envelope(.object(["task_id": .string(FakeVolcengineServer.taskId)]))
         case "Action=CVSync2AsyncGetResult&Version=2022-08-31":
             polls += 1
@@ -204,22 +184,19 @@ private actor VolcFakeState {
         }
     }
 
-    private func poll(_ json: JSONValue) -> Response {
+    private func poll(_ json: JSONValue) -> FakeReply {
         guard case .string(let reqText)? = json["req_json"], let reqJSON = try? JSONValue.parse(Array(reqText.utf8)) else {
             problems.append("req_json is not a JSON string")
             return business(400, 50400, "Input invalid for this service.")
         }
         let expected = JSONValue.object(["req_key": .string("jimeng_t2i_v40"), "task_id": .string(FakeVolcengineServer.taskId),
                                          "req_json": .string(reqText)])
-        let found = FakeVolcengineServer.diff(expected, json, at: "poll") + FakeVolcengineServer.diff(script.reqJSON, reqJSON, at: "req_json")
+        let found = FakeUpstream.diff(expected, json, at: "poll") + FakeUpstream.diff(script.reqJSON, reqJSON, at: "req_json")
         problems += found
         if json["task_id"] != .string(FakeVolcengineServer.taskId) { return envelope(.object(["status": .string("not_found")])) }
         if !found.isEmpty { return business(400, 50400, "Input invalid for this service.") }
         if submits == 0, !script.existingTask { problems.append("polled before any submit") }
-        if polls <= script.pollReplies.count {
-            let answer = script.pollReplies[polls - 1]
-            return reply(answer.status, answer.body, headers: answer.headers)
-        }
+        if let answer = pollReplies.next() { return answer }
         progressPolls += 1
         if progressPolls <= script.pollsBeforeDone {
             return envelope(.object(["status": .string(progressPolls == 1 ? "in_queue" : "generating")]))
@@ -240,23 +217,20 @@ private actor VolcFakeState {
         }
     }
 
-    private func envelope(_ data: JSONValue) -> Response { business(200, 10000, "Success", data: data) }
+    private func envelope(_ data: JSONValue) -> FakeReply { business(200, 10000, "Success", data: data) }
 
-    private func business(_ status: Int, _ code: Int, _ message: String, data: JSONValue = .null) -> Response {
+    private func business(_ status: Int, _ code: Int, _ message: String, data: JSONValue = .null) -> FakeReply {
         Self.response(status, Array(JSONValue.object(["code": .int(Int64(code)), "data": data, "message": .string(message),
                                                       "request_id": .string("20251125005330F6F4B7E94EB473180018"),
                                                       "status": .int(Int64(code)), "time_elapsed": .string("34.7ms")]).encoded()))
     }
 
-    private func reply(_ status: Int, _ text: String, type: String = "application/json", headers: [String: String] = [:]) -> Response {
+    private func reply(_ status: Int, _ text: String, type: String = "application/json", headers: [String: String] = [:]) -> FakeReply {
         Self.response(status, Array(text.utf8), type: type, headers: headers)
     }
 
     private static func response(_ status: Int, _ bytes: [UInt8], type: String = "application/json",
-                                 headers: [String: String] = [:]) -> Response {
-        var fields = HTTPFields()
-        fields[.contentType] = type
-        for (name, value) in headers { if let name = HTTPField.Name(name) { fields[name] = value } }
-        return Response(status: .init(code: status), headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+                                 headers: [String: String] = [:]) -> FakeReply {
+        FakeReply(status: status, body: bytes, type: type, headers: headers)
     }
 }

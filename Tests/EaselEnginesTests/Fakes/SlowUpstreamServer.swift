@@ -47,33 +47,14 @@ struct SlowUpstreamServer: Sendable {
             "created": .int(1_766_000_000),
             "data": .array([.object(["b64_json": .string(Data(png).base64EncodedString())])]),
         ]).encoded())
-        let router = Router()
-        router.post("**") { request, _ -> Response in
+        return try await FakeUpstream.run("slow-upstream", respond: { request in
+            guard request.method == "POST" else { return .text(404, "", type: "") }
             counters.enter()
             defer { counters.leave() }
-            _ = try await request.body.collect(upTo: 1 << 20)
             try await Task.sleep(for: latency)
-            var fields = HTTPFields()
-            fields[.contentType] = "application/json"
-            return Response(status: .ok, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: answer)))
-        }
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        var logger = Logger(label: "slow-upstream")
-        logger.logLevel = .critical
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                              onServerRunning: { channel in
-                                  continuation.yield(channel.localAddress?.port ?? 0)
-                                  continuation.finish()
-                              }, logger: logger)
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.run() }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next(), port > 0 else { throw ServerDidNotStart() }
-            let result = try await body(SlowUpstreamServer(baseURL: "http://127.0.0.1:\(port)", counters: counters))
-            group.cancelAll()
-            return result
+            return FakeReply(status: 200, body: answer)
+        }) { upstream in
+            try await body(SlowUpstreamServer(baseURL: upstream.baseURL, counters: counters))
         }
     }
-
-    private struct ServerDidNotStart: Error {}
 }
