@@ -54,16 +54,8 @@ public struct OpenAICompatibleEngine: ImageEngine {
         }
         let format = responseFormat
         if format != "none" { fields.append(("response_format", .string(format))) }
-        let upstream: UpstreamRequest
-        if job.inputs.isEmpty {
-            upstream = OpenAIWire.generationsRequest(baseURL: channel.baseURL,
-                                                     fields: Dictionary(fields, uniquingKeysWith: { $1 }),
-                                                     apiKey: apiKey, timeout: channel.timeout)
-        } else {
-            upstream = try OpenAIWire.editsRequest(baseURL: channel.baseURL,
-                                                   fields: fields.map { ($0.0, $0.1.lenientString ?? "") },
-                                                   inputs: job.inputs, apiKey: apiKey, timeout: channel.timeout)
-        }
+        let upstream = try OpenAIWire.request(baseURL: channel.baseURL, fields: fields, inputs: job.inputs, apiKey: apiKey,
+                                              timeout: channel.timeout)
         let response = try await OpenAIWire.send(upstream, http: http, apiKey: apiKey)
         let images = try await OpenAIWire.images(from: response, limit: job.imageCount) { link in
             try await downloader.fetch(link.hasPrefix("/") ? channel.baseURL + link : link, timeout: channel.timeout).bytes

@@ -39,18 +39,12 @@ public struct OpenAIImageEngine: ImageEngine {
         if let background = OpenAIWire.nonEmpty(request.additionalParameters?["background"]?.lenientString) {
             fields.append(("background", .string(background)))
         }
-        let upstream: UpstreamRequest
+        // The edits endpoint has no `moderation` parameter (providers.md §1), so only generations send it.
         if job.inputs.isEmpty {
             fields.append(("moderation", .string(request.outputComplianceCheck == false ? "low" : "auto")))
-            upstream = OpenAIWire.generationsRequest(baseURL: channel.baseURL,
-                                                     fields: Dictionary(fields, uniquingKeysWith: { $1 }),
-                                                     apiKey: apiKey, timeout: channel.timeout)
-        } else {
-            // The edits endpoint has no `moderation` parameter (providers.md §1), so it is left out there.
-            upstream = try OpenAIWire.editsRequest(baseURL: channel.baseURL,
-                                                   fields: fields.map { ($0.0, $0.1.lenientString ?? "") },
-                                                   inputs: job.inputs, apiKey: apiKey, timeout: channel.timeout)
         }
+        let upstream = try OpenAIWire.request(baseURL: channel.baseURL, fields: fields, inputs: job.inputs, apiKey: apiKey,
+                                              timeout: channel.timeout)
         let response = try await OpenAIWire.send(upstream, http: http, apiKey: apiKey)
         let images = try await OpenAIWire.images(from: response, limit: job.imageCount)
         await progress(100)

@@ -28,6 +28,18 @@ enum OpenAIWire {
     }
 
     /// A `POST …/v1/images/generations` with a JSON body.
+    /// `POST /v1/images/generations` without reference images, `/v1/images/edits` (multipart) with them; the edits
+    /// form carries every field as text.
+    static func request(baseURL: String, fields: [(String, JSONValue)], inputs: [ResolvedImage], apiKey: String?,
+                        timeout: Duration) throws -> UpstreamRequest {
+        if inputs.isEmpty {
+            return generationsRequest(baseURL: baseURL, fields: Dictionary(fields, uniquingKeysWith: { $1 }), apiKey: apiKey,
+                                      timeout: timeout)
+        }
+        return try editsRequest(baseURL: baseURL, fields: fields.map { ($0.0, $0.1.lenientString ?? "") }, inputs: inputs,
+                                apiKey: apiKey, timeout: timeout)
+    }
+
     static func generationsRequest(baseURL: String, fields: [String: JSONValue], apiKey: String?,
                                    timeout: Duration) -> UpstreamRequest {
         var request = UpstreamRequest.json(baseURL + generationsPath, body: .object(fields),

@@ -20,27 +20,22 @@ struct ConsoleChangeStream: Sendable {
     }
 
     private func events(_ writer: inout any ResponseBodyWriter, stop: StopSignal) async throws {
-        let settings = environment.streams
-        let clock = ContinuousClock()
-        let deadline = clock.now + settings.maxDuration
-        var nextBeat = clock.now + settings.heartbeat
+        let pollInterval = environment.streams.pollInterval
+        var pacer = StreamPacer(settings: environment.streams)
         var last: [String]?
         try await writer.write(StatusStream.comment("watching for changes"))
-        while !stop.isStopped, clock.now < deadline {
+        while !stop.isStopped, !pacer.isOver {
             if let current = try? await fingerprint() {
                 // The first read also counts: a change between the page's render and this stream is not lost.
                 if last != current {
                     try await writer.write(ByteBuffer(string: "event: changed\ndata: {}\n\n"))
-                    nextBeat = clock.now + settings.heartbeat
+                    pacer.sent()
                 }
                 last = current
             }
-            if clock.now >= nextBeat {
-                try await writer.write(StatusStream.comment("keep-alive"))
-                nextBeat = clock.now + settings.heartbeat
-            }
+            try await pacer.keepAlive(&writer)
             await withTaskGroup(of: Void.self) { group in
-                group.addTask { try? await Task.sleep(for: settings.pollInterval) }
+                group.addTask { try? await Task.sleep(for: pollInterval) }
                 group.addTask { await stop.wait() }
                 await group.next()
                 group.cancelAll()

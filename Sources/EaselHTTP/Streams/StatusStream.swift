@@ -27,10 +27,7 @@ struct StatusStream: Sendable {
     }
 
     private func events(_ writer: inout any ResponseBodyWriter, stop: StopSignal) async throws {
-        let settings = environment.streams
-        let clock = ContinuousClock()
-        let deadline = clock.now + settings.maxDuration
-        var nextBeat = clock.now + settings.heartbeat
+        var pacer = StreamPacer(settings: environment.streams)
         var task = first
         var sent: (event: JSONValue, status: TaskStatus)?
         while true {
@@ -43,19 +40,15 @@ struct StatusStream: Sendable {
             if event != sent?.event {
                 try await writer.write(Self.event(event))
                 sent = (event, task.status)
-                nextBeat = clock.now + settings.heartbeat
+                pacer.sent()
             }
             if task.status.isTerminal || stop.isStopped { return }
-            let now = clock.now
-            if now >= deadline {
+            if pacer.isOver {
                 try await writer.write(Self.comment("the stream's maximum duration was reached; reconnect to follow the task further"))
                 return
             }
-            if now >= nextBeat {
-                try await writer.write(Self.comment("keep-alive"))
-                nextBeat = now + settings.heartbeat
-            }
-            await wake(after: min(settings.pollInterval, nextBeat - now, deadline - now), stop: stop)
+            try await pacer.keepAlive(&writer)
+            await wake(after: pacer.nextWait, stop: stop)
             if stop.isStopped { return }
             do {
                 task = try await environment.tasks.task(id: first.id, tenant: first.tenant)
