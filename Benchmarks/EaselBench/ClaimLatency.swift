@@ -95,7 +95,7 @@ struct ClaimLatency: AsyncParsableCommand {
         }
     }
 
-    static func record(id: String, tenant: Tenant, prompt: String) -> TaskRecord {
+    static func record(id: TaskID, tenant: Tenant, prompt: String) -> TaskRecord {
         TaskRecord(id: id, tenant: tenant, dialect: .vod,
                    request: ImageRequest(modelName: "GEM", modelVersion: "3.0", prompt: prompt), priority: 0,
                    sessionId: nil, sessionContext: nil, createdAt: Date())
@@ -109,7 +109,7 @@ struct ClaimLatency: AsyncParsableCommand {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .secondsSince1970
         encoder.outputFormatting = .sortedKeys
-        let template = String(decoding: try encoder.encode(record(id: templateId, tenant: saturated,
+        let template = String(decoding: try encoder.encode(record(id: TaskID(rawValue: templateId), tenant: saturated,
                                                                   prompt: "a lighthouse at dusk, backlog")), as: UTF8.self)
         let queue = try DatabaseQueue(path: path)
         try queue.write { db in

@@ -21,7 +21,7 @@ public protocol ImageEngine: Sendable {
 /// What an engine is asked to produce.
 public struct EngineJob: Sendable {
     /// The task id, for logs and upstream idempotency.
-    public var taskId: String
+    public var taskId: TaskID
     /// The validated, normalised request.
     public var request: ImageRequest
     /// The pixel size each image should have.
@@ -43,7 +43,7 @@ public struct EngineJob: Sendable {
     public var leaseToken: String?
 
     /// Creates a job.
-    public init(taskId: String, request: ImageRequest, outputSize: PixelSize, imageCount: Int, inputs: [ResolvedImage] = [],
+    public init(taskId: TaskID, request: ImageRequest, outputSize: PixelSize, imageCount: Int, inputs: [ResolvedImage] = [],
                 resumeToken: String? = nil, checkpoint: @escaping @Sendable (String) async -> Void = { _ in }) {
         self.taskId = taskId
         self.request = request

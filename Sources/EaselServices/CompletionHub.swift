@@ -14,16 +14,26 @@ public final class CompletionHub: Sendable {
     public static func eventsKey(_ tenant: Tenant) -> String { "events:\(tenant)" }
 
     /// The key notified whenever task `taskId` may have changed: claimed, progress, released, finished.
-    public static func changeKey(_ taskId: String) -> String { "change:\(taskId)" }
+    public static func changeKey(_ taskId: TaskID) -> String { "change:\(taskId)" }
 
     /// Wakes the waiters of a task that reached a terminal state: its completion, its changes, its tenant's events.
-    public func notifyFinished(_ taskId: String, tenant: Tenant) {
-        notify(taskId)
+    public func notifyFinished(_ taskId: TaskID, tenant: Tenant) {
+        notify(taskId.rawValue)
         notify(Self.changeKey(taskId))
         notify(Self.eventsKey(tenant))
     }
 
-    /// Wakes everyone waiting for `taskId`.
+    /// Wakes everyone waiting for the completion of `taskId`.
+    public func notify(_ taskId: TaskID) {
+        notify(taskId.rawValue)
+    }
+
+    /// Returns when the completion of `taskId` is notified or `timeout` passes.
+    public func wait(for taskId: TaskID, timeout: Duration) async {
+        await wait(for: taskId.rawValue, timeout: timeout)
+    }
+
+    /// Wakes everyone waiting for `key` (a task id, `changeKey`, `eventsKey`).
     public func notify(_ taskId: String) {
         let continuations = waiters.withLock { $0.removeValue(forKey: taskId) }
         continuations?.values.forEach { $0.resume() }

@@ -97,7 +97,7 @@ public struct TaskService: Sendable {
     }
 
     /// The tenant's task, or `ResourceNotFound`.
-    public func task(id: String, tenant: Tenant) async throws(APIError) -> TaskRecord {
+    public func task(id: TaskID, tenant: Tenant) async throws(APIError) -> TaskRecord {
         guard let task = try await call({ try await store.task(id: id, tenant: tenant) }) else { throw .taskNotFound(id) }
         return task
     }
@@ -114,7 +114,7 @@ public struct TaskService: Sendable {
     }
 
     /// Aborts a waiting task.
-    public func abort(id: String, tenant: Tenant) async throws(APIError) -> TaskRecord {
+    public func abort(id: TaskID, tenant: Tenant) async throws(APIError) -> TaskRecord {
         do {
             let task = try await store.abort(id: id, tenant: tenant, at: Date(), outbox: await settings.apps.outboxPlan())
             TaskMetrics.taskFinished(task, outcome: .aborted)
@@ -136,7 +136,7 @@ public struct TaskService: Sendable {
     }
 
     /// Waits up to `timeout` for the task to finish and returns its latest state.
-    public func waitForCompletion(id: String, tenant: Tenant, timeout: Duration) async throws(APIError) -> TaskRecord {
+    public func waitForCompletion(id: TaskID, tenant: Tenant, timeout: Duration) async throws(APIError) -> TaskRecord {
         let deadline = ContinuousClock.now + timeout
         var task = try await self.task(id: id, tenant: tenant)
         while !task.status.isTerminal, ContinuousClock.now < deadline {

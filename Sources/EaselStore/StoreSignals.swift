@@ -5,7 +5,7 @@ public enum StoreSignal: Sendable, Equatable {
     /// Tasks became waiting (created, released or recovered): dispatchers should look for work.
     case queued
     /// A task reached a terminal state: its waiters, its tenant's PullEvents long-polls and the webhook sender care.
-    case finished(taskId: String, tenant: Tenant)
+    case finished(taskId: TaskID, tenant: Tenant)
 }
 
 /// A store shared by several nodes that can push `StoreSignal`s (PostgreSQL's LISTEN/NOTIFY). Signals are

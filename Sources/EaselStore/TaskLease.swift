@@ -3,12 +3,12 @@ import EaselCore
 /// A worker's claim on a running task: the token fences every later write of that task.
 public struct TaskLease: Sendable, Hashable, CustomStringConvertible {
     /// The task.
-    public let taskId: String
+    public let taskId: TaskID
     /// Unique per claim; a new claim of the same task gets a new token.
     public let token: String
 
     /// Creates a lease.
-    public init(taskId: String, token: String) {
+    public init(taskId: TaskID, token: String) {
         self.taskId = taskId
         self.token = token
     }

@@ -15,9 +15,9 @@ public protocol TaskStore: Sendable {
     @discardableResult
     func insert(_ task: TaskRecord, dedupKey: String?, dedupSince: Date) async throws -> Int
     /// The id of the task that last used the dedup key `sessionId` for `tenant`, if any.
-    func taskId(sessionId: String, tenant: Tenant) async throws -> String?
+    func taskId(sessionId: String, tenant: Tenant) async throws -> TaskID?
     /// The task with `id`, if it exists and (when `tenant` is given) belongs to it.
-    func task(id: String, tenant: Tenant?) async throws -> TaskRecord?
+    func task(id: TaskID, tenant: Tenant?) async throws -> TaskRecord?
     /// A tenant's tasks, newest first, optionally filtered by status, created after `since`.
     func tasks(tenant: Tenant, statuses: [TaskStatus]?, since: Date, limit: Int, offset: Int) async throws -> [TaskRecord]
     /// Atomically moves up to `limit` of the best waiting tasks to processing, each under a new lease until
@@ -33,7 +33,7 @@ public protocol TaskStore: Sendable {
     func finish(_ task: TaskRecord, lease: TaskLease, outbox: [OutboxEntry]) async throws
     /// Aborts a waiting task of `tenant` (aborting an aborted one again returns it); `StoreError.notFound` or
     /// `.conflict` when it is unknown or already started.
-    func abort(id: String, tenant: Tenant, at: Date, outbox: @escaping @Sendable (TaskRecord) -> [OutboxEntry]) async throws -> TaskRecord
+    func abort(id: TaskID, tenant: Tenant, at: Date, outbox: @escaping @Sendable (TaskRecord) -> [OutboxEntry]) async throws -> TaskRecord
     /// Puts processing tasks whose lease ended before `expiredBefore` (their worker died) back in the queue, or fails
     /// them at `now` once they have been started `maxAttempts` times.
     func recoverExpiredLeases(expiredBefore: Date, now: Date, maxAttempts: Int,

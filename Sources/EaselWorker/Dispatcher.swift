@@ -274,7 +274,7 @@ public final class Dispatcher: Service {
 }
 
 extension Logger {
-    func with(taskId: String) -> Logger {
+    func with(taskId: TaskID) -> Logger {
         var copy = self
         copy[metadataKey: "task.id"] = "\(taskId)"
         return copy

@@ -45,7 +45,7 @@ struct OutputWriter: Sendable {
                                                   fileType: fileType, width: image.info.width, height: image.info.height,
                                                   size: image.bytes.count, md5: md5, mediaName: name,
                                                   classId: task.request.classId ?? 0, createdAt: finishedAt,
-                                                  sourceTaskId: task.id))
+                                                  sourceTaskId: task.id.rawValue))
                 outputs.append(TaskOutput(index: index, blobKey: key, fileId: fileId, fileType: fileType, contentType: contentType,
                                           width: image.info.width, height: image.info.height, size: image.bytes.count, md5: md5,
                                           storageMode: .permanent, expiresAt: nil))

@@ -1,3 +1,4 @@
+import EaselCore
 import EaselEngines
 import EaselStore
 import Foundation
@@ -11,11 +12,11 @@ public struct StoreChannelSlots: SharedChannelSlots {
         self.store = store
     }
 
-    public func acquire(channel: String, limit: Int, taskId: String, leaseToken: String) async throws -> Int? {
+    public func acquire(channel: String, limit: Int, taskId: TaskID, leaseToken: String) async throws -> Int? {
         try await store.acquireChannelSlot(channel: channel, limit: limit, taskId: taskId, leaseToken: leaseToken, now: Date())
     }
 
-    public func release(channel: String, slot: Int, taskId: String, leaseToken: String) async {
+    public func release(channel: String, slot: Int, taskId: TaskID, leaseToken: String) async {
         try? await store.releaseChannelSlot(channel: channel, slot: slot, taskId: taskId, leaseToken: leaseToken)
     }
 }

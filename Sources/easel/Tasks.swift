@@ -90,7 +90,7 @@ struct Tasks: AsyncParsableCommand {
                 detail = try await admin.run { api in try await api.get("/tasks/\(Tasks.pathSegment(taskId))") }
             } else {
                 detail = try await LocalInstallation.with(common) { local in
-                    guard let task = try await local.store.task(id: taskId, tenant: nil) else {
+                    guard let task = try await local.store.task(id: TaskID(rawValue: taskId), tenant: nil) else {
                         throw CLIError.failed("NotFound: no task has id \(taskId).")
                     }
                     let position = task.status == .waiting ? try await local.store.queuePosition(of: task) : nil
@@ -117,7 +117,7 @@ struct Tasks: AsyncParsableCommand {
                 summary = try await admin.run { api in try await api.post("/tasks/\(Tasks.pathSegment(taskId))/abort") }
             } else {
                 summary = try await LocalInstallation.with(common) { local in
-                    guard let task = try await local.store.task(id: taskId, tenant: nil) else {
+                    guard let task = try await local.store.task(id: TaskID(rawValue: taskId), tenant: nil) else {
                         throw CLIError.failed("NotFound: no task has id \(taskId).")
                     }
                     let plan = await local.outboxPlan()

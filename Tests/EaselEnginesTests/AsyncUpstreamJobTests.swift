@@ -25,7 +25,7 @@ private func cdn(status: Int = 200, body: [UInt8] = png) -> UpstreamHTTP {
     UpstreamHTTP { _ in UpstreamResponse(status: status, body: body) }
 }
 
-private func toolkit(timeout: Duration = .seconds(10), http: UpstreamHTTP = cdn(), initialProgress: Int? = 10,
+private func toolkit(timeout: Duration = .seconds(60), http: UpstreamHTTP = cdn(), initialProgress: Int? = 10,
                      timedOut: EngineError = JobDeadline.defaultTimedOut, maxBytes: Int = ResultDownloader.defaultMaxBytes)
     -> AsyncUpstreamJob {
     AsyncUpstreamJob(schedule: PollSchedule(first: .milliseconds(2), jitter: .seeded(7)), timeout: timeout, timedOut: timedOut,

@@ -54,7 +54,7 @@ private func mjError(_ body: () async throws -> Void) async -> EngineError? {
             let body = try #require(await fake.submits.first)
             #expect(body["prompt"] == .string("a cat in a garden --v 7 --ar 16:9 --seed 123 --no text, blur"))
             #expect(body["base64Array"] == .array([.string(input.dataURL)]))
-            #expect(body["state"] == .string(job.taskId))
+            #expect(body["state"] == .string(job.taskId.rawValue))
             #expect(body.objectValue?.count == 3)
             let id = "1712205491373"
             #expect(await fake.events == ["submit", "checkpoint \(id)"] + Array(repeating: "fetch \(id)", count: 6) + ["grid true"])

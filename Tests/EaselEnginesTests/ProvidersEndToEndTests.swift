@@ -309,9 +309,9 @@ enum E2E {
     /// from the Easel task ids (by case label).
     struct Channel: Sendable {
         var upstream: EaselConfiguration.Upstream
-        var fake: @Sendable ([String: String]) -> Starter
+        var fake: @Sendable ([String: TaskID]) -> Starter
 
-        init(_ upstream: EaselConfiguration.Upstream, fake: @escaping @Sendable ([String: String]) -> Starter) {
+        init(_ upstream: EaselConfiguration.Upstream, fake: @escaping @Sendable ([String: TaskID]) -> Starter) {
             self.upstream = upstream
             self.fake = fake
         }
@@ -357,7 +357,7 @@ enum E2E {
         logger.logLevel = .critical
 
         let intake = try EaselServer(configuration: configuration, runtime: runtime, logger: logger, environment: [:])
-        var ids: [String: String] = [:]
+        var ids: [String: TaskID] = [:]
         do {
             for item in cases {
                 ids[item.label] = try await intake.environment.tasks.submit(Submission(tenant: tenant, dialect: item.dialect,

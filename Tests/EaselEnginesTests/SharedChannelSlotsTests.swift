@@ -7,7 +7,7 @@ import Testing
 /// A cluster's slots in memory: `limit` per channel, counted per holder, with the most ever held at once.
 final class MemoryChannelSlots: SharedChannelSlots {
     struct State {
-        var held: [String: [Int: String]] = [:]
+        var held: [String: [Int: TaskID]] = [:]
         var mostHeld = 0
         var acquires = 0
         var failuresLeft = 0
@@ -19,7 +19,7 @@ final class MemoryChannelSlots: SharedChannelSlots {
         state.withLock { $0.failuresLeft = failures }
     }
 
-    func acquire(channel: String, limit: Int, taskId: String, leaseToken: String) async throws -> Int? {
+    func acquire(channel: String, limit: Int, taskId: TaskID, leaseToken: String) async throws -> Int? {
         try state.withLock { state in
             state.acquires += 1
             if state.failuresLeft > 0 {
@@ -35,7 +35,7 @@ final class MemoryChannelSlots: SharedChannelSlots {
         }
     }
 
-    func release(channel: String, slot: Int, taskId: String, leaseToken: String) async {
+    func release(channel: String, slot: Int, taskId: TaskID, leaseToken: String) async {
         state.withLock { state in
             if state.held[channel]?[slot] == "\(taskId)#\(leaseToken)" { state.held[channel]?[slot] = nil }
         }

@@ -46,7 +46,7 @@ private func json(_ text: String) -> JSONValue {
     (try? JSONValue.parse(Array(text.utf8))) ?? .string("unparsable: \(text)")
 }
 
-private let taskId = "251007502-AigcImageTask-v1"
+private let taskId: TaskID = "251007502-AigcImageTask-v1"
 private let minimal = json(#"{"model":"viduq2","prompt":"\#(girl)","payload":"\#(taskId)"}"#)
 
 private func run(_ script: Script, _ imageRequest: ImageRequest, inputs: [ResolvedImage] = [], resumeToken: String? = nil,

@@ -41,7 +41,7 @@ struct PostgresGroupCommitTests {
     @Test func anIntegrityViolationFailsOnlyItsOwnInsert() async throws {
         let database = try PostgresTestCluster.shared().createDatabase()
         let tenant = Tenant(appId: 4, subAppId: 4)
-        @Sendable func task(id: String) -> TaskRecord {
+        @Sendable func task(id: TaskID) -> TaskRecord {
             TaskRecord(id: id, tenant: tenant, dialect: .vod,
                        request: ImageRequest(modelName: "GG", modelVersion: "2.5", prompt: "p"), priority: 0,
                        sessionId: nil, sessionContext: nil, createdAt: Date())

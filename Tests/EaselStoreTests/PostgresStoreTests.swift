@@ -15,7 +15,7 @@ struct PostgresStoreTests {
         let database = try PostgresTestCluster.shared().createDatabase()
         try await withNodes(2, database: database, defaultConcurrency: 3) { nodes in
             try await nodes[0].setConcurrency(2, for: bob)
-            var inserted: [String] = []
+            var inserted: [TaskID] = []
             for index in 0..<260 {
                 let task = makeTask(index < 200 ? alice : bob, priority: index % 3)
                 try await nodes[index % 2].insert(task, dedupSince: .distantPast)
@@ -232,8 +232,8 @@ private func sampleRunning(on node: PostgresStore) async -> (processing: [Int64:
 /// What the claimers saw: each task's claims, and the most tasks of a tenant running at once.
 private actor ClaimTracker {
     let total: Int
-    private var claimed: Set<String> = []
-    private var duplicates: [String] = []
+    private var claimed: Set<TaskID> = []
+    private var duplicates: [TaskID] = []
     private var running: [Tenant: Int] = [:]
     private var highWater: [Tenant: Int] = [:]
     private var done = 0
@@ -252,7 +252,7 @@ private actor ClaimTracker {
 
     func finished() { done += 1 }
 
-    func report() -> (claimed: Set<String>, duplicates: [String], highWater: [Tenant: Int]) {
+    func report() -> (claimed: Set<TaskID>, duplicates: [TaskID], highWater: [Tenant: Int]) {
         (claimed, duplicates, highWater)
     }
 }

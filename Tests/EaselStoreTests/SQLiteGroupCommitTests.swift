@@ -26,7 +26,7 @@ import Testing
         #expect(counter.commits == 3)
         // Replaying the inserts in the order they were written gives exactly the positions they were answered.
         let rows = try await store.pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT id, priority FROM tasks ORDER BY seq").map { ($0[0] as String, $0[1] as Int) }
+            try Row.fetchAll(db, sql: "SELECT id, priority FROM tasks ORDER BY seq").map { (TaskID(rawValue: $0[0] as String), $0[1] as Int) }
         }
         #expect(rows.count == tasks.count)
         var waiting = [Int: Int]()
@@ -229,7 +229,7 @@ import Testing
                         secrets: StoreFixture.secrets, defaultConcurrency: 1)
     }
 
-    private func task(_ tenant: Tenant, priority: Int = 0, session: String? = nil, id: String? = nil,
+    private func task(_ tenant: Tenant, priority: Int = 0, session: String? = nil, id: TaskID? = nil,
                       keyId: String = "key") -> TaskRecord {
         TaskRecord(id: id ?? TaskID.make(for: .vod, tenant: tenant), tenant: tenant, dialect: .vod,
                    request: ImageRequest(modelName: "GG", modelVersion: "2.5", prompt: "p"), priority: priority,

@@ -60,7 +60,7 @@ struct StoreFixture: Sendable {
     }
 
     func makeTask(_ tenant: Tenant, priority: Int = 0, session: String? = nil, at date: Date = Date(), keyId: String? = nil,
-                  model: (name: String, version: String) = ("GG", "2.5"), dialect: Dialect = .vod, id: String? = nil) -> TaskRecord {
+                  model: (name: String, version: String) = ("GG", "2.5"), dialect: Dialect = .vod, id: TaskID? = nil) -> TaskRecord {
         TaskRecord(id: id ?? TaskID.make(for: dialect, tenant: tenant), tenant: tenant, dialect: dialect,
                    request: ImageRequest(modelName: model.name, modelVersion: model.version, prompt: "p"), priority: priority,
                    sessionId: session, sessionContext: nil, createdAt: date, keyId: keyId)

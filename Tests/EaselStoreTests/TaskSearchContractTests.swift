@@ -29,7 +29,7 @@ import Testing
         Case(name: "created", query: TaskQuery(createdFrom: start + 10, createdBefore: start + 30)) {
             $0.createdAt >= start + 10 && $0.createdAt < start + 30
         },
-        Case(name: "id prefix", query: TaskQuery(idPrefix: "t_1")) { $0.id.hasPrefix("t_1") },
+        Case(name: "id prefix", query: TaskQuery(idPrefix: "t_1")) { $0.id.rawValue.hasPrefix("t_1") },
         Case(name: "session prefix", query: TaskQuery(sessionIdPrefix: "s%[")) { $0.sessionId?.hasPrefix("s%[") == true },
         Case(name: "combined", query: TaskQuery(appId: 1, statuses: [.waiting, .succeeded], model: "GG")) {
             $0.tenant.appId == 1 && [.waiting, .succeeded].contains($0.status) && $0.request.modelName == "GG"
@@ -46,7 +46,7 @@ import Testing
             #expect(!expected.isEmpty, "\(filter.name) must match something to prove anything")
             var query = filter.query
             query.limit = 3
-            var seen: [String] = []
+            var seen: [TaskID] = []
             while true {
                 let page = try await fixture.store.searchTasks(query)
                 #expect(page.tasks.count <= 3)
@@ -59,7 +59,7 @@ import Testing
                 let newer = fixture.makeTask(template.tenant, session: template.sessionId.map { $0 + "n\(arrivals)" },
                                              at: template.createdAt,
                                              model: (template.request.modelName, template.request.modelVersion),
-                                             dialect: template.dialect, id: template.id + "n\(arrivals)")
+                                             dialect: template.dialect, id: TaskID(rawValue: template.id.rawValue + "n\(arrivals)"))
                 try await fixture.store.insert(newer, dedupKey: nil, dedupSince: .distantPast)
                 known.insert(newer, at: 0)
                 query.after = cursor
@@ -92,7 +92,7 @@ import Testing
             // Ids `t_1…` and `tx1…` tell a literal `_` from LIKE's wildcard; sessions do the same for `%` and `[`.
             let id = (index.isMultiple(of: 5) ? "tx" : "t_") + "\(index % 3)-\(index)"
             let task = fixture.makeTask(tenants[index % 3], session: sessions[index % 5], at: Self.start + Double(index * 2),
-                                        model: models[(index / 3) % 3], dialect: index % 4 == 0 ? .mps : .vod, id: id)
+                                        model: models[(index / 3) % 3], dialect: index % 4 == 0 ? .mps : .vod, id: TaskID(rawValue: id))
             try await fixture.store.insert(task, dedupKey: nil, dedupSince: .distantPast)
             tasks.append(task)
         }

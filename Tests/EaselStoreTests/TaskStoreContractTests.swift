@@ -18,7 +18,7 @@ import Testing
 
     @Test(arguments: StoreKind.available) func batchClaimsKeepTheOrder(kind: StoreKind) async throws {
         let fixture = try StoreFixture(kind)
-        var expected: [String] = []
+        var expected: [TaskID] = []
         for priority in [0, 5, 0, 5, -3] { expected.append(try await fixture.queued(priority == 0 ? fixture.alice : fixture.bob, priority: priority).id) }
         let claimed = try await fixture.store.claim(now: Date(), leaseUntil: Date() + 60, limit: 10)
         #expect(claimed.map(\.task.id) == [expected[1], expected[3], expected[0], expected[2], expected[4]])

@@ -74,7 +74,7 @@ import Testing
     }
 
     /// Claims every waiting task at `now`, by task id.
-    private func claimAll(_ store: any StoreFixture.Store, at now: Date) async throws -> [String: ClaimedTask] {
+    private func claimAll(_ store: any StoreFixture.Store, at now: Date) async throws -> [TaskID: ClaimedTask] {
         let claimed = try await store.claim(now: now, leaseUntil: now + 60, limit: 100)
         return Dictionary(uniqueKeysWithValues: claimed.map { ($0.task.id, $0) })
     }

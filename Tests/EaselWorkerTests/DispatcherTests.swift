@@ -100,7 +100,7 @@ struct WorkerHarness {
             let task = try await harness.submit(alice, storage: .permanent)
             let done = try await harness.service.waitForCompletion(id: task.id, tenant: alice, timeout: .seconds(60))
             let fileId = try #require(done.outputs.first?.fileId)
-            #expect(try await harness.store.file(id: fileId, tenant: alice)?.sourceTaskId == task.id)
+            #expect(try await harness.store.file(id: fileId, tenant: alice)?.sourceTaskId == task.id.rawValue)
             #expect(try await harness.store.file(id: fileId, tenant: bob) == nil)
         }
     }

@@ -1,3 +1,4 @@
+import EaselCore
 import EaselEngines
 import Foundation
 import Synchronization
@@ -8,7 +9,7 @@ final class GatedEngine: ImageEngine {
     let name = "gated"
     let isSandbox = false
     /// Task ids of the jobs running now.
-    let running = Mutex<Set<String>>([])
+    let running = Mutex<Set<TaskID>>([])
     /// The most jobs that ran at once.
     let highWater = Mutex(0)
     private let gate = Mutex<(isOpen: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
@@ -40,7 +41,7 @@ final class GatedEngine: ImageEngine {
     }
 
     /// Returns once all of `ids` are running at the same time; fails after `timeout`.
-    func waitUntilRunning(_ ids: Set<String>, timeout: Duration = .seconds(20)) async throws {
+    func waitUntilRunning(_ ids: Set<TaskID>, timeout: Duration = .seconds(20)) async throws {
         let deadline = ContinuousClock.now + timeout
         while !running.withLock({ ids.isSubset(of: $0) }) {
             guard ContinuousClock.now < deadline else { throw GateTimeout(ids: ids) }
@@ -50,6 +51,6 @@ final class GatedEngine: ImageEngine {
 }
 
 struct GateTimeout: Error, CustomStringConvertible {
-    let ids: Set<String>
+    let ids: Set<TaskID>
     var description: String { "tasks \(ids.sorted()) were not all running in time" }
 }

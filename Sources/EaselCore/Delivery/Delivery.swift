@@ -15,7 +15,7 @@ public struct Delivery: Sendable, Equatable {
     /// Stable id, sent as `Easel-Webhook-Id` so receivers can deduplicate.
     public var id: String
     /// The task it reports.
-    public var taskId: String
+    public var taskId: TaskID
     /// The owning app.
     public var tenant: Tenant
     /// Where it goes.
@@ -36,7 +36,7 @@ public struct Delivery: Sendable, Equatable {
     public var deliveredAt: Date?
 
     /// Creates a delivery.
-    public init(id: String, taskId: String, tenant: Tenant, url: String, format: DeliveryFormat, status: Status, attempts: Int,
+    public init(id: String, taskId: TaskID, tenant: Tenant, url: String, format: DeliveryFormat, status: Status, attempts: Int,
                 nextAttemptAt: Date, lastError: String?, createdAt: Date, deliveredAt: Date?) {
         self.id = id
         self.taskId = taskId
@@ -57,10 +57,10 @@ public struct PulledEvent: Sendable, Equatable {
     /// The `EventHandle`.
     public var handle: String
     /// The task it reports.
-    public var taskId: String
+    public var taskId: TaskID
 
     /// Creates an event reference.
-    public init(handle: String, taskId: String) {
+    public init(handle: String, taskId: TaskID) {
         self.handle = handle
         self.taskId = taskId
     }

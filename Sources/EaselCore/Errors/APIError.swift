@@ -29,7 +29,7 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
         .init("MissingParameter", "The request is missing a required parameter `\(field)`.")
     }
     /// `ResourceNotFound` for an unknown task.
-    public static func taskNotFound(_ id: String) -> Self {
+    public static func taskNotFound(_ id: TaskID) -> Self {
         .init("ResourceNotFound", "The task `\(id)` does not exist.")
     }
     /// `InternalError`, with a message that reveals nothing internal.

@@ -1,15 +1,71 @@
 import Crypto
 import Foundation
 
-/// Mints TaskIds in the formats real clients have seen: VOD `{SubAppId}-AigcImageTask-{32 hex}t`,
-/// MPS `{AppId}-AigcImage-{32 hex}`.
-public enum TaskID {
+/// A task's id, in the format real clients have seen for its dialect: VOD, REST and OpenAI
+/// `{SubAppId}-AigcImageTask-{32 hex}t`, MPS `{AppId}-AigcImage-{32 hex}`. Stored and sent as its text; a text a
+/// client sends is wrapped as it is (an unknown id is simply not found), and `format` tells what it claims to be.
+public struct TaskID: RawRepresentable, Sendable, Hashable, Codable, Comparable, ExpressibleByStringInterpolation,
+                      CustomStringConvertible {
+    /// The shapes of ids Easel mints.
+    public enum Format: Sendable, Equatable {
+        /// `{SubAppId}-AigcImageTask-{32 hex}t` (VOD, REST, OpenAI), with its sub-app id.
+        case vod(subAppId: Int64)
+        /// `{AppId}-AigcImage-{32 hex}` (MPS), with its app id.
+        case mps(appId: Int64)
+    }
+
+    /// The id as it goes on the wire.
+    public let rawValue: String
+
+    /// Wraps an id.
+    public init(rawValue: String) {
+        self.rawValue = rawValue
+    }
+
+    /// Wraps an id written in the source.
+    public init(stringLiteral value: String) {
+        self.rawValue = value
+    }
+
+    /// Wraps an id written in the source with interpolations.
+    public init(stringInterpolation: DefaultStringInterpolation) {
+        self.rawValue = String(stringInterpolation: stringInterpolation)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        rawValue = try decoder.singleValueContainer().decode(String.self)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+
+    public var description: String { rawValue }
+
+    public static func < (lhs: TaskID, rhs: TaskID) -> Bool { lhs.rawValue < rhs.rawValue }
+
     /// A new id for a task of `dialect` owned by `tenant`.
-    public static func make(for dialect: Dialect, tenant: Tenant) -> String {
+    public static func make(for dialect: Dialect, tenant: Tenant) -> TaskID {
         let hex = randomHex(bytes: 16)
         switch dialect {
-        case .mps: return "\(tenant.appId)-AigcImage-\(hex)"
-        case .vod, .rest, .openai: return "\(tenant.subAppId)-AigcImageTask-\(hex)t"
+        case .mps: return TaskID(rawValue: "\(tenant.appId)-AigcImage-\(hex)")
+        case .vod, .rest, .openai: return TaskID(rawValue: "\(tenant.subAppId)-AigcImageTask-\(hex)t")
+        }
+    }
+
+    /// The format the id is in, if it is one Easel mints.
+    public var format: Format? {
+        let parts = rawValue.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, let owner = Int64(parts[0]), owner > 0 else { return nil }
+        let tail = parts[2]
+        switch parts[1] {
+        case "AigcImageTask" where tail.count == 33 && tail.hasSuffix("t") && Self.isHex(tail.dropLast()):
+            return .vod(subAppId: owner)
+        case "AigcImage" where tail.count == 32 && Self.isHex(tail):
+            return .mps(appId: owner)
+        default:
+            return nil
         }
     }
 
@@ -17,5 +73,9 @@ public enum TaskID {
     public static func randomHex(bytes: Int) -> String {
         var generator = SystemRandomNumberGenerator()
         return SigningBytes.hex((0..<bytes).map { _ in UInt8.random(in: 0...255, using: &generator) })
+    }
+
+    private static func isHex(_ text: Substring) -> Bool {
+        text.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
     }
 }

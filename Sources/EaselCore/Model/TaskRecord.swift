@@ -3,7 +3,7 @@ import Foundation
 /// A task as stored: the request, who owns it, where it is in its lifecycle and what it produced.
 public struct TaskRecord: Codable, Sendable, Equatable {
     /// The dialect-specific TaskId.
-    public var id: String
+    public var id: TaskID
     /// The owning app.
     public var tenant: Tenant
     /// The dialect it was submitted in.
@@ -53,7 +53,7 @@ public struct TaskRecord: Codable, Sendable, Equatable {
     }
 
     /// Creates a new waiting task.
-    public init(id: String, tenant: Tenant, dialect: Dialect, request: ImageRequest, priority: Int, sessionId: String?,
+    public init(id: TaskID, tenant: Tenant, dialect: Dialect, request: ImageRequest, priority: Int, sessionId: String?,
                 sessionContext: String?, createdAt: Date, callbackURL: String? = nil, keyId: String? = nil) {
         self.id = id
         self.tenant = tenant

@@ -114,7 +114,7 @@ public struct ComfyUIEngine: ImageEngine {
         if let negative = request.negativePrompt, !negative.isEmpty { values["negative_node"] = .string(negative) }
         for (key, value) in values { if let target = targets[key] { Self.write(value, at: target, into: &graph) } }
         for (index, image) in job.inputs.prefix(imageTargets.count).enumerated() {
-            Self.write(.string(try await upload(image, index: index, taskId: job.taskId)), at: imageTargets[index], into: &graph)
+            Self.write(.string(try await upload(image, index: index, taskId: job.taskId.rawValue)), at: imageTargets[index], into: &graph)
         }
         return graph
     }

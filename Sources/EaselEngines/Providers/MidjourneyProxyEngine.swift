@@ -54,7 +54,7 @@ public struct MidjourneyProxyEngine: ImageEngine {
     // MARK: Submit
 
     private func submit(_ job: EngineJob) async throws -> String {
-        var body: [String: JSONValue] = ["prompt": .string(Self.prompt(for: job)), "state": .string(job.taskId)]
+        var body: [String: JSONValue] = ["prompt": .string(Self.prompt(for: job)), "state": .string(job.taskId.rawValue)]
         if !job.inputs.isEmpty { body["base64Array"] = .array(job.inputs.map { .string($0.dataURL) }) }
         let response = try await http.send(.json(url("/mj/submit/imagine"), body: .object(body), headers: auth,
                                                  timeout: channel.timeout))

@@ -62,7 +62,7 @@ public struct ViduImageEngine: ImageEngine {
             "model": .string(channel.upstreamModel(name: request.modelName, version: request.modelVersion) ?? "viduq2"),
             "prompt": .string(prompt),
             // Vidu echoes `payload` in every answer and callback, so the task can be traced back to ours.
-            "payload": .string(job.taskId),
+            "payload": .string(job.taskId.rawValue),
         ]
         if !job.inputs.isEmpty { fields["images"] = .array(job.inputs.map { .string($0.sourceURL ?? $0.dataURL) }) }
         fields["aspect_ratio"] = request.aspectRatio.map(JSONValue.string)

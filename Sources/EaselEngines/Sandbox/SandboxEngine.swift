@@ -23,7 +23,7 @@ public struct SandboxEngine: ImageEngine {
 
     public func generate(_ job: EngineJob, progress: @escaping @Sendable (Int) async -> Void) async throws -> [GeneratedImage] {
         let format: ImageFormat = job.request.outputFormat == "jpeg" ? .jpeg : .png
-        let seed = job.request.seed ?? Self.seed(from: job.request.prompt ?? job.taskId)
+        let seed = job.request.seed ?? Self.seed(from: job.request.prompt ?? job.taskId.rawValue)
         let transparent = job.request.additionalParameters?["background"]?.lenientString == "transparent" && format == .png
         let steps = max(job.imageCount, 1)
         var images: [GeneratedImage] = []

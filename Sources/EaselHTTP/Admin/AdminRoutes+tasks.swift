@@ -88,7 +88,7 @@ extension AdminRoutes {
     }
 
     private func task(_ parameters: AdminPathParameters) async throws(AdminError) -> TaskRecord {
-        let id = try parameters.identifier("task_id")
+        let id = TaskID(rawValue: try parameters.identifier("task_id"))
         guard let task = try await environment.call({ try await environment.store.task(id: id, tenant: nil) }) else {
             throw .notFound("The task `\(id)` does not exist.")
         }

@@ -43,7 +43,7 @@ enum AdminViews {
     /// A task's summary.
     static func summary(_ task: TaskRecord) -> [String: JSONValue] {
         [
-            "task_id": .string(task.id), "app_id": .int(task.tenant.appId), "sub_app_id": .int(task.tenant.subAppId),
+            "task_id": .string(task.id.rawValue), "app_id": .int(task.tenant.appId), "sub_app_id": .int(task.tenant.subAppId),
             "dialect": .string(task.dialect.rawValue), "model": .string(task.model), "status": .string(task.status.rawValue),
             "progress": int(task.progress), "priority": int(task.priority), "session_id": string(task.sessionId),
             "created_at": time(task.createdAt), "started_at": time(task.startedAt), "finished_at": time(task.finishedAt),
@@ -63,7 +63,7 @@ enum AdminViews {
     /// A delivery.
     static func delivery(_ delivery: Delivery) -> JSONValue {
         .object([
-            "id": .string(delivery.id), "task_id": .string(delivery.taskId), "app_id": .int(delivery.tenant.appId),
+            "id": .string(delivery.id), "task_id": .string(delivery.taskId.rawValue), "app_id": .int(delivery.tenant.appId),
             "sub_app_id": .int(delivery.tenant.subAppId), "kind": .string(delivery.format.rawValue), "url": .string(delivery.url),
             "status": .string(delivery.status.rawValue), "attempts": int(delivery.attempts),
             "next_attempt_at": time(delivery.nextAttemptAt), "last_error": string(delivery.lastError),

@@ -97,7 +97,7 @@ extension ConsoleRoutes {
 
     /// `GET /console/tasks/{id}/events`: the task's status stream (the same as the dialects'), ending with the task.
     func taskStream(_ request: Request, _ context: EaselRequestContext, _ signed: ConsoleSigned) async throws(AdminError) -> Response {
-        let id = try AdminPathParameters(context).identifier("task_id")
+        let id = TaskID(rawValue: try AdminPathParameters(context).identifier("task_id"))
         guard let task = try await environment.call({ try await environment.store.task(id: id, tenant: signed.tenant) }) else {
             throw .notFound("The task `\(id)` does not exist.")
         }

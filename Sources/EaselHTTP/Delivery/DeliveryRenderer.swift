@@ -47,7 +47,7 @@ public struct DeliveryRenderer: Sendable {
         }
         return [
             "event_id": .string(delivery.id), "event_type": .string("task.completed"),
-            "task_id": .string(task.id), "status": .string(status),
+            "task_id": .string(task.id.rawValue), "status": .string(status),
         ]
     }
 }

@@ -60,7 +60,7 @@ struct DeliveryRoutes: Sendable {
 
     static func view(_ delivery: Delivery) -> JSONValue {
         var object: [String: JSONValue] = [
-            "id": .string(delivery.id), "task_id": .string(delivery.taskId), "url": .string(delivery.url),
+            "id": .string(delivery.id), "task_id": .string(delivery.taskId.rawValue), "url": .string(delivery.url),
             "format": .string(delivery.format.rawValue), "status": .string(delivery.status.rawValue),
             "attempts": .int(Int64(delivery.attempts)), "created_at": .string(ISOTime.string(delivery.createdAt)),
             "next_attempt_at": .string(ISOTime.string(delivery.nextAttemptAt)),

@@ -81,7 +81,7 @@ struct OpenAIRoutes: Sendable {
         var body: [String: JSONValue] = [
             "created": .int(Int64(task.createdAt.timeIntervalSince1970)),
             "data": .array(data),
-            "easel_task_id": .string(task.id),
+            "easel_task_id": .string(task.id.rawValue),
         ]
         if let first = task.outputs.first {
             body["size"] = .string("\(first.width)x\(first.height)")

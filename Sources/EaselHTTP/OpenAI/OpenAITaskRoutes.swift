@@ -26,7 +26,7 @@ struct OpenAITaskRoutes: Sendable {
     private func respond(_ request: Request, _ context: EaselRequestContext, action: String,
                          _ body: (TaskRecord) async throws(APIError) -> Response) async -> Response {
         context.facts.record(dialect: "openai", action: action)
-        let id = context.parameters.get("id") ?? ""
+        let id = TaskID(rawValue: context.parameters.get("id") ?? "")
         context.facts.record(taskId: id)
         do {
             let principal = try await BearerAuthenticator(credentials: environment.credentials).authenticate(request)
@@ -38,7 +38,7 @@ struct OpenAITaskRoutes: Sendable {
         }
     }
 
-    private func links(_ id: String) -> TaskStatusView.Links {
+    private func links(_ id: TaskID) -> TaskStatusView.Links {
         TaskStatusView.Links(status: "\(environment.publicBaseURL)/v1/images/tasks/\(id)/status")
     }
 }

@@ -50,9 +50,9 @@ public final class RequestFacts: Sendable {
     }
 
     /// Records the task the request is about; ids longer than any Easel issues are cut.
-    public func record(taskId: String) {
-        guard !taskId.isEmpty else { return }
-        state.withLock { $0.taskId = String(taskId.prefix(Self.maximumTaskIdLength)) }
+    public func record(taskId: TaskID) {
+        guard !taskId.rawValue.isEmpty else { return }
+        state.withLock { $0.taskId = String(taskId.rawValue.prefix(Self.maximumTaskIdLength)) }
     }
 
     /// Records the error code the request was answered with.

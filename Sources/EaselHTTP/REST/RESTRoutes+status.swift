@@ -16,7 +16,7 @@ extension RESTRoutes {
                             links: links(task.id), channel: context.channel).response(ticket: ticket)
     }
 
-    private func links(_ id: String) -> TaskStatusView.Links {
+    private func links(_ id: TaskID) -> TaskStatusView.Links {
         let base = "\(environment.publicBaseURL)/tencent-vod/v1/query/\(id)"
         return TaskStatusView.Links(status: "\(base)/status", response: base, cancel: "\(base)/cancel")
     }

@@ -31,7 +31,7 @@ struct RESTRoutes: Sendable {
                          _ body: (Principal) async throws(APIError) -> Response) async -> Response {
         let requestId = context.facts.requestId
         context.facts.record(dialect: "rest", action: action)
-        if let id = context.parameters.get("id") { context.facts.record(taskId: id) }
+        if let id = context.parameters.get("id") { context.facts.record(taskId: TaskID(rawValue: id)) }
         do {
             let principal = try await BearerAuthenticator(credentials: environment.credentials).authenticate(request)
             context.facts.record(app: principal.tenant)
@@ -60,9 +60,9 @@ struct RESTRoutes: Sendable {
         context.facts.record(taskId: task.id)
         let base = "\(environment.publicBaseURL)/tencent-vod/v1/query/\(task.id)"
         return .object([
-            "Response": .object(["TaskId": .string(task.id), "RequestId": .string(context.facts.requestId)]),
+            "Response": .object(["TaskId": .string(task.id.rawValue), "RequestId": .string(context.facts.requestId)]),
             "status": .string("IN_QUEUE"),
-            "request_id": .string(task.id),
+            "request_id": .string(task.id.rawValue),
             "response_url": .string(base),
             "status_url": .string("\(base)/status"),
             "cancel_url": .string("\(base)/cancel"),
@@ -73,7 +73,7 @@ struct RESTRoutes: Sendable {
     }
 
     func task(_ context: EaselRequestContext, principal: Principal) async throws(APIError) -> TaskRecord {
-        let id = context.parameters.get("id") ?? ""
+        let id = TaskID(rawValue: context.parameters.get("id") ?? "")
         return try await environment.tasks.task(id: id, tenant: principal.tenant)
     }
 
@@ -84,8 +84,8 @@ struct RESTRoutes: Sendable {
     }
 
     private func cancel(_ context: EaselRequestContext, principal: Principal) async throws(APIError) -> JSONValue {
-        let id = context.parameters.get("id") ?? ""
+        let id = TaskID(rawValue: context.parameters.get("id") ?? "")
         _ = try await environment.tasks.abort(id: id, tenant: principal.tenant)
-        return .object(["status": .string("CANCELLATION_REQUESTED"), "request_id": .string(id)])
+        return .object(["status": .string("CANCELLATION_REQUESTED"), "request_id": .string(id.rawValue)])
     }
 }

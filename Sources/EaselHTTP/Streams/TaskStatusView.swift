@@ -24,7 +24,7 @@ enum TaskStatusView {
     static func body(_ task: TaskRecord, queuePosition: Int, logs: [JSONValue]?, links: Links) -> JSONValue {
         var body: [String: JSONValue] = [
             "status": .string(name(task.status)),
-            "request_id": .string(task.id),
+            "request_id": .string(task.id.rawValue),
             "status_url": .string(links.status),
             "logs": logs.map { .array($0) } ?? .null,
             "metrics": .object(["progress": .int(Int64(task.progress))]),

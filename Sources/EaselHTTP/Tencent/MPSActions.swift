@@ -13,9 +13,9 @@ struct MPSActions: Sendable {
             try await environment.admitCreate(principal.tenant)
             let task = try await environment.tasks.submit(Submission(tenant: principal.tenant, dialect: .mps, request: command.request,
                                                                         idempotencyKey: principal.requestKey, keyId: principal.secretId))
-            return ["TaskId": .string(task.id)]
+            return ["TaskId": .string(task.id.rawValue)]
         case "DescribeAigcImageTask":
-            let task = try await environment.tasks.task(id: try params.requiredString("TaskId"), tenant: principal.tenant)
+            let task = try await environment.tasks.task(id: TaskID(rawValue: try params.requiredString("TaskId")), tenant: principal.tenant)
             return MPSTaskView.describe(task, fileURL: environment.fileURL)
         default:
             throw .invalidAction(action)

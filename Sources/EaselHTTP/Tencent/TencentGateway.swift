@@ -17,9 +17,9 @@ struct TencentGateway: RouterMiddleware {
         do {
             let call = try await TencentCall.parse(request, context: context)
             facts.record(dialect: Self.dialect(call.version), action: Self.actionLabel(call))
-            if let taskId = call.params["TaskId"]?.lenientString { facts.record(taskId: taskId) }
+            if let taskId = call.params["TaskId"]?.lenientString { facts.record(taskId: TaskID(rawValue: taskId)) }
             let fields = try await respond(to: call, facts: facts)
-            if let taskId = fields["TaskId"]?.lenientString { facts.record(taskId: taskId) }
+            if let taskId = fields["TaskId"]?.lenientString { facts.record(taskId: TaskID(rawValue: taskId)) }
             return JSONResponse.make(TencentEnvelope.success(fields, requestId: requestId))
         } catch {
             facts.record(errorCode: error.code.rawValue)

@@ -33,12 +33,12 @@ struct VODActions: Sendable {
             tenant: principal.tenant, dialect: .vod, request: command.request, priority: command.priority,
             sessionId: command.sessionId, sessionContext: command.sessionContext, callbackURL: command.callbackURL,
             idempotencyKey: principal.requestKey, keyId: principal.secretId))
-        return ["TaskId": .string(task.id)]
+        return ["TaskId": .string(task.id.rawValue)]
     }
 
     private func describe(_ params: FieldReader) async throws(APIError) -> [String: JSONValue] {
         try checkSubApp(try params.int("SubAppId"))
-        let task = try await environment.tasks.task(id: try params.requiredString("TaskId"), tenant: principal.tenant)
+        let task = try await environment.tasks.task(id: TaskID(rawValue: try params.requiredString("TaskId")), tenant: principal.tenant)
         return VODTaskView.describeTaskDetail(task, fileURL: environment.fileURL)
     }
 
@@ -73,7 +73,7 @@ struct VODActions: Sendable {
 
     private func manage(_ params: FieldReader) async throws(APIError) -> [String: JSONValue] {
         try checkSubApp(try params.int("SubAppId"))
-        let taskId = try params.requiredString("TaskId")
+        let taskId = TaskID(rawValue: try params.requiredString("TaskId"))
         let operation = try params.requiredString("OperationType")
         guard operation.lowercased() == "abort" else {
             throw .invalidValue("OperationType must be Abort, got `\(operation)`.")

@@ -1,3 +1,4 @@
+import EaselCore
 import Foundation
 import PostgresNIO
 import Synchronization
@@ -18,7 +19,7 @@ extension PostgresStore: ChannelSlotStore {
         "CREATE INDEX channel_slots_held ON channel_slots (task_id) WHERE task_id IS NOT NULL",
     ])
 
-    public func acquireChannelSlot(channel: String, limit: Int, taskId: String, leaseToken: String,
+    public func acquireChannelSlot(channel: String, limit: Int, taskId: TaskID, leaseToken: String,
                                    now: Date) async throws -> Int? {
         let limit = max(limit, 1)
         try await ensureSlots(channel: channel, limit: limit)
@@ -32,7 +33,7 @@ extension PostgresStore: ChannelSlotStore {
         return try await takeFreeSlot(channel: channel, limit: limit, taskId: taskId, leaseToken: leaseToken)
     }
 
-    public func releaseChannelSlot(channel: String, slot: Int, taskId: String, leaseToken: String) async throws {
+    public func releaseChannelSlot(channel: String, slot: Int, taskId: TaskID, leaseToken: String) async throws {
         try await transactionIgnoringCancellation { tx in
             try await tx.run("""
                 UPDATE channel_slots SET task_id = NULL, lease_token = NULL
@@ -54,7 +55,7 @@ extension PostgresStore: ChannelSlotStore {
     }
 
     // SKIP LOCKED: two nodes taking slots of one channel at once take different rows and never wait for each other.
-    private func takeFreeSlot(channel: String, limit: Int, taskId: String, leaseToken: String) async throws -> Int? {
+    private func takeFreeSlot(channel: String, limit: Int, taskId: TaskID, leaseToken: String) async throws -> Int? {
         try await statement { tx in
             try await tx.scalar("""
                 WITH free AS (

@@ -41,7 +41,7 @@ extension PostgresStore: NotificationOutbox {
                 )
                 UPDATE events SET visible_at = \(hiddenUntil) FROM picked WHERE events.seq = picked.seq
                 RETURNING events.seq, events.handle, events.task_id
-                """).map { try $0.decode((Int64, String, String).self) }
+                """).map { try $0.decode((Int64, String, TaskID).self) }
         }
         return rows.sorted { $0.0 < $1.0 }.map { PulledEvent(handle: $0.1, taskId: $0.2) }
     }
@@ -141,7 +141,7 @@ extension PostgresStore: NotificationOutbox {
     /// A delivery from a row of `deliveryColumns`.
     static func delivery(from row: PostgresRow) throws -> Delivery {
         let (id, taskId, appId, subAppId, url, format, status, attempts, next, lastError, created, delivered) =
-            try row.decode((String, String, Int64, Int64, String, String, String, Int, Double, String?, Double, Double?).self)
+            try row.decode((String, TaskID, Int64, Int64, String, String, String, Int, Double, String?, Double, Double?).self)
         return Delivery(id: id, taskId: taskId, tenant: Tenant(appId: appId, subAppId: subAppId), url: url,
                         format: DeliveryFormat(rawValue: format) ?? .restWebhook,
                         status: Delivery.Status(rawValue: status) ?? .pending, attempts: attempts,

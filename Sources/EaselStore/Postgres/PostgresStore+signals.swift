@@ -43,7 +43,7 @@ extension PostgresStore: StoreSignals {
         case "queued": return .queued
         case "finished" where parts.count == 4:
             guard let appId = Int64(parts[1]), let subAppId = Int64(parts[2]) else { return nil }
-            return .finished(taskId: String(parts[3]), tenant: Tenant(appId: appId, subAppId: subAppId))
+            return .finished(taskId: TaskID(rawValue: String(parts[3])), tenant: Tenant(appId: appId, subAppId: subAppId))
         default: return nil
         }
     }

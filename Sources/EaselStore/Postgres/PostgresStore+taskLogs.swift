@@ -1,3 +1,4 @@
+import EaselCore
 import Foundation
 import PostgresNIO
 
@@ -28,7 +29,7 @@ extension PostgresStore: TaskLogStore {
         }
     }
 
-    public func taskLogs(taskId: String, limit: Int) async throws -> [TaskLogLine] {
+    public func taskLogs(taskId: TaskID, limit: Int) async throws -> [TaskLogLine] {
         try await statement { tx in
             try await tx.rows("""
                 SELECT at, message FROM task_logs WHERE task_id = \(taskId) ORDER BY at, seq LIMIT \(max(limit, 0))

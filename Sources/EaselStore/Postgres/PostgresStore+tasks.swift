@@ -45,16 +45,16 @@ extension PostgresStore: TaskStore {
         }
     }
 
-    public func taskId(sessionId: String, tenant: Tenant) async throws -> String? {
+    public func taskId(sessionId: String, tenant: Tenant) async throws -> TaskID? {
         try await transaction { tx in
             try await tx.scalar("""
                 SELECT task_id FROM sessions WHERE app_id = \(tenant.appId) AND sub_app_id = \(tenant.subAppId)
                   AND session_id = \(sessionId)
-                """, as: String.self)
+                """, as: TaskID.self)
         }
     }
 
-    public func task(id: String, tenant: Tenant?) async throws -> TaskRecord? {
+    public func task(id: TaskID, tenant: Tenant?) async throws -> TaskRecord? {
         let task = try await transaction { tx in
             try await tx.row("SELECT \(unescaped: Self.taskColumns) FROM tasks WHERE id = \(id)").map(Self.task(from:))
         }
@@ -76,7 +76,7 @@ extension PostgresStore: TaskStore {
         }
     }
 
-    public func abort(id: String, tenant: Tenant, at: Date,
+    public func abort(id: TaskID, tenant: Tenant, at: Date,
                       outbox: @escaping @Sendable (TaskRecord) -> [OutboxEntry]) async throws -> TaskRecord {
         try await transaction { [defaultConcurrency] tx in
             let queue = PostgresQueueState(tx: tx, defaultConcurrency: defaultConcurrency)

@@ -1,3 +1,4 @@
+import EaselCore
 import Foundation
 import GRDB
 
@@ -29,7 +30,7 @@ extension SQLiteStore: TaskLogStore {
         }
     }
 
-    public func taskLogs(taskId: String, limit: Int) async throws -> [TaskLogLine] {
+    public func taskLogs(taskId: TaskID, limit: Int) async throws -> [TaskLogLine] {
         try await read { db in
             try Row.fetchAll(db, sql: "SELECT at, message FROM task_logs WHERE task_id = ? ORDER BY at, seq LIMIT ?",
                              arguments: [taskId, max(limit, 0)]).map {

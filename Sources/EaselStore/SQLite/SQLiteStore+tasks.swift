@@ -49,14 +49,14 @@ extension SQLiteStore: TaskStore {
         return position
     }
 
-    public func taskId(sessionId: String, tenant: Tenant) async throws -> String? {
+    public func taskId(sessionId: String, tenant: Tenant) async throws -> TaskID? {
         try await read { db in
-            try String.fetchOne(db, sql: "SELECT task_id FROM sessions WHERE app_id = ? AND sub_app_id = ? AND session_id = ?",
+            try TaskID.fetchOne(db, sql: "SELECT task_id FROM sessions WHERE app_id = ? AND sub_app_id = ? AND session_id = ?",
                                 arguments: [tenant.appId, tenant.subAppId, sessionId])
         }
     }
 
-    public func task(id: String, tenant: Tenant?) async throws -> TaskRecord? {
+    public func task(id: TaskID, tenant: Tenant?) async throws -> TaskRecord? {
         let task = try await read { db in
             try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Self.taskColumns) FROM tasks WHERE id = ?"), arguments: [id])
                 .map(Self.task(from:))
@@ -80,7 +80,7 @@ extension SQLiteStore: TaskStore {
         }
     }
 
-    public func abort(id: String, tenant: Tenant, at: Date,
+    public func abort(id: TaskID, tenant: Tenant, at: Date,
                       outbox: @escaping @Sendable (TaskRecord) -> [OutboxEntry]) async throws -> TaskRecord {
         try await write { [defaultConcurrency] db in
             guard let row = try Row.fetchOne(db, sql: """

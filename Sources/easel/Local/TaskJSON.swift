@@ -7,7 +7,7 @@ enum TaskJSON {
     /// The `TaskSummary` object.
     static func summary(_ task: TaskRecord) -> [String: JSONValue] {
         [
-            "task_id": .string(task.id), "app_id": .int(task.tenant.appId), "sub_app_id": .int(task.tenant.subAppId),
+            "task_id": .string(task.id.rawValue), "app_id": .int(task.tenant.appId), "sub_app_id": .int(task.tenant.subAppId),
             "dialect": .string(task.dialect.rawValue), "model": .string(task.model), "status": .string(task.status.rawValue),
             "progress": .int(Int64(task.progress)), "priority": .int(Int64(task.priority)),
             "session_id": optional(task.sessionId), "created_at": time(task.createdAt), "started_at": time(task.startedAt),

@@ -30,7 +30,7 @@ public enum VODTaskView {
     /// The `AigcImageTask` object.
     public static func aigcImageTask(_ task: TaskRecord, fileURL: (TaskOutput) -> String) -> [String: JSONValue] {
         var object: [String: JSONValue] = [
-            "TaskId": .string(task.id),
+            "TaskId": .string(task.id.rawValue),
             "Status": .string(task.status.isTerminal ? "FINISH" : "PROCESSING"),
             "ErrCode": .int(errCode(task)),
             "ErrCodeExt": .string(task.errorCode ?? ""),
@@ -111,7 +111,7 @@ public enum VODTaskView {
     /// A `TaskSimpleInfo` for `DescribeTasks`.
     public static func simpleInfo(_ task: TaskRecord) -> [String: JSONValue] {
         [
-            "TaskId": .string(task.id), "Status": .string(status(task.status)), "TaskType": .string("AigcImageTask"),
+            "TaskId": .string(task.id.rawValue), "Status": .string(status(task.status)), "TaskType": .string("AigcImageTask"),
             "FileId": .string(task.outputs.first?.fileId ?? ""),
             "CreateTime": .string(ISOTime.string(task.createdAt)),
             "BeginProcessTime": .string(ISOTime.string(task.startedAt)),
