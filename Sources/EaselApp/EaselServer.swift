@@ -107,14 +107,12 @@ public struct EaselServer: Sendable {
         settings.apps = AppSettingsDirectory(store: runtime.store, configured: configuration.apps.map(\.record),
                                              defaultConcurrency: configuration.defaultConcurrency,
                                              defaultCreateRate: configuration.createRateLimit, logger: logger)
-        let signal = WakeSignal()
-        let completions = CompletionHub()
-        let deliveryWake = WakeSignal()
+        let signals = TaskSignals()
         let taskSettings = TaskServiceSettings(apps: settings.apps, callbackPolicy: settings.callbackPolicy,
                                                sessionDedupWindow: settings.sessionDedupWindow)
         let tasks = TaskService(store: runtime.store, media: runtime.store, engines: engines,
-                                validator: RequestValidator(catalog: catalog), settings: taskSettings, signal: signal,
-                                completions: completions, logger: logger, deliveryWake: deliveryWake,
+                                validator: RequestValidator(catalog: catalog), settings: taskSettings, signals: signals,
+                                logger: logger,
                                 canUploadToBuckets: uploader != nil)
         var openAI = OpenAISettings()
         openAI.defaultModel = configuration.openAIDefaultModel
@@ -127,12 +125,11 @@ public struct EaselServer: Sendable {
         let environment = ServerEnvironment(tasks: tasks, credentials: runtime.store, blobs: runtime.blobs,
                                         urlSigner: runtime.urlSigner, publicBaseURL: configuration.effectivePublicURL,
                                         catalog: catalog, openAI: openAI,
-                                        outbox: runtime.store, completions: completions, deliveryWake: deliveryWake, logger: logger,
+                                        outbox: runtime.store, logger: logger,
                                         sharedRates: runtime.store as? any CreateRateCounter,
                                         streams: configuration.streams.settings, taskLogs: runtime.store)
         dispatcher = Dispatcher(store: runtime.store, media: runtime.store, blobs: runtime.blobs, engines: engines,
-                                settings: settings, signal: signal, completions: completions, logger: logger,
-                                deliveryWake: deliveryWake, uploader: uploader,
+                                settings: settings, signals: signals, logger: logger, uploader: uploader,
                                 inputs: upstreamHTTP.map {
                                     InputResolver(media: runtime.store, blobs: runtime.blobs, http: $0,
                                                   policy: CallbackURLPolicy(allowedHosts: Set(configuration.inputAllowedHosts)))
@@ -145,12 +142,12 @@ public struct EaselServer: Sendable {
             hasBucketStorage: configuration.bucketStorage != nil, prices: configuration.usagePrices, logger: logger)
         self.adminEnvironment = adminEnvironment
         let renderer = DeliveryRenderer(environment: environment)
-        webhookSender = WebhookSender(outbox: runtime.store, tasks: runtime.store, settings: settings, wake: deliveryWake,
+        webhookSender = WebhookSender(outbox: runtime.store, tasks: runtime.store, settings: settings, wake: signals.deliveries,
                                       secret: { [runtime] in runtime.webhookSecret(for: $0) },
                                       render: { delivery, task in renderer.body(delivery, task: task) },
                                       logger: logger)
         signalRelay = (runtime.store as? any StoreSignals).map {
-            StoreSignalRelay(signals: $0, dispatcherWake: signal, completions: completions, deliveryWake: deliveryWake)
+            StoreSignalRelay(signals: $0, relayingTo: signals)
         }
         sweeper = Sweeper(store: runtime.store, outbox: runtime.store, blobs: runtime.blobs, settings: settings, logger: logger)
     }

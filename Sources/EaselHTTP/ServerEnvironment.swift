@@ -17,8 +17,6 @@ public struct ServerEnvironment: Sendable {
     let catalog: ModelCatalog
     let openAI: OpenAISettings
     let outbox: any NotificationOutbox
-    let completions: CompletionHub
-    let deliveryWake: WakeSignal
     let logger: Logger
     /// Bounds of the status streams.
     let streams: StreamSettings
@@ -30,7 +28,7 @@ public struct ServerEnvironment: Sendable {
     /// Creates the environment.
     public init(tasks: TaskService, credentials: any CredentialStore, blobs: any BlobStore, urlSigner: URLSigner,
                 publicBaseURL: String, catalog: ModelCatalog, openAI: OpenAISettings,
-                outbox: any NotificationOutbox, completions: CompletionHub, deliveryWake: WakeSignal, logger: Logger,
+                outbox: any NotificationOutbox, logger: Logger,
                 sharedRates: (any CreateRateCounter)? = nil, streams: StreamSettings = StreamSettings(),
                 taskLogs: (any TaskLogStore)? = nil) {
         self.sharedRates = sharedRates
@@ -38,8 +36,6 @@ public struct ServerEnvironment: Sendable {
         self.streamLimiter = StreamLimiter(limit: streams.maxPerApp)
         self.taskLogs = taskLogs
         self.outbox = outbox
-        self.deliveryWake = deliveryWake
-        self.completions = completions
         self.tasks = tasks
         self.credentials = CredentialCache(store: credentials)
         self.blobs = blobs
@@ -51,6 +47,9 @@ public struct ServerEnvironment: Sendable {
         self.logger = logger
     }
 
+    /// The node's completion hub (the use cases' signals).
+    var completions: CompletionHub { tasks.signals.completions }
+
     /// The URL a client downloads an output from: Easel's own signed URL, or the bucket URL it was delivered to.
     func fileURL(_ output: TaskOutput) -> String {
         if let external = output.externalURL { return external }
@@ -61,7 +60,7 @@ public struct ServerEnvironment: Sendable {
 
     /// Tells the webhook sender to look at the outbox now.
     func wakeDeliveries() {
-        deliveryWake.wake()
+        tasks.signals.deliveries.wake()
     }
 
     /// Takes a create token for `tenant` or throws `RequestLimitExceeded`. With a shared store the count is the

@@ -12,25 +12,21 @@ public struct TaskService: Sendable {
     let engines: EngineRegistry
     let validator: RequestValidator
     let settings: TaskServiceSettings
-    let signal: WakeSignal
-    let completions: CompletionHub
-    let deliveryWake: WakeSignal
+    /// The node's signals, which the service wakes on every create and abort.
+    public let signals: TaskSignals
     let canUploadToBuckets: Bool
     let logger: Logger
 
     /// Creates the service.
     public init(store: any TaskStore, media: any MediaLibrary, engines: EngineRegistry, validator: RequestValidator,
-                settings: TaskServiceSettings, signal: WakeSignal, completions: CompletionHub, logger: Logger,
-                deliveryWake: WakeSignal = WakeSignal(), canUploadToBuckets: Bool = false) {
-        self.deliveryWake = deliveryWake
+                settings: TaskServiceSettings, signals: TaskSignals, logger: Logger, canUploadToBuckets: Bool = false) {
+        self.signals = signals
         self.canUploadToBuckets = canUploadToBuckets
         self.store = store
         self.media = media
         self.engines = engines
         self.validator = validator
         self.settings = settings
-        self.signal = signal
-        self.completions = completions
         self.logger = logger
     }
 
@@ -92,7 +88,7 @@ public struct TaskService: Sendable {
             throw internalError(error)
         }
         TaskMetrics.taskCreated(record)
-        signal.wake()
+        signals.dispatch.wake()
         return (record, position)
     }
 
@@ -118,8 +114,8 @@ public struct TaskService: Sendable {
         do {
             let task = try await store.abort(id: id, tenant: tenant, at: Date(), outbox: await settings.apps.outboxPlan())
             TaskMetrics.taskFinished(task, outcome: .aborted)
-            completions.notifyFinished(id, tenant: tenant)
-            deliveryWake.wake()
+            signals.completions.notifyFinished(id, tenant: tenant)
+            signals.deliveries.wake()
             return task
         } catch let error as StoreError where error == .notFound {
             throw .taskNotFound(id)
@@ -141,7 +137,7 @@ public struct TaskService: Sendable {
         var task = try await self.task(id: id, tenant: tenant)
         while !task.status.isTerminal, ContinuousClock.now < deadline {
             // Re-read at least every second: a notification sent between the read and the wait is never lost for long.
-            await completions.wait(for: id, timeout: min(deadline - ContinuousClock.now, .seconds(1)))
+            await signals.completions.wait(for: id, timeout: min(deadline - ContinuousClock.now, .seconds(1)))
             task = try await self.task(id: id, tenant: tenant)
         }
         return task

@@ -26,18 +26,17 @@ public final class Dispatcher: Service {
 
     /// Creates the dispatcher.
     public init(store: any TaskStore, media: any MediaLibrary, blobs: any BlobStore, engines: EngineRegistry,
-                settings: WorkerSettings, signal: WakeSignal, completions: CompletionHub, logger: Logger,
-                deliveryWake: WakeSignal = WakeSignal(), uploader: (any OutputBucketUploader)? = nil,
+                settings: WorkerSettings, signals: TaskSignals, logger: Logger, uploader: (any OutputBucketUploader)? = nil,
                 inputs: InputResolver? = nil, taskLogs: (any TaskLogStore)? = nil) {
         self.taskLogs = taskLogs
-        self.deliveryWake = deliveryWake
+        self.deliveryWake = signals.deliveries
         self.inputs = inputs
         self.store = store
         self.engines = engines
         self.writer = OutputWriter(blobs: blobs, media: media, settings: settings, uploader: uploader)
         self.settings = settings
-        self.signal = signal
-        self.completions = completions
+        self.signal = signals.dispatch
+        self.completions = signals.completions
         self.logger = logger
     }
 

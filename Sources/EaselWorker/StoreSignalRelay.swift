@@ -12,11 +12,11 @@ public struct StoreSignalRelay: Service {
     let deliveryWake: WakeSignal
 
     /// Creates the relay.
-    public init(signals: any StoreSignals, dispatcherWake: WakeSignal, completions: CompletionHub, deliveryWake: WakeSignal) {
+    public init(signals: any StoreSignals, relayingTo local: TaskSignals) {
         self.signals = signals
-        self.dispatcherWake = dispatcherWake
-        self.completions = completions
-        self.deliveryWake = deliveryWake
+        self.dispatcherWake = local.dispatch
+        self.completions = local.completions
+        self.deliveryWake = local.deliveries
     }
 
     public func run() async throws {

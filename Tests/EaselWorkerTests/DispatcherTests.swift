@@ -48,15 +48,13 @@ struct WorkerHarness {
                                 secrets: SecretBox(keyBytes: Array(repeating: 1, count: 32)), defaultConcurrency: concurrency)
         blobs = try LocalDiskBlobStore(root: directory.appendingPathComponent("blobs"))
         let settings = WorkerSettings()
-        let signal = WakeSignal()
-        let completions = CompletionHub()
+        let signals = TaskSignals()
         let engines = EngineRegistry(fallback: engine)
         let logger = Logger(label: "test")
         service = TaskService(store: store, media: store, engines: engines, validator: RequestValidator(catalog: .standard),
-                              settings: TaskServiceSettings(apps: settings.apps), signal: signal, completions: completions,
-                              logger: logger)
-        dispatcher = Dispatcher(store: store, media: store, blobs: blobs, engines: engines, settings: settings, signal: signal,
-                                completions: completions, logger: logger)
+                              settings: TaskServiceSettings(apps: settings.apps), signals: signals, logger: logger)
+        dispatcher = Dispatcher(store: store, media: store, blobs: blobs, engines: engines, settings: settings, signals: signals,
+                                logger: logger)
     }
 
     /// Runs `body` while the dispatcher works, then stops it.
