@@ -112,8 +112,8 @@ extension ImageEngine {
 
 /// A failure of an engine, with the Tencent task-level code (`ErrCodeExt`) it maps to.
 public struct EngineError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// `ModelGenerateFailed`, `ContentModerationFailed`, `TaskTimeout`, …
-    public var code: String
+    /// `ModelGenerateFailed`, `ContentModerationFailed`, `TaskTimeout`, …: the same code type the API answers with.
+    public var code: ErrorCode
     /// A message safe to show the client.
     public var message: String
     /// Whether running the task again may succeed.
@@ -122,11 +122,16 @@ public struct EngineError: Error, Sendable, Equatable, CustomStringConvertible {
     public var retryAfter: Duration?
 
     /// Creates an error.
-    public init(code: String, message: String, isRetryable: Bool, retryAfter: Duration? = nil) {
+    public init(code: ErrorCode, message: String, isRetryable: Bool, retryAfter: Duration? = nil) {
         self.code = code
         self.message = message
         self.isRetryable = isRetryable
         self.retryAfter = retryAfter
+    }
+
+    /// Creates an error with a code read at run time (an upstream's, a stored task's).
+    public init(code: String, message: String, isRetryable: Bool, retryAfter: Duration? = nil) {
+        self.init(code: ErrorCode(rawValue: code), message: message, isRetryable: isRetryable, retryAfter: retryAfter)
     }
 
     public var description: String { "\(code): \(message)" }

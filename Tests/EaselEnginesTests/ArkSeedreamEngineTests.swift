@@ -170,7 +170,7 @@ import Testing
         try await withEngine(model: "doubao-seedream-4-0-250828",
                              replies: [.error(http: http, code: code, type: type, retryAfter: retryAfter)]) { engine, _ in
             let error = await failure(of: engine, job("4.0"))
-            #expect(error?.code == expected)
+            #expect(error?.code.rawValue == expected)
             #expect(error?.isRetryable == retryable)
             #expect(error?.retryAfter == retryAfter.flatMap(Int.init).map { Duration.seconds($0) })
         }

@@ -184,7 +184,7 @@ private func toolkit(timeout: Duration = .seconds(60), http: UpstreamHTTP = cdn(
         let error = await #expect(throws: EngineError.self) {
             try await downloader.images(.urls(["https://cdn.example/a.png"]), deadline: JobDeadline(after: .seconds(5)))
         }
-        #expect(error?.code == code && error?.isRetryable == retryable)
+        #expect(error?.code.rawValue == code && error?.isRetryable == retryable)
         let scheme = await #expect(throws: EngineError.self) {
             try await downloader.fetch("file:///etc/passwd", timeout: .seconds(1))
         }

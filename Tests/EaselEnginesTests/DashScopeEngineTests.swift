@@ -144,7 +144,7 @@ private func run(_ script: Script, _ imageRequest: ImageRequest = request(), inp
                       (.canceled, "InternalError")])
     func asyncTaskFailuresInHTTP200(outcome: FakeDashScopeServer.Outcome, code: String) async throws {
         let run = try await run(Script(async: true, body: asyncT2I, pollsBeforeDone: 1, outcome: outcome), options: ["mode": "async"])
-        #expect(run.error?.code == code && run.error?.isRetryable == false && run.polls == 2 && run.problems == [])
+        #expect(run.error?.code.rawValue == code && run.error?.isRetryable == false && run.polls == 2 && run.problems == [])
     }
 
     static let syncFailures: [(FakeDashScopeServer.Reply, String, Bool, Duration?)] = [
@@ -166,7 +166,7 @@ private func run(_ script: Script, _ imageRequest: ImageRequest = request(), inp
     @Test(arguments: syncFailures)
     func syncErrorsAreClassified(reply: FakeDashScopeServer.Reply, code: String, retryable: Bool, retryAfter: Duration?) async throws {
         let run = try await run(Script(body: plainT2I, reply: reply))
-        #expect(run.error?.code == code && run.error?.isRetryable == retryable && run.error?.retryAfter == retryAfter)
+        #expect(run.error?.code.rawValue == code && run.error?.isRetryable == retryable && run.error?.retryAfter == retryAfter)
         #expect(run.problems == [] && run.checkpoints == [])
         if code == "InvalidParameterValue" { #expect(run.error?.message.contains("size must be W*H") == true) }
     }

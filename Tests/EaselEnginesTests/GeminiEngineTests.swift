@@ -168,7 +168,7 @@ import Testing
     func safetyAndEmptyAnswersInsideHTTP200(reply: FakeGeminiServer.Reply, code: String) async throws {
         try await withEngine(model: "gemini-2.5-flash-image", replies: [reply]) { engine, fake in
             let error = await failure(of: engine, job("GG", "2.5"))
-            #expect(error?.code == code)
+            #expect(error?.code.rawValue == code)
             #expect(error?.isRetryable == false)
             #expect(await fake.violations == [])
             if case .textOnly = reply { #expect(error?.message.contains("poem") == true) }
@@ -200,7 +200,7 @@ import Testing
     func errorStatuses(http: Int, status: String, message: String, code: String, retryable: Bool) async throws {
         try await withEngine(model: "gemini-3-pro-image-preview", replies: [.error(http: http, status: status, message: message)]) { engine, _ in
             let error = await failure(of: engine, job("GG", "3.0"))
-            #expect(error?.code == code)
+            #expect(error?.code.rawValue == code)
             #expect(error?.isRetryable == retryable)
             #expect(error?.message.contains("aspect_ratio") == (code == "InvalidParameterValue"))
         }

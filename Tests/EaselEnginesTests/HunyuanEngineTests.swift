@@ -129,7 +129,7 @@ private final class Trace: Sendable {
         try await FakeTencentServer.with(keys, script: script) { server in
             let trace = Trace()
             let error = await #expect(throws: EngineError.self) { try await generate(channel(server), job(server, trace), trace) }
-            #expect(error?.code == expected && error?.isRetryable == retryable)
+            #expect(error?.code.rawValue == expected && error?.isRetryable == retryable)
             #expect(error?.message.contains(keys.secretId) == false)
             #expect(await server.count("QueryTextToImageJob") == 0)
             #expect(trace.checkpoints.withLock { $0.isEmpty })
@@ -146,7 +146,7 @@ private final class Trace: Sendable {
         try await FakeTencentServer.with(keys, script: script) { server in
             let trace = Trace()
             let error = await #expect(throws: EngineError.self) { try await generate(channel(server), job(server, trace), trace) }
-            #expect(error?.code == expected && error?.isRetryable == false)
+            #expect(error?.code.rawValue == expected && error?.isRetryable == false)
             #expect(trace.checkpoints.withLock { $0.count } == 1)
             #expect(await server.count("QueryTextToImageJob") == 2)
         }
@@ -189,7 +189,7 @@ private final class Trace: Sendable {
         try await FakeTencentServer.with(keys, script: .init(polls: [step])) { server in
             let trace = Trace()
             let error = await #expect(throws: EngineError.self) { try await generate(channel(server), job(server, trace), trace) }
-            #expect(error?.code == expected && error?.isRetryable == true)
+            #expect(error?.code.rawValue == expected && error?.isRetryable == true)
             #expect(await server.count("QueryTextToImageJob") == 4)
         }
     }
@@ -199,7 +199,7 @@ private final class Trace: Sendable {
             try await FakeTencentServer.with(keys, script: .init(submit: step)) { server in
                 let trace = Trace()
                 let error = await #expect(throws: EngineError.self) { try await generate(channel(server), job(server, trace), trace) }
-                #expect(error?.code == expected && error?.isRetryable == true)
+                #expect(error?.code.rawValue == expected && error?.isRetryable == true)
                 #expect(trace.checkpoints.withLock { $0.isEmpty })
             }
         }

@@ -164,7 +164,7 @@ private func run(_ script: Script, _ imageRequest: ImageRequest = request(), inp
     @Test(arguments: submitFailures)
     func submitErrorsAreClassified(reply: FakeVolcengineServer.Reply, code: String, retryable: Bool, retryAfter: Duration?) async throws {
         let run = try await run(Script(submitBody: minimal, submitReply: reply))
-        #expect(run.error?.code == code && run.error?.isRetryable == retryable && run.error?.retryAfter == retryAfter)
+        #expect(run.error?.code.rawValue == code && run.error?.isRetryable == retryable && run.error?.retryAfter == retryAfter)
         #expect(run.polls == 0 && run.checkpoints == [] && run.problems == [])
     }
 
@@ -174,7 +174,7 @@ private func run(_ script: Script, _ imageRequest: ImageRequest = request(), inp
                       (.corruptImage, "ModelGenerateFailed")])
     func taskFailuresEndTheJob(outcome: FakeVolcengineServer.Outcome, code: String) async throws {
         let run = try await run(Script(submitBody: minimal, pollsBeforeDone: 1, outcome: outcome))
-        #expect(run.error?.code == code && run.images.isEmpty && run.problems == [])
+        #expect(run.error?.code.rawValue == code && run.images.isEmpty && run.problems == [])
         if code != "ModelGenerateFailed" { #expect(run.error?.isRetryable == false && run.polls == 2) }
     }
 

@@ -183,7 +183,7 @@ private let pollPath = "/v1/images/generations/\(FakeKlingServer.taskId)"
         let script = Script(path: "/v1/images/generations", body: minimal,
                             outcome: .failed(message))
         let run = try await run(script, request("2.1"))
-        #expect(run.error?.code == code && run.error?.isRetryable == false && run.images.isEmpty)
+        #expect(run.error?.code.rawValue == code && run.error?.isRetryable == false && run.images.isEmpty)
         if code == "ModelGenerateFailed" { #expect(run.error?.message.contains(message) == true) }
     }
 
@@ -208,7 +208,7 @@ private let pollPath = "/v1/images/generations/\(FakeKlingServer.taskId)"
         let script = Script(path: "/v1/images/generations", body: minimal,
                             submitReply: reply)
         let run = try await run(script, request("2.1"))
-        #expect(run.error?.code == code && run.error?.isRetryable == retryable && run.error?.retryAfter == retryAfter)
+        #expect(run.error?.code.rawValue == code && run.error?.isRetryable == retryable && run.error?.retryAfter == retryAfter)
         #expect(run.polls == [] && run.checkpoints == [] && run.problems == [])
     }
 

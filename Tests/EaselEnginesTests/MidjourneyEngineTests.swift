@@ -109,7 +109,7 @@ private func mjError(_ body: () async throws -> Void) async -> EngineError? {
         try await FakeMidjourneyServer.with(setup) { fake, base, http in
             let engine = try MidjourneyProxyEngine(channel: mjChannel(base), http: http)
             let error = await mjError { _ = try await engine.generate(mjJob { _ in await fake.note("checkpoint") }) { _ in } }
-            #expect(error?.code == expected)
+            #expect(error?.code.rawValue == expected)
             #expect(error?.isRetryable == retryable)
             if code == 4 { #expect(error?.message.contains("prompt too long") == true) }
             #expect(await fake.events == ["submit"])
@@ -129,7 +129,7 @@ private func mjError(_ body: () async throws -> Void) async -> EngineError? {
             setup.submit = answer
             try await FakeMidjourneyServer.with(setup) { _, base, http in
                 let error = await mjError { _ = try await MidjourneyProxyEngine(channel: mjChannel(base), http: http).generate(mjJob()) { _ in } }
-                #expect(error?.code == code && error?.isRetryable == retryable)
+                #expect(error?.code.rawValue == code && error?.isRetryable == retryable)
             }
         }
     }
@@ -142,7 +142,7 @@ private func mjError(_ body: () async throws -> Void) async -> EngineError? {
         setup.plan = plan
         try await FakeMidjourneyServer.with(setup) { _, base, http in
             let error = await mjError { _ = try await MidjourneyProxyEngine(channel: mjChannel(base), http: http).generate(mjJob()) { _ in } }
-            #expect(error?.code == expected)
+            #expect(error?.code.rawValue == expected)
             #expect(error?.isRetryable == false)
             if case .fail(let reason) = plan, expected == "ModelGenerateFailed" { #expect(error?.message.contains(reason) == true) }
         }

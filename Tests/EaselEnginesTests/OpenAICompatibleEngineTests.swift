@@ -130,7 +130,7 @@ extension OpenAIEngineTests {
             let error = try #require(await failure {
                 try await OpenAICompatibleEngine(channel: channel, http: http).generate(job()) { _ in }
             })
-            #expect(error.code == expected.code)
+            #expect(error.code.rawValue == expected.code)
             #expect(error.isRetryable == expected.isRetryable)
             #expect(error.retryAfter == expected.retryAfter)
             if let mentions = expected.mentions { #expect(error.message.contains(mentions), "\(error.message)") }

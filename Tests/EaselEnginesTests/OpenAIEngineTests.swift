@@ -186,7 +186,7 @@ extension OpenAIEngineTests {
     func openAIErrorMapping(_ expected: ErrorCase) async throws {
         try await withFake(.openAI, reply: expected.reply) { server, channel, http in
             let error = try #require(await failure { try await OpenAIImageEngine(channel: channel, http: http).generate(job()) { _ in } })
-            #expect(error.code == expected.code)
+            #expect(error.code.rawValue == expected.code)
             #expect(error.isRetryable == expected.isRetryable)
             #expect(error.retryAfter == expected.retryAfter)
             if let mentions = expected.mentions { #expect(error.message.contains(mentions), "\(error.message)") }

@@ -137,7 +137,7 @@ private final class Trace: Sendable {
         try await FakeTencentServer.with(keys, script: script) { server in
             let trace = Trace()
             let error = await #expect(throws: EngineError.self) { try await generate(channel(server), job(server, trace), trace) }
-            #expect(error?.code == errCodeExt && error?.isRetryable == retryable)
+            #expect(error?.code.rawValue == errCodeExt && error?.isRetryable == retryable)
             #expect(error?.message == "task refused (account ***, key ***)")
         }
     }
@@ -158,7 +158,7 @@ private final class Trace: Sendable {
         try await FakeTencentServer.with(keys, script: script) { server in
             let trace = Trace()
             let error = await #expect(throws: EngineError.self) { try await generate(channel(server), job(server, trace), trace) }
-            #expect(error?.code == mapping.expected && error?.isRetryable == mapping.retryable)
+            #expect(error?.code.rawValue == mapping.expected && error?.isRetryable == mapping.retryable)
             #expect(error?.message.contains(keys.secretId) == false)
             #expect(trace.checkpoints.withLock { $0.isEmpty })
         }

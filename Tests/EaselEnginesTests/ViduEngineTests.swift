@@ -139,7 +139,7 @@ private let pollPath = "/ent/v2/tasks/\(FakeViduServer.taskId)/creations"
                       ("ImageDownloadFailure", "InvalidParameterValue"), ("", "ModelGenerateFailed")])
     func taskFailuresInHTTP200(errCode: String, code: String) async throws {
         let run = try await run(Script(body: minimal, outcome: .failed(errCode)), request())
-        #expect(run.error?.code == code && run.error?.isRetryable == false && run.images.isEmpty && run.problems == [])
+        #expect(run.error?.code.rawValue == code && run.error?.isRetryable == false && run.images.isEmpty && run.problems == [])
     }
 
     static let submitFailures: [(FakeViduServer.Reply, String, Bool, Duration?)] = [
@@ -160,7 +160,7 @@ private let pollPath = "/ent/v2/tasks/\(FakeViduServer.taskId)/creations"
     func submitErrorsAreClassified(reply: FakeViduServer.Reply, code: String, retryable: Bool,
                                    retryAfter: Duration?) async throws {
         let run = try await run(Script(body: minimal, submitReply: reply), request())
-        #expect(run.error?.code == code && run.error?.isRetryable == retryable && run.error?.retryAfter == retryAfter)
+        #expect(run.error?.code.rawValue == code && run.error?.isRetryable == retryable && run.error?.retryAfter == retryAfter)
         #expect(run.polls == [] && run.checkpoints == [] && run.problems == [])
         #expect(run.error?.message.contains(FakeViduServer.apiKey) == false)
         if code == "InvalidParameterValue" { #expect(run.error?.message.contains("aspect_ratio is invalid") == true) }

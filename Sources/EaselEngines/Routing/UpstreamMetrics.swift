@@ -64,10 +64,10 @@ enum UpstreamMetrics {
     static func classify(_ error: EngineError) -> Outcome {
         if isRateLimit(error) { return .rateLimited }
         guard error.isRetryable else { return .rejected }
-        return error.code == "TaskTimeout" ? .timeout : .error
+        return error.code.kind == .timeout ? .timeout : .error
     }
 
     static func isRateLimit(_ error: EngineError) -> Bool {
-        error.code.hasPrefix("RequestLimitExceeded")
+        error.code.kind == .rateLimited
     }
 }
