@@ -10,7 +10,7 @@ extension EaselConfiguration {
         public var port: Int?
         /// Whether `/metrics` needs the admin key as a Bearer token (`metrics.require_admin_key`,
         /// `EASEL_METRICS_REQUIRE_ADMIN_KEY`, default false).
-        public var requireAdminKey = false
+        public var requireAdminKey = EaselSettings.metricsRequireAdminKey.defaultValue
 
         /// Defaults: on the main port, open.
         public init() {}

@@ -6,15 +6,15 @@ extension EaselConfiguration {
     public struct StreamLimits: Sendable, Equatable {
         /// Concurrent status streams per app on one node (`streams.max_per_app`, `EASEL_STREAMS_MAX_PER_APP`);
         /// 0 = no limit. Default 100.
-        public var maxPerApp: Int?
+        public var maxPerApp = EaselSettings.streamsMaxPerApp.defaultValue
         /// Seconds between keep-alive comments (`streams.heartbeat_seconds`, `EASEL_STREAMS_HEARTBEAT_SECONDS`); 15.
-        public var heartbeatSeconds: Double?
+        public var heartbeatSeconds = EaselSettings.streamsHeartbeatSeconds.defaultValue
         /// The longest a stream stays open, in seconds (`streams.max_duration_seconds`,
         /// `EASEL_STREAMS_MAX_DURATION_SECONDS`); 3600.
-        public var maxDurationSeconds: Double?
+        public var maxDurationSeconds = EaselSettings.streamsMaxDurationSeconds.defaultValue
         /// How often a stream re-reads its task without a notice, in milliseconds (`streams.poll_interval_ms`,
         /// `EASEL_STREAMS_POLL_INTERVAL_MS`); 1000.
-        public var pollIntervalMs: Int?
+        public var pollIntervalMs = EaselSettings.streamsPollIntervalMs.defaultValue
 
         /// Defaults.
         public init() {}
@@ -22,10 +22,10 @@ extension EaselConfiguration {
         /// The settings the streams run with.
         public var settings: StreamSettings {
             var settings = StreamSettings()
-            if let maxPerApp { settings.maxPerApp = maxPerApp }
-            if let heartbeatSeconds { settings.heartbeat = .milliseconds(Int64(heartbeatSeconds * 1000)) }
-            if let maxDurationSeconds { settings.maxDuration = .milliseconds(Int64(maxDurationSeconds * 1000)) }
-            if let pollIntervalMs { settings.pollInterval = .milliseconds(pollIntervalMs) }
+            settings.maxPerApp = maxPerApp
+            settings.heartbeat = .milliseconds(Int64(heartbeatSeconds * 1000))
+            settings.maxDuration = .milliseconds(Int64(maxDurationSeconds * 1000))
+            settings.pollInterval = .milliseconds(pollIntervalMs)
             return settings
         }
 
@@ -38,15 +38,15 @@ extension EaselConfiguration {
         }
 
         func validate() throws {
-            if let maxPerApp, maxPerApp < 0 {
+            if maxPerApp < 0 {
                 throw ConfigurationError(description: "streams.max_per_app must be 0 (no limit) or more, got \(maxPerApp).")
             }
             for (name, value) in [("heartbeat_seconds", heartbeatSeconds), ("max_duration_seconds", maxDurationSeconds)] {
-                if let value, !(value > 0 && value <= 86_400) {
+                if !(value > 0 && value <= 86_400) {
                     throw ConfigurationError(description: "streams.\(name) must be more than 0 and at most 86400, got \(value).")
                 }
             }
-            if let pollIntervalMs, !(10...60_000).contains(pollIntervalMs) {
+            if !(10...60_000).contains(pollIntervalMs) {
                 throw ConfigurationError(description: "streams.poll_interval_ms must be 10–60000, got \(pollIntervalMs).")
             }
         }

@@ -2,13 +2,14 @@ import EaselCore
 import EaselStore
 import Foundation
 
-/// Every knob of a running Easel, with defaults that work offline on one machine. Read from an optional JSON file
-/// (`--config`), then overridden by `EASEL_*` environment variables, then by command-line flags.
+/// Every knob of a running Easel, with defaults that work offline on one machine (each scalar's default is its
+/// `EaselSettings` definition's). Read from an optional JSON file (`--config`), then overridden by `EASEL_*`
+/// environment variables, then by command-line flags.
 public struct EaselConfiguration: Sendable, Equatable {
     /// Address to bind (`server.host`, `EASEL_HOST`).
-    public var host = "127.0.0.1"
+    public var host = EaselSettings.host.defaultValue
     /// Port (`server.port`, `EASEL_PORT`).
-    public var port = 8080
+    public var port = EaselSettings.port.defaultValue
     /// Base of the URLs handed to clients (`server.public_url`, `EASEL_PUBLIC_URL`); default `http://host:port`
     /// (`https://…` with TLS).
     public var publicURL: String?
@@ -20,7 +21,7 @@ public struct EaselConfiguration: Sendable, Equatable {
     /// Bounds of the status streams (`streams.*`).
     public var streams = StreamLimits()
     /// Where the database, images and master key live (`data_dir`, `EASEL_DATA_DIR`).
-    public var dataDirectory = "./easel-data"
+    public var dataDirectory = EaselSettings.dataDirectory.defaultValue
     /// The shared store for several nodes (`store.url`, `EASEL_STORE_URL`): `postgres://user:password@host:5432/db`.
     /// Unset: SQLite in the data directory.
     public var storeURL: String?
@@ -30,23 +31,23 @@ public struct EaselConfiguration: Sendable, Equatable {
     /// once into `<data_dir>/master.key`.
     public var masterKey: String?
     /// Concurrent tasks per app (`scheduling.default_concurrency`, `EASEL_DEFAULT_CONCURRENCY`), Tencent's default 1.
-    public var defaultConcurrency = 1
+    public var defaultConcurrency = EaselSettings.defaultConcurrency.defaultValue
     /// Concurrent tasks on this node (`scheduling.global_concurrency`, `EASEL_GLOBAL_CONCURRENCY`).
-    public var globalConcurrency = 8
+    public var globalConcurrency = EaselSettings.globalConcurrency.defaultValue
     /// Creates per second per app (`scheduling.create_rate_limit`, `EASEL_RATE_LIMIT`); 0 disables.
-    public var createRateLimit = 20.0
+    public var createRateLimit = EaselSettings.createRateLimit.defaultValue
     /// Per-app settings (`apps`: `[{"app_id", "sub_app_id", "concurrency", "callback_url", "webhook_url"}]`).
     public var apps: [AppSettings] = []
     /// Hosts that callbacks may reach although they are private or loopback (`delivery.allowed_hosts`,
     /// `EASEL_DELIVERY_ALLOWED_HOSTS`, comma-separated), e.g. `127.0.0.1` for a receiver on the same machine.
-    public var deliveryAllowedHosts: [String] = []
+    public var deliveryAllowedHosts = EaselSettings.deliveryAllowedHosts.defaultValue
     /// Retry schedule of failed deliveries in seconds (`delivery.retry_delays_seconds`); default 10 s … 1 h, 11 attempts.
-    public var deliveryRetryDelays: [Int] = [10, 30, 60, 120, 300, 600, 900, 1800, 1800, 3600]
+    public var deliveryRetryDelays = EaselSettings.deliveryRetryDelays.defaultValue
     /// Upstream channels (`upstreams`): which provider serves which models, in failover order. Empty = sandbox only.
     public var upstreams: [Upstream] = []
     /// Hosts reference-image URLs may point at although private or loopback (`inputs.allowed_hosts`,
     /// `EASEL_INPUT_ALLOWED_HOSTS`).
-    public var inputAllowedHosts: [String] = []
+    public var inputAllowedHosts = EaselSettings.inputAllowedHosts.defaultValue
     /// Compliance checks for tasks with InputComplianceCheck / OutputComplianceCheck (`compliance`): term/regex rules
     /// and an optional OpenAI-compatible moderation endpoint. Without it, no checks are made.
     public var compliance: Compliance?
@@ -55,38 +56,38 @@ public struct EaselConfiguration: Sendable, Equatable {
     /// S3-compatible storage for users' buckets (`bucket_storage`): needed for MPS `StoreCosParam` and app buckets.
     public var bucketStorage: BucketStorage?
     /// Seconds in-flight tasks may finish after SIGTERM (`scheduling.drain_timeout_seconds`).
-    public var drainTimeoutSeconds = 30
+    public var drainTimeoutSeconds = EaselSettings.drainTimeoutSeconds.defaultValue
     /// How long a claim lasts without a heartbeat before another node may take the task over
     /// (`scheduling.lease_seconds`, `EASEL_LEASE_SECONDS`); heartbeats come every third of it.
-    public var leaseSeconds = 60
+    public var leaseSeconds = EaselSettings.leaseSeconds.defaultValue
     /// How many times a task is started before an interrupted one fails (`scheduling.max_attempts`, `EASEL_MAX_ATTEMPTS`).
-    public var maxAttempts = 3
+    public var maxAttempts = EaselSettings.maxAttempts.defaultValue
     /// How long a SessionId deduplicates creates (`scheduling.session_dedup_window_seconds`,
     /// `EASEL_SESSION_DEDUP_WINDOW_SECONDS`), default 3 days as Tencent's.
-    public var sessionDedupWindowSeconds = 3 * 86_400
+    public var sessionDedupWindowSeconds = EaselSettings.sessionDedupWindowSeconds.defaultValue
     /// Artificial sandbox latency per task (`sandbox.latency_ms`, `EASEL_SANDBOX_LATENCY_MS`).
-    public var sandboxLatencyMilliseconds = 0
+    public var sandboxLatencyMilliseconds = EaselSettings.sandboxLatencyMilliseconds.defaultValue
     /// Temporary output lifetime for VOD and REST tasks (`outputs.vod_ttl_seconds`), default 7 days.
-    public var vodOutputTTLSeconds = 7 * 86_400
+    public var vodOutputTTLSeconds = EaselSettings.vodOutputTTLSeconds.defaultValue
     /// Temporary output lifetime for MPS tasks (`outputs.mps_ttl_seconds`), default 12 hours.
-    public var mpsOutputTTLSeconds = 12 * 3_600
+    public var mpsOutputTTLSeconds = EaselSettings.mpsOutputTTLSeconds.defaultValue
     /// Temporary output lifetime for OpenAI tasks (`outputs.openai_ttl_seconds`), default 1 day.
-    public var openAIOutputTTLSeconds = 86_400
+    public var openAIOutputTTLSeconds = EaselSettings.openAIOutputTTLSeconds.defaultValue
     /// How long finished MPS and OpenAI tasks stay queryable (`outputs.task_retention_seconds`), default 7 days.
-    public var taskRetentionSeconds = 7 * 86_400
+    public var taskRetentionSeconds = EaselSettings.taskRetentionSeconds.defaultValue
     /// How long finished VOD and REST tasks stay queryable (`outputs.vod_task_retention_seconds`), default 3 days.
-    public var vodTaskRetentionSeconds = 3 * 86_400
+    public var vodTaskRetentionSeconds = EaselSettings.vodTaskRetentionSeconds.defaultValue
     /// OpenAI model used when a request names none (`openai.default_model`, `EASEL_OPENAI_DEFAULT_MODEL`).
-    public var openAIDefaultModel = "GG-2.5"
+    public var openAIDefaultModel = EaselSettings.openAIDefaultModel.defaultValue
     /// Extra OpenAI model ids (`openai.aliases`: `{"gpt-image-1": "OG-image2_medium"}`), added to the built-in ones.
     public var openAIAliases: [String: String] = [:]
     /// How long `/v1/images/generations` waits (`openai.wait_timeout_seconds`, `EASEL_OPENAI_WAIT_SECONDS`).
-    public var openAIWaitSeconds = 300
+    public var openAIWaitSeconds = EaselSettings.openAIWaitSeconds.defaultValue
     /// Log level (`log_level`, `EASEL_LOG_LEVEL`): trace, debug, info, notice, warning, error.
-    public var logLevel = "info"
+    public var logLevel = EaselSettings.logLevel.defaultValue
     /// Log line format (`log_format`, `EASEL_LOG_FORMAT`): `text` (the default, on a terminal or not) or `json`
     /// (one object per line, for log collectors).
-    public var logFormat = "text"
+    public var logFormat = EaselSettings.logFormat.defaultValue
     /// How `/metrics` is served (`metrics.*`, `EASEL_METRICS_*`).
     public var metrics = MetricsSettings()
     /// The admin API's Bearer key (`admin.api_key`, `EASEL_ADMIN_KEY`); unset: one is generated at the first start,

@@ -157,7 +157,7 @@ public struct EaselServer: Sendable {
         let authorization: MetricsAuthorization? = configuration.metrics.requireAdminKey
             ? metricsAuthorization ?? { _ in false } : nil
         return EaselRouterBuilder(environment: environment, admin: adminEnvironment, readiness: readiness,
-                                  statistics: runtime.store as? any StoreStatistics,
+                                  statistics: runtime.store,
                                   storeKind: runtime.isSharedStore ? "postgres" : "sqlite", metricsAuthorization: authorization,
                                   metricsOnMainPort: configuration.metrics.port == nil, secureCookies: tls != nil, logger: logger)
     }

@@ -48,4 +48,28 @@ import Testing
             #expect(!error.description.contains("short-secret"))
         }
     }
+
+    @Test func aBadListItemOrFileValueNamesTheSettingAndTheText() throws {
+        do {
+            _ = try EaselConfiguration.load(file: nil, environment: ["EASEL_DELIVERY_RETRY_DELAYS": "10,x,30"])
+            Issue.record("a bad list item was accepted")
+        } catch let error as ConfigurationError {
+            #expect(error.description == "delivery.retry_delays_seconds (EASEL_DELIVERY_RETRY_DELAYS) must be a comma-separated list of integers, got `10,x,30`.")
+        }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("easel-bad-\(UUID().uuidString).json").path
+        try Data(#"{"scheduling": {"lease_seconds": "soon"}}"#.utf8).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        do {
+            _ = try EaselConfiguration.load(file: path, environment: [:])
+            Issue.record("a bad file value was accepted")
+        } catch let error as ConfigurationError {
+            #expect(error.description == "scheduling.lease_seconds (EASEL_LEASE_SECONDS) must be an integer, got `soon`.")
+        }
+    }
+
+    @Test func loadingNothingGivesTheDefaultConfiguration() throws {
+        #expect(try EaselConfiguration.load(file: nil, environment: [:]) == EaselConfiguration())
+        #expect(EaselSettings.secretKeys == ["security.master_key", "store.url", "admin.api_key"])
+        #expect(EaselSettings.secretVariables.isSuperset(of: ["EASEL_MASTER_KEY", "EASEL_STORE_URL", "EASEL_ADMIN_KEY"]))
+    }
 }

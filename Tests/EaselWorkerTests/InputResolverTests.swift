@@ -22,7 +22,7 @@ import Testing
             try await body()
             return nil
         } catch let error as EngineError {
-            return error.code
+            return error.code.rawValue
         } catch {
             return "\(error)"
         }

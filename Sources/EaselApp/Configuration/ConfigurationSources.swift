@@ -8,7 +8,7 @@ import EaselCore
 enum ConfigurationSources {
     /// The reader over `commandLine` (file keys to values), `environment` and the parsed file.
     static func reader(commandLine: [String: String], environment: [String: String], file: JSONValue?) -> ConfigReader {
-        let secretKeys = Set(EaselSettings.secretKeys)
+        let secretKeys = EaselSettings.secretKeys
         let secretVariables = EaselSettings.secretVariables
         let variables = environment.filter { !$0.value.isEmpty }
         let variableOfKey = EaselSettings.variableOfKey

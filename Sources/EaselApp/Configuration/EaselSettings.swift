@@ -1,3 +1,5 @@
+import EaselHTTP
+
 /// Every scalar knob of Easel, each defined once; the structured sections of the file (`apps`, `upstreams`, …) are
 /// described by `sections`. `EaselConfiguration(reader:)` reads them, and a test checks the README's configuration
 /// table against `rows`.
@@ -101,16 +103,18 @@ public enum EaselSettings {
     public static let tlsKey = Setting("server.tls_key", env: "EASEL_TLS_KEY", default: String?.none,
                                        documented: "unset (HTTP)", "PEM private key of `server.tls_certificate`")
     /// `streams.max_per_app`.
-    public static let streamsMaxPerApp = Setting("streams.max_per_app", env: "EASEL_STREAMS_MAX_PER_APP", default: 100,
+    public static let streamsMaxPerApp = Setting("streams.max_per_app", env: "EASEL_STREAMS_MAX_PER_APP", default: StreamSettings().maxPerApp,
                                                  "concurrent status streams per app on a node; 0 = no limit")
     /// `streams.heartbeat_seconds`.
-    public static let streamsHeartbeatSeconds = Setting("streams.heartbeat_seconds", env: "EASEL_STREAMS_HEARTBEAT_SECONDS", default: 15.0,
+    public static let streamsHeartbeatSeconds = Setting("streams.heartbeat_seconds", env: "EASEL_STREAMS_HEARTBEAT_SECONDS",
+                                                        default: StreamSettings().heartbeat / .seconds(1),
                                                         "keep-alive comment on an idle stream")
     /// `streams.max_duration_seconds`.
     public static let streamsMaxDurationSeconds = Setting("streams.max_duration_seconds", env: "EASEL_STREAMS_MAX_DURATION_SECONDS",
-                                                          default: 3600.0, "a stream ends after this long")
+                                                          default: StreamSettings().maxDuration / .seconds(1), "a stream ends after this long")
     /// `streams.poll_interval_ms`.
-    public static let streamsPollIntervalMs = Setting("streams.poll_interval_ms", env: "EASEL_STREAMS_POLL_INTERVAL_MS", default: 1000,
+    public static let streamsPollIntervalMs = Setting("streams.poll_interval_ms", env: "EASEL_STREAMS_POLL_INTERVAL_MS",
+                                                      default: Int(StreamSettings().pollInterval / .milliseconds(1)),
                                                       "how often a stream re-reads its task (10–60000)")
 
     /// The file's structured sections, which the JSON file alone sets (some also from a group of variables).
@@ -150,13 +154,13 @@ public enum EaselSettings {
         "EASEL_OUTPUT_SECRET_ACCESS_KEY", "EASEL_OUTPUT_PREFIX", "EASEL_OUTPUT_ADDRESSING",
     ]
 
-    /// The file keys whose values are secrets.
-    public static let secretKeys = [masterKey.key, storeURL.key, adminAPIKey.key]
+    /// The file keys whose values are secrets (the settings marked `secret`).
+    public static var secretKeys: Set<String> { Set(scalarRows.filter(\.isSecret).map(\.key)) }
 
-    /// The environment variables that carry secrets, marked secret in the reader.
+    /// The environment variables that carry secrets, marked secret in the reader: the secret settings' own, and the
+    /// secret keys of the variable groups that stand for `output_store` and `bucket_storage`.
     public static var secretVariables: Set<String> {
-        Set([masterKey, storeURL, adminAPIKey].compactMap(\.environment)
-            + ["EASEL_OUTPUT_SECRET_ACCESS_KEY", "EASEL_BUCKET_SECRET_ACCESS_KEY"])
+        Set(scalarRows.filter(\.isSecret).flatMap(\.environment) + ["EASEL_OUTPUT_SECRET_ACCESS_KEY", "EASEL_BUCKET_SECRET_ACCESS_KEY"])
     }
 
     /// Each scalar setting's environment variable, by file key.

@@ -36,7 +36,7 @@ public struct Setting<Value: SettingValue>: Sendable {
     /// The row this setting contributes to the README's table.
     public var row: SettingRow {
         SettingRow(key: key, environment: environment.map { [$0] } ?? [],
-                   defaultValue: documentedDefault ?? Self.quoted(defaultValue.documented), meaning: meaning)
+                   defaultValue: documentedDefault ?? Self.quoted(defaultValue.documented), meaning: meaning, isSecret: isSecret)
     }
 }
 
@@ -50,13 +50,16 @@ public struct SettingRow: Sendable, Equatable {
     public let defaultValue: String
     /// What it does.
     public let meaning: String
+    /// Whether the setting's value is a secret.
+    public let isSecret: Bool
 
     /// Creates a row.
-    public init(key: String, environment: [String], defaultValue: String, meaning: String) {
+    public init(key: String, environment: [String], defaultValue: String, meaning: String, isSecret: Bool = false) {
         self.key = key
         self.environment = environment
         self.defaultValue = defaultValue
         self.meaning = meaning
+        self.isSecret = isSecret
     }
 
     /// The row as a line of the README's Markdown table.

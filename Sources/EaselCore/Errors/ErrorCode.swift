@@ -69,10 +69,4 @@ public struct ErrorCode: Sendable, Hashable, RawRepresentable, ExpressibleByStri
     public static let internalError: Self = "InternalError"
     /// `ResourceNotFound`.
     public static let resourceNotFound: Self = "ResourceNotFound"
-    /// `TaskTimeout`.
-    public static let taskTimeout: Self = "TaskTimeout"
-    /// `FailedOperation`.
-    public static let failedOperation: Self = "FailedOperation"
-    /// `RequestSizeLimitExceeded`.
-    public static let requestSizeLimitExceeded: Self = "RequestSizeLimitExceeded"
 }
