@@ -37,26 +37,14 @@ extension EaselConfiguration {
         if let url = storeURL, !url.isEmpty, !(url.hasPrefix("postgres://") || url.hasPrefix("postgresql://")) {
             throw ConfigurationError(description: "store.url must be a postgres:// URL (or unset for SQLite).")
         }
-        guard (0...65535).contains(port) else { throw ConfigurationError(description: "port must be 0–65535, got \(port).") }
-        try validateOperating()
+        try server.validate()
+        try scheduling.validate()
+        try delivery.validate()
+        try logging.validate()
+        try validateMetrics()
         try streams.validate()
-        if (tlsCertificate == nil) != (tlsKey == nil) {
-            throw ConfigurationError(description: "server.tls_certificate and server.tls_key go together: set both for HTTPS, or neither for HTTP.")
-        }
-        guard deliveryRetryDelays.allSatisfy({ $0 >= 0 }) else {
-            throw ConfigurationError(description: "delivery.retry_delays_seconds (EASEL_DELIVERY_RETRY_DELAYS) must be seconds, none negative.")
-        }
-        guard sessionDedupWindowSeconds >= 0 else {
-            throw ConfigurationError(description: "scheduling.session_dedup_window_seconds must not be negative.")
-        }
-        guard leaseSeconds >= 3, maxAttempts >= 1 else {
-            throw ConfigurationError(description: "scheduling.lease_seconds must be at least 3 and scheduling.max_attempts at least 1.")
-        }
-        guard defaultConcurrency >= 1, globalConcurrency >= 1 else {
-            throw ConfigurationError(description: "concurrency limits must be at least 1.")
-        }
-        guard sandboxLatencyMilliseconds >= 0, createRateLimit >= 0 else {
-            throw ConfigurationError(description: "sandbox latency and rate limit must not be negative.")
+        guard sandboxLatencyMilliseconds >= 0 else {
+            throw ConfigurationError(description: "sandbox.latency_ms must not be negative.")
         }
         if let key = adminAPIKey, !key.isEmpty, key.count < 16 {
             throw ConfigurationError(description: "admin.api_key must be at least 16 characters long.")

@@ -18,7 +18,7 @@ public struct EaselApplication: Sendable {
 
     /// Installs the process-wide logging and metrics backends the configuration asks for; call once, first.
     public static func bootstrapProcess(_ configuration: EaselConfiguration) {
-        EaselLogging.bootstrap(format: configuration.effectiveLogFormat, level: configuration.loggerLevel)
+        EaselLogging.bootstrap(format: configuration.logging.effectiveFormat, level: configuration.logging.loggerLevel)
         EaselMetrics.bootstrap()
     }
 
@@ -37,7 +37,7 @@ public struct EaselApplication: Sendable {
                                                                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
             // Draining is bounded by drain_timeout_seconds; past that (say, with the database gone) the services are
             // cancelled, and a service that still does not return stops holding the process after a few seconds more.
-            groupConfiguration.maximumGracefulShutdownDuration = .seconds(configuration.drainTimeoutSeconds + 5)
+            groupConfiguration.maximumGracefulShutdownDuration = .seconds(configuration.scheduling.drainTimeoutSeconds + 5)
             groupConfiguration.maximumCancellationDuration = .seconds(5)
             try await ServiceGroup(configuration: groupConfiguration).run()
         }
@@ -71,7 +71,7 @@ public func buildApplication(configuration: EaselConfiguration, logger: Logger? 
     try configuration.checkTLSFiles()
     let logger = logger ?? {
         var logger = Logger(label: "easel")
-        logger.logLevel = configuration.loggerLevel
+        logger.logLevel = configuration.logging.loggerLevel
         return logger
     }()
     return EaselApplication(configuration: configuration, runtime: try EaselRuntime(configuration: configuration), logger: logger)

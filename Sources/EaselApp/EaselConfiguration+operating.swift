@@ -1,6 +1,5 @@
 import Configuration
 import EaselHTTP
-import Logging
 
 extension EaselConfiguration {
     /// Where and for whom `/metrics` is served.
@@ -22,22 +21,13 @@ extension EaselConfiguration {
         }
     }
 
-    /// The log format as configured.
-    public var effectiveLogFormat: LogFormat { LogFormat(rawValue: logFormat) ?? .text }
-
-    /// `log_level` as a logger level (`info` when it names none).
-    public var loggerLevel: Logger.Level { Logger.Level(rawValue: logLevel) ?? .info }
-
-    func validateOperating() throws {
-        guard LogFormat(rawValue: logFormat) != nil else {
-            throw ConfigurationError(description: "log_format must be text or json, got `\(logFormat)`.")
-        }
+    func validateMetrics() throws {
         if let metricsPort = metrics.port {
             guard (0...65535).contains(metricsPort) else {
                 throw ConfigurationError(description: "metrics.port must be 0–65535, got \(metricsPort).")
             }
-            if metricsPort == port, port != 0 {
-                throw ConfigurationError(description: "metrics.port must differ from server.port (\(port)).")
+            if metricsPort == server.port, server.port != 0 {
+                throw ConfigurationError(description: "metrics.port must differ from server.port (\(server.port)).")
             }
         }
     }

@@ -8,40 +8,22 @@ extension EaselConfiguration {
     /// validates the whole.
     init(reader: ConfigReader, file: ConfigurationFile?, environment: [String: String]) throws {
         self.init()
-        host = try reader.value(EaselSettings.host)
-        port = try reader.value(EaselSettings.port)
-        publicURL = try reader.value(EaselSettings.publicURL)
-        tlsCertificate = try reader.value(EaselSettings.tlsCertificate)
-        tlsKey = try reader.value(EaselSettings.tlsKey)
+        server = try ServerSettings(reader: reader)
         streams = try StreamLimits(reader: reader)
+        scheduling = try SchedulingSettings(reader: reader)
+        delivery = try DeliverySettings(reader: reader)
+        outputs = try OutputLifetimes(reader: reader)
+        openAI = try OpenAIDefaults(reader: reader, aliases: file?.openai?.aliases ?? [:])
+        logging = try LogSettings(reader: reader)
+        metrics = try MetricsSettings(reader: reader)
         dataDirectory = try reader.value(EaselSettings.dataDirectory)
         masterKey = try reader.value(EaselSettings.masterKey)
         storeURL = try reader.value(EaselSettings.storeURL)
-        defaultConcurrency = try reader.value(EaselSettings.defaultConcurrency)
-        globalConcurrency = try reader.value(EaselSettings.globalConcurrency)
-        createRateLimit = try reader.value(EaselSettings.createRateLimit)
-        drainTimeoutSeconds = try reader.value(EaselSettings.drainTimeoutSeconds)
-        leaseSeconds = try reader.value(EaselSettings.leaseSeconds)
-        maxAttempts = try reader.value(EaselSettings.maxAttempts)
-        sessionDedupWindowSeconds = try reader.value(EaselSettings.sessionDedupWindowSeconds)
-        deliveryAllowedHosts = try reader.value(EaselSettings.deliveryAllowedHosts)
-        deliveryRetryDelays = try reader.value(EaselSettings.deliveryRetryDelays)
         inputAllowedHosts = try reader.value(EaselSettings.inputAllowedHosts)
         sandboxLatencyMilliseconds = try reader.value(EaselSettings.sandboxLatencyMilliseconds)
-        vodOutputTTLSeconds = try reader.value(EaselSettings.vodOutputTTLSeconds)
-        mpsOutputTTLSeconds = try reader.value(EaselSettings.mpsOutputTTLSeconds)
-        openAIOutputTTLSeconds = try reader.value(EaselSettings.openAIOutputTTLSeconds)
-        taskRetentionSeconds = try reader.value(EaselSettings.taskRetentionSeconds)
-        vodTaskRetentionSeconds = try reader.value(EaselSettings.vodTaskRetentionSeconds)
-        openAIDefaultModel = try reader.value(EaselSettings.openAIDefaultModel)
-        openAIWaitSeconds = try reader.value(EaselSettings.openAIWaitSeconds)
-        logLevel = try reader.value(EaselSettings.logLevel)
-        logFormat = try reader.value(EaselSettings.logFormat).lowercased()
-        metrics = try MetricsSettings(reader: reader)
         adminAPIKey = try reader.value(EaselSettings.adminAPIKey)
         outputStore = try OutputStore.fromEnvironment(environment) ?? file?.outputStore
         apps = file?.apps ?? []
-        openAIAliases = file?.openai?.aliases ?? [:]
         upstreams = file?.upstreams ?? []
         compliance = file?.compliance
         promptEnhancer = file?.promptEnhancer

@@ -34,7 +34,7 @@ public struct EaselRuntime: Sendable {
         if let url = configuration.storeURL, !url.isEmpty {
             let postgres: PostgresStore
             do {
-                postgres = try PostgresStore(url: url, secrets: secrets, defaultConcurrency: configuration.defaultConcurrency)
+                postgres = try PostgresStore(url: url, secrets: secrets, defaultConcurrency: configuration.scheduling.defaultConcurrency)
             } catch {
                 throw ConfigurationError(description: "store.url is not a usable postgres:// URL: \(error)")
             }
@@ -44,7 +44,7 @@ public struct EaselRuntime: Sendable {
         } else {
             postgres = nil
             store = try SQLiteStore(path: root.appendingPathComponent("easel.sqlite").path, secrets: secrets,
-                                    defaultConcurrency: configuration.defaultConcurrency)
+                                    defaultConcurrency: configuration.scheduling.defaultConcurrency)
             storeDescription = "SQLite in \(root.path)"
         }
         if let output = configuration.outputStore {

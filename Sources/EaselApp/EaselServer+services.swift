@@ -30,7 +30,7 @@ extension EaselServer {
     private func metricsApplication(onServerRunning: @escaping @Sendable (Int) async -> Void) -> (any Service)? {
         guard let port = configuration.metrics.port else { return nil }
         return Application(router: metricsRouter(),
-                           configuration: .init(address: .hostname(configuration.host, port: port), serverName: "Easel"),
+                           configuration: .init(address: .hostname(configuration.server.host, port: port), serverName: "Easel"),
                            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
                            logger: logger)
     }

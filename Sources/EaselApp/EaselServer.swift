@@ -42,7 +42,7 @@ public struct EaselServer: Sendable {
     public init(configuration: EaselConfiguration, runtime: EaselRuntime, logger: Logger,
                 environment processEnvironment: [String: String] = ProcessInfo.processInfo.environment) throws {
         let catalog = ModelCatalog.standard
-        if let certificate = configuration.tlsCertificate, let key = configuration.tlsKey {
+        if let certificate = configuration.server.tlsCertificate, let key = configuration.server.tlsKey {
             tls = try ServerTLS.configuration(certificatePath: certificate, keyPath: key)
         } else {
             tls = nil
@@ -54,22 +54,22 @@ public struct EaselServer: Sendable {
             }
         }
         var settings = WorkerSettings()
-        settings.globalConcurrency = configuration.globalConcurrency
+        settings.globalConcurrency = configuration.scheduling.globalConcurrency
         settings.temporaryOutputTTL = [
-            .vod: .seconds(configuration.vodOutputTTLSeconds), .rest: .seconds(configuration.vodOutputTTLSeconds),
-            .mps: .seconds(configuration.mpsOutputTTLSeconds), .openai: .seconds(configuration.openAIOutputTTLSeconds),
+            .vod: .seconds(configuration.outputs.vodTTLSeconds), .rest: .seconds(configuration.outputs.vodTTLSeconds),
+            .mps: .seconds(configuration.outputs.mpsTTLSeconds), .openai: .seconds(configuration.outputs.openAITTLSeconds),
         ]
         settings.taskRetention = [
-            .vod: .seconds(configuration.vodTaskRetentionSeconds), .rest: .seconds(configuration.vodTaskRetentionSeconds),
-            .mps: .seconds(configuration.taskRetentionSeconds), .openai: .seconds(configuration.taskRetentionSeconds),
+            .vod: .seconds(configuration.outputs.vodTaskRetentionSeconds), .rest: .seconds(configuration.outputs.vodTaskRetentionSeconds),
+            .mps: .seconds(configuration.outputs.taskRetentionSeconds), .openai: .seconds(configuration.outputs.taskRetentionSeconds),
         ]
-        settings.drainTimeout = .seconds(configuration.drainTimeoutSeconds)
+        settings.drainTimeout = .seconds(configuration.scheduling.drainTimeoutSeconds)
         settings.isOnlyNode = !runtime.isSharedStore
-        settings.lease = .seconds(configuration.leaseSeconds)
-        settings.maxAttempts = configuration.maxAttempts
-        settings.sessionDedupWindow = .seconds(configuration.sessionDedupWindowSeconds)
-        settings.callbackPolicy = CallbackURLPolicy(allowedHosts: Set(configuration.deliveryAllowedHosts))
-        settings.deliveryRetry = RetryPolicy(delays: configuration.deliveryRetryDelays.map { .seconds($0) })
+        settings.lease = .seconds(configuration.scheduling.leaseSeconds)
+        settings.maxAttempts = configuration.scheduling.maxAttempts
+        settings.sessionDedupWindow = .seconds(configuration.scheduling.sessionDedupWindowSeconds)
+        settings.callbackPolicy = CallbackURLPolicy(allowedHosts: Set(configuration.delivery.allowedHosts))
+        settings.deliveryRetry = RetryPolicy(delays: configuration.delivery.retryDelays.map { .seconds($0) })
         var uploader: S3OutputUploader?
         var httpClient: HTTPClient?
         let needsHTTP = configuration.bucketStorage != nil || !channels.isEmpty || configuration.compliance?.moderation != nil
@@ -78,7 +78,7 @@ public struct EaselServer: Sendable {
             // Pool sized from the channels' max_concurrency (per host); every running task may also fetch or upload.
             httpClient = UpstreamClientFactory.makeClient(
                 channels: channels,
-                minimumConnectionsPerHost: max(UpstreamClientFactory.minimumConnectionsPerHost, configuration.globalConcurrency))
+                minimumConnectionsPerHost: max(UpstreamClientFactory.minimumConnectionsPerHost, configuration.scheduling.globalConcurrency))
         }
         let upstreamHTTP = httpClient.map(UpstreamHTTP.live)
         let engines: EngineRegistry
@@ -105,8 +105,8 @@ public struct EaselServer: Sendable {
                                         httpClient: client)
         }
         settings.apps = AppSettingsDirectory(store: runtime.store, configured: configuration.apps.map(\.record),
-                                             defaultConcurrency: configuration.defaultConcurrency,
-                                             defaultCreateRate: configuration.createRateLimit, logger: logger)
+                                             defaultConcurrency: configuration.scheduling.defaultConcurrency,
+                                             defaultCreateRate: configuration.scheduling.createRateLimit, logger: logger)
         let signals = TaskSignals()
         let taskSettings = TaskServiceSettings(apps: settings.apps, callbackPolicy: settings.callbackPolicy,
                                                sessionDedupWindow: settings.sessionDedupWindow)
@@ -115,9 +115,9 @@ public struct EaselServer: Sendable {
                                 logger: logger,
                                 canUploadToBuckets: uploader != nil)
         var openAI = OpenAISettings()
-        openAI.defaultModel = configuration.openAIDefaultModel
-        openAI.aliases.merge(configuration.openAIAliases) { $1 }
-        openAI.waitTimeout = .seconds(configuration.openAIWaitSeconds)
+        openAI.defaultModel = configuration.openAI.defaultModel
+        openAI.aliases.merge(configuration.openAI.aliases) { $1 }
+        openAI.waitTimeout = .seconds(configuration.openAI.waitSeconds)
         self.configuration = configuration
         self.runtime = runtime
         self.engines = engines
@@ -181,7 +181,7 @@ public struct EaselServer: Sendable {
         let http = EaselRouterBuilder.http1()
         return Application(router: router(),
                     server: try tls.map { try .tls(http, tlsConfiguration: $0) } ?? http,
-                    configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Easel"),
+                    configuration: .init(address: .hostname(configuration.server.host, port: configuration.server.port), serverName: "Easel"),
                     onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
                     logger: logger)
     }

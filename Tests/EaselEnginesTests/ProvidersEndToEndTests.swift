@@ -346,8 +346,8 @@ enum E2E {
     static func run(channels: [Channel], cases: [Case]) async throws -> Outcome {
         var configuration = EaselConfiguration()
         configuration.dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("easel-e2e-\(UUID().uuidString)").path
-        configuration.defaultConcurrency = 64
-        configuration.globalConcurrency = 64
+        configuration.scheduling.defaultConcurrency = 64
+        configuration.scheduling.globalConcurrency = 64
         configuration.upstreams = channels.map(\.upstream)
         defer { try? FileManager.default.removeItem(atPath: configuration.dataDirectory) }
         let runtime = try EaselRuntime(configuration: configuration)

@@ -12,8 +12,8 @@ import Testing
     @Test func appsKnownFromKeysOrConfigurationAreListedWithTheirEffectiveSettings() async throws {
         let server = try await TestServer.withAdmin { configuration in
             configuration.apps = [.init(appId: 42, subAppId: 43, concurrency: 3, callbackUrl: "https://hooks.example.com/vod")]
-            configuration.defaultConcurrency = 2
-            configuration.createRateLimit = 5
+            configuration.scheduling.defaultConcurrency = 2
+            configuration.scheduling.createRateLimit = 5
         }
         try await server.test { client in
             let apps = try #require(try await client.admin(.get, "apps").json["apps"]?.arrayValue)
@@ -84,7 +84,7 @@ import Testing
         let tenant = Tenant(appId: 251_007_502, subAppId: 251_007_502)
         let server = try await TestServer.withAdmin { configuration in
             configuration.apps = [.init(appId: tenant.appId, subAppId: tenant.subAppId, concurrency: 3)]
-            configuration.createRateLimit = 0
+            configuration.scheduling.createRateLimit = 0
         }
         let other = try await server.server.runtime.createCredential(tenant: Tenant(appId: 61, subAppId: 61))
         try await server.test { client in
@@ -104,7 +104,7 @@ import Testing
     }
 
     @Test func createRateSetByAdminLimitsTheAppAtOnce() async throws {
-        let server = try await TestServer.withAdmin { $0.createRateLimit = 0 }
+        let server = try await TestServer.withAdmin { $0.scheduling.createRateLimit = 0 }
         try await server.test { client in
             _ = try await client.createRESTTask(apiKey: server.credentials.apiKey)
             _ = try await client.createRESTTask(apiKey: server.credentials.apiKey)

@@ -40,7 +40,7 @@ import Testing
     @Test func usageCountsTasksAndPricesThem() async throws {
         let server = try await TestServer.withAdmin { configuration in
             configuration.usagePrices = ["GEM-3.0": .init(perImage: 0.04, perTask: 0.01)]
-            configuration.createRateLimit = 0
+            configuration.scheduling.createRateLimit = 0
         }
         try await server.test { client in
             for _ in 0..<3 {

@@ -12,8 +12,8 @@ import Testing
 @Suite struct AdminMultiServerTests {
     @Test func anAppChangedThroughOneServerTakesEffectOnAnother() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("easel-admin-\(UUID().uuidString)").path
-        let first = try await TestServer.withAdmin { $0.dataDirectory = directory; $0.createRateLimit = 0 }
-        let second = try await TestServer.withAdmin { $0.dataDirectory = directory; $0.createRateLimit = 0 }
+        let first = try await TestServer.withAdmin { $0.dataDirectory = directory; $0.scheduling.createRateLimit = 0 }
+        let second = try await TestServer.withAdmin { $0.dataDirectory = directory; $0.scheduling.createRateLimit = 0 }
         let tenant = second.tenant
         let secondApplication = Application(router: second.server.router())
         try await first.test { firstClient in

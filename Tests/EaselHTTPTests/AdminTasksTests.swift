@@ -10,7 +10,7 @@ import Testing
 /// Tasks of every app through the admin API: search with filters and an opaque keyset cursor, detail, abort.
 @Suite struct AdminTasksTests {
     @Test func searchFiltersAndPagesWithoutSkippingOrRepeating() async throws {
-        let server = try await TestServer.withAdmin { $0.createRateLimit = 0 }
+        let server = try await TestServer.withAdmin { $0.scheduling.createRateLimit = 0 }
         let other = try await server.server.runtime.createCredential(tenant: Tenant(appId: 71, subAppId: 72))
         try await server.test { client in
             var mine: [String] = []

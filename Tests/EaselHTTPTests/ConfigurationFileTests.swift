@@ -12,11 +12,11 @@ import EaselServices
             .write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
         let configuration = try EaselConfiguration.load(file: file.path, environment: [:])
-        #expect(configuration.host == "0.0.0.0")
-        #expect(configuration.port == 9001)
-        #expect(configuration.publicURL == "https://images.example.com")
+        #expect(configuration.server.host == "0.0.0.0")
+        #expect(configuration.server.port == 9001)
+        #expect(configuration.server.publicURL == "https://images.example.com")
         #expect(configuration.effectivePublicURL == "https://images.example.com")
         let overridden = try EaselConfiguration.load(file: file.path, environment: ["EASEL_PUBLIC_URL": "https://cdn.example.com"])
-        #expect(overridden.publicURL == "https://cdn.example.com")
+        #expect(overridden.server.publicURL == "https://cdn.example.com")
     }
 }

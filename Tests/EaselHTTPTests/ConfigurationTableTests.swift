@@ -25,13 +25,13 @@ import Testing
             .write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
         let fromFile = try EaselConfiguration.load(file: file.path, environment: [:])
-        #expect(fromFile.leaseSeconds == 40 && fromFile.maxAttempts == 5 && fromFile.sessionDedupWindowSeconds == 60)
-        #expect(fromFile.port == 9000)
+        #expect(fromFile.scheduling.leaseSeconds == 40 && fromFile.scheduling.maxAttempts == 5 && fromFile.scheduling.sessionDedupWindowSeconds == 60)
+        #expect(fromFile.server.port == 9000)
         let overridden = try EaselConfiguration.load(file: file.path, environment: ["EASEL_LEASE_SECONDS": "30", "EASEL_PORT": "9100",
                                                                                    "EASEL_SESSION_DEDUP_WINDOW_SECONDS": ""],
                                                      commandLine: ["server.port": "9200"])
-        #expect(overridden.leaseSeconds == 30 && overridden.sessionDedupWindowSeconds == 60)
-        #expect(overridden.port == 9200)
+        #expect(overridden.scheduling.leaseSeconds == 30 && overridden.scheduling.sessionDedupWindowSeconds == 60)
+        #expect(overridden.server.port == 9200)
     }
 
     @Test func aBadValueFailsWithOneLineNamingTheSettingButNeverASecret() throws {

@@ -47,7 +47,7 @@ import Testing
     }
 
     @Test func anAppSessionSeesItsOwnUsageAndCannotManageApps() async throws {
-        let server = try await TestServer.withAdmin { $0.createRateLimit = 0 }
+        let server = try await TestServer.withAdmin { $0.scheduling.createRateLimit = 0 }
         let other = try await server.server.runtime.createCredential(tenant: Tenant(appId: 91, subAppId: 92))
         try await server.test { client in
             let mine = try await client.createRESTTask(apiKey: other.apiKey, prompt: "mine")

@@ -8,7 +8,7 @@ import EaselServices
 @Suite struct OperatingConfigurationTests {
     @Test func defaultsAreTextLogsAndOpenMetricsOnTheMainPort() throws {
         let configuration = try EaselConfiguration.load(file: nil, environment: [:])
-        #expect(configuration.effectiveLogFormat == .text)
+        #expect(configuration.logging.effectiveFormat == .text)
         #expect(configuration.metrics == EaselConfiguration.MetricsSettings())
         #expect(configuration.metrics.port == nil)
         #expect(configuration.metrics.requireAdminKey == false)
@@ -19,13 +19,13 @@ import EaselServices
         try Data(#"{"log_format": "json", "metrics": {"port": 9464, "require_admin_key": true}}"#.utf8).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
         let fromFile = try EaselConfiguration.load(file: file.path, environment: [:])
-        #expect(fromFile.effectiveLogFormat == .json)
+        #expect(fromFile.logging.effectiveFormat == .json)
         #expect(fromFile.metrics.port == 9464)
         #expect(fromFile.metrics.requireAdminKey)
         let overridden = try EaselConfiguration.load(file: file.path, environment: [
             "EASEL_LOG_FORMAT": "TEXT", "EASEL_METRICS_PORT": "9500", "EASEL_METRICS_REQUIRE_ADMIN_KEY": "false",
         ])
-        #expect(overridden.effectiveLogFormat == .text)
+        #expect(overridden.logging.effectiveFormat == .text)
         #expect(overridden.metrics.port == 9500)
         #expect(overridden.metrics.requireAdminKey == false)
     }

@@ -36,7 +36,7 @@ import Testing
         var logger = Logger(label: "test")
         logger.logLevel = .warning
         let test = try await TestServer(logger: logger) {
-            $0.port = 0
+            $0.server.port = 0
             $0.sandboxLatencyMilliseconds = 3000
         }
         let port = AsyncStream.makeStream(of: Int.self)

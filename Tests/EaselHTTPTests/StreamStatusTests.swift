@@ -61,7 +61,7 @@ import Testing
     @Test func theAppLimitAnswers429AndAClientThatGoesAwayFreesItsStream() async throws {
         try await LiveStreamServer.run(configure: {
             $0.sandboxLatencyMilliseconds = 20_000
-            $0.drainTimeoutSeconds = 0
+            $0.scheduling.drainTimeoutSeconds = 0
             $0.streams.maxPerApp = 1
             // Far longer than the wait below: the freed slot cannot come from a failed keep-alive write.
             $0.streams.heartbeatSeconds = 600
@@ -103,7 +103,7 @@ import Testing
         let ended = Shared(false)
         try await LiveStreamServer.run(configure: {
             $0.sandboxLatencyMilliseconds = 30_000
-            $0.drainTimeoutSeconds = 0
+            $0.scheduling.drainTimeoutSeconds = 0
             $0.streams.heartbeatSeconds = 600
         }) { live in
             let id = try await live.create()

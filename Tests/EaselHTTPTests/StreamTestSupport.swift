@@ -23,7 +23,7 @@ struct LiveStreamServer {
         var logger = Logger(label: "test")
         logger.logLevel = .warning
         let test = try await TestServer(logger: logger) {
-            $0.port = 0
+            $0.server.port = 0
             configure(&$0)
         }
         let port = AsyncStream.makeStream(of: Int.self)

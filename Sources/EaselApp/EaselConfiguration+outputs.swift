@@ -1,0 +1,36 @@
+import Configuration
+
+extension EaselConfiguration {
+    /// How long outputs and finished tasks are kept, per dialect. Keys (environment variable, default):
+    /// - `outputs.vod_ttl_seconds` (`EASEL_OUTPUTS_VOD_TTL_SECONDS`, 604800 = 7 days): temporary VOD and REST outputs;
+    /// - `outputs.mps_ttl_seconds` (`EASEL_OUTPUTS_MPS_TTL_SECONDS`, 43200 = 12 hours): temporary MPS outputs;
+    /// - `outputs.openai_ttl_seconds` (`EASEL_OUTPUTS_OPENAI_TTL_SECONDS`, 86400 = 1 day): OpenAI URLs;
+    /// - `outputs.vod_task_retention_seconds` (`EASEL_OUTPUTS_VOD_TASK_RETENTION_SECONDS`, 259200 = 3 days as
+    ///   Tencent's): how long finished VOD and REST tasks stay queryable;
+    /// - `outputs.task_retention_seconds` (`EASEL_OUTPUTS_TASK_RETENTION_SECONDS`, 604800 = 7 days): the same for MPS
+    ///   and OpenAI tasks.
+    public struct OutputLifetimes: Sendable, Equatable {
+        /// Seconds a temporary VOD or REST output lives.
+        public var vodTTLSeconds = EaselSettings.vodOutputTTLSeconds.defaultValue
+        /// Seconds a temporary MPS output lives.
+        public var mpsTTLSeconds = EaselSettings.mpsOutputTTLSeconds.defaultValue
+        /// Seconds an OpenAI output URL lives.
+        public var openAITTLSeconds = EaselSettings.openAIOutputTTLSeconds.defaultValue
+        /// Seconds a finished VOD or REST task stays queryable.
+        public var vodTaskRetentionSeconds = EaselSettings.vodTaskRetentionSeconds.defaultValue
+        /// Seconds a finished MPS or OpenAI task stays queryable.
+        public var taskRetentionSeconds = EaselSettings.taskRetentionSeconds.defaultValue
+
+        /// Defaults: Tencent's lifetimes.
+        public init() {}
+
+        /// Reads `outputs.*` through `reader`.
+        init(reader: ConfigReader) throws {
+            vodTTLSeconds = try reader.value(EaselSettings.vodOutputTTLSeconds)
+            mpsTTLSeconds = try reader.value(EaselSettings.mpsOutputTTLSeconds)
+            openAITTLSeconds = try reader.value(EaselSettings.openAIOutputTTLSeconds)
+            vodTaskRetentionSeconds = try reader.value(EaselSettings.vodTaskRetentionSeconds)
+            taskRetentionSeconds = try reader.value(EaselSettings.taskRetentionSeconds)
+        }
+    }
+}
