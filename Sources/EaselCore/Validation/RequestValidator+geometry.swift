@@ -60,30 +60,30 @@ extension RequestValidator {
     }
 
     private func checkResolution(_ request: inout ImageRequest, spec: ModelSpec, fields: FieldNames) throws(APIError) {
-        guard let resolution = request.resolution else { return }
-        guard let allowed = spec.resolutions else {
-            let hint = spec.resolutionInPrompt ? "describe the resolution in the prompt"
-                : spec.sizeRule.map { "give an explicit size in \(fields.size) (\($0))" } ?? "it takes none"
-            throw Self.invalid(fields.resolution, "model \(spec) does not support a resolution; \(hint)")
-        }
-        guard let canonical = RequestVocabulary.canonical(resolution, in: allowed) else {
-            throw Self.invalid(fields.resolution,
-                               "`\(resolution)` is not supported by model \(spec); allowed values: \(Self.list(allowed))")
-        }
-        request.resolution = canonical
+        request.resolution = try Self.choice(request.resolution, allowed: spec.resolutions, field: fields.resolution,
+                                             noun: "a resolution", spec: spec, fields: fields,
+                                             promptHint: spec.resolutionInPrompt ? "describe the resolution in the prompt" : nil)
     }
 
     private func checkAspectRatio(_ request: inout ImageRequest, spec: ModelSpec, fields: FieldNames) throws(APIError) {
-        guard let ratio = request.aspectRatio else { return }
-        guard let allowed = spec.aspectRatios else {
-            let hint = spec.aspectRatioInPrompt ? "write the aspect ratio (e.g. 16:9) in the prompt instead"
-                : spec.sizeRule.map { "give an explicit size in \(fields.size) (\($0))" } ?? "it takes none"
-            throw Self.invalid(fields.aspectRatio, "model \(spec) does not support an aspect ratio; \(hint)")
+        request.aspectRatio = try Self.choice(request.aspectRatio, allowed: spec.aspectRatios, field: fields.aspectRatio,
+                                              noun: "an aspect ratio", spec: spec, fields: fields,
+                                              promptHint: spec.aspectRatioInPrompt
+                                                  ? "write the aspect ratio (e.g. 16:9) in the prompt instead" : nil)
+    }
+
+    /// `value` spelt as in `allowed`; a model that takes none says what to do instead (`promptHint`, else an explicit
+    /// size where the model has a size rule).
+    private static func choice(_ value: String?, allowed: [String]?, field: String, noun: String, spec: ModelSpec,
+                               fields: FieldNames, promptHint: String?) throws(APIError) -> String? {
+        guard let value else { return nil }
+        guard let allowed else {
+            let hint = promptHint ?? spec.sizeRule.map { "give an explicit size in \(fields.size) (\($0))" } ?? "it takes none"
+            throw invalid(field, "model \(spec) does not support \(noun); \(hint)")
         }
-        guard let canonical = RequestVocabulary.canonical(ratio, in: allowed) else {
-            throw Self.invalid(fields.aspectRatio,
-                               "`\(ratio)` is not supported by model \(spec); allowed values: \(Self.list(allowed))")
+        guard let canonical = RequestVocabulary.canonical(value, in: allowed) else {
+            throw invalid(field, "`\(value)` is not supported by model \(spec); allowed values: \(list(allowed))")
         }
-        request.aspectRatio = canonical
+        return canonical
     }
 }

@@ -43,4 +43,10 @@ public struct AppRecord: Codable, Sendable, Equatable {
         self.createdAt = createdAt
         self.updatedAt = updatedAt
     }
+
+    /// The `apps` table's columns in the order both stores read and write them.
+    static let columns = """
+        app_id, sub_app_id, name, concurrency, create_rate_per_second, callback_url, webhook_url, bucket, bucket_region,
+        bucket_prefix, created_at, updated_at
+        """
 }

@@ -3,21 +3,16 @@ import Foundation
 import PostgresNIO
 
 extension PostgresStore: AppDirectory {
-    static let appColumns = """
-        app_id, sub_app_id, name, concurrency, create_rate_per_second, callback_url, webhook_url, bucket, bucket_region,
-        bucket_prefix, created_at, updated_at
-        """
-
     public func apps() async throws -> [AppRecord] {
         try await statement { tx in
-            try await tx.rows("SELECT \(unescaped: Self.appColumns) FROM apps ORDER BY app_id, sub_app_id").map(Self.app(from:))
+            try await tx.rows("SELECT \(unescaped: AppRecord.columns) FROM apps ORDER BY app_id, sub_app_id").map(Self.app(from:))
         }
     }
 
     public func app(_ tenant: Tenant) async throws -> AppRecord? {
         try await statement { tx in
             try await tx.row("""
-                SELECT \(unescaped: Self.appColumns) FROM apps WHERE app_id = \(tenant.appId) AND sub_app_id = \(tenant.subAppId)
+                SELECT \(unescaped: AppRecord.columns) FROM apps WHERE app_id = \(tenant.appId) AND sub_app_id = \(tenant.subAppId)
                 """).map(Self.app(from:))
         }
     }
@@ -28,7 +23,7 @@ extension PostgresStore: AppDirectory {
             try await PostgresQueueState(tx: tx, defaultConcurrency: defaultConcurrency)
                 .setLimit(app.concurrency.map { max($0, 0) }, for: app.tenant)
             try await tx.run("""
-                INSERT INTO apps (\(unescaped: Self.appColumns))
+                INSERT INTO apps (\(unescaped: AppRecord.columns))
                 VALUES (\(app.tenant.appId), \(app.tenant.subAppId), \(app.name)::text, \(app.concurrency)::bigint,
                         \(app.createRatePerSecond)::double precision, \(app.callbackURL)::text, \(app.webhookURL)::text,
                         \(app.bucket)::text, \(app.bucketRegion)::text, \(app.bucketPrefix)::text,

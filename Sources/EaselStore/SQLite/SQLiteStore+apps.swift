@@ -3,20 +3,15 @@ import Foundation
 import GRDB
 
 extension SQLiteStore: AppDirectory {
-    static let appColumns = """
-        app_id, sub_app_id, name, concurrency, create_rate_per_second, callback_url, webhook_url, bucket, bucket_region,
-        bucket_prefix, created_at, updated_at
-        """
-
     public func apps() async throws -> [AppRecord] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT \(Self.appColumns) FROM apps ORDER BY app_id, sub_app_id").map(Self.app(from:))
+            try Row.fetchAll(db, sql: "SELECT \(AppRecord.columns) FROM apps ORDER BY app_id, sub_app_id").map(Self.app(from:))
         }
     }
 
     public func app(_ tenant: Tenant) async throws -> AppRecord? {
         try await read { db in
-            try Row.fetchOne(db, sql: "SELECT \(Self.appColumns) FROM apps WHERE app_id = ? AND sub_app_id = ?",
+            try Row.fetchOne(db, sql: "SELECT \(AppRecord.columns) FROM apps WHERE app_id = ? AND sub_app_id = ?",
                              arguments: [tenant.appId, tenant.subAppId]).map(Self.app(from:))
         }
     }
@@ -24,7 +19,7 @@ extension SQLiteStore: AppDirectory {
     public func saveApp(_ app: AppRecord) async throws {
         try await write { [defaultConcurrency] db in
             try db.execute(sql: """
-                INSERT OR REPLACE INTO apps (\(Self.appColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT OR REPLACE INTO apps (\(AppRecord.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [app.tenant.appId, app.tenant.subAppId, app.name, app.concurrency, app.createRatePerSecond,
                                  app.callbackURL, app.webhookURL, app.bucket, app.bucketRegion, app.bucketPrefix,
                                  app.createdAt.timeIntervalSince1970, app.updatedAt.timeIntervalSince1970])
