@@ -206,7 +206,7 @@ public final class Dispatcher: Service {
         task.status = .failed
         task.progress = 100
         task.finishedAt = Date()
-        task.errorCode = error.code.rawValue
+        task.errorCode = error.code
         task.errorMessage = error.message
         do {
             try await store.finish(task, lease: lease, outbox: await settings.apps.outbox(for: task))

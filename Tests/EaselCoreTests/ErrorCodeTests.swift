@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import EaselCore
 
@@ -19,5 +20,12 @@ import Testing
         let code: ErrorCode = "InvalidParameterValue"
         #expect(code.rawValue == "InvalidParameterValue" && "\(code)" == "InvalidParameterValue")
         #expect(APIError(code: "FailedOperation.X", "m").code == ErrorCode(rawValue: "FailedOperation.X"))
+    }
+
+    @Test func aStoredCodeIsAPlainJSONString() throws {
+        let encoded = try JSONEncoder().encode(["code": ErrorCode(rawValue: "ModelGenerateFailed")])
+        #expect(String(decoding: encoded, as: UTF8.self) == #"{"code":"ModelGenerateFailed"}"#)
+        let decoded = try JSONDecoder().decode([String: ErrorCode].self, from: Data(#"{"code":"InternalError"}"#.utf8))
+        #expect(decoded["code"] == .internalError)
     }
 }

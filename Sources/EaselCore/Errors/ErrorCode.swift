@@ -1,7 +1,7 @@
 /// A Tencent error code as Easel answers it (`AuthFailure.SignatureFailure`, `InvalidParameterValue`, …). Its kind,
 /// read from the part before the first `.`, decides how every dialect renders it (`APIError+rendering` in EaselHTTP);
 /// codes an upstream answered with pass through unchanged, of kind `.other` unless Tencent's families name them.
-public struct ErrorCode: Sendable, Hashable, RawRepresentable, ExpressibleByStringLiteral, CustomStringConvertible {
+public struct ErrorCode: Sendable, Hashable, RawRepresentable, Codable, ExpressibleByStringLiteral, CustomStringConvertible {
     /// What a client can do about an error, whatever its exact code.
     public enum Kind: Sendable, Equatable {
         /// `AuthFailure.*`: the credentials or signature were refused.

@@ -27,7 +27,7 @@ public struct TaskRecord: Codable, Sendable, Equatable {
     /// When it reached a terminal state.
     public var finishedAt: Date?
     /// Tencent task-level error code (`ErrCodeExt`), nil on success.
-    public var errorCode: String?
+    public var errorCode: ErrorCode?
     /// Error message for failed tasks.
     public var errorMessage: String?
     /// Generated images.

@@ -47,7 +47,7 @@ enum AdminViews {
             "dialect": .string(task.dialect.rawValue), "model": .string(task.model), "status": .string(task.status.rawValue),
             "progress": int(task.progress), "priority": int(task.priority), "session_id": string(task.sessionId),
             "created_at": time(task.createdAt), "started_at": time(task.startedAt), "finished_at": time(task.finishedAt),
-            "error_code": string(task.errorCode), "error_message": string(task.errorMessage),
+            "error_code": string(task.errorCode?.rawValue), "error_message": string(task.errorMessage),
             "output_count": int(task.outputs.count), "attempts": int(task.attempts),
         ]
     }

@@ -32,7 +32,7 @@ public struct DeliveryRenderer: Sendable {
             body["created"] = .int(Int64(task.createdAt.timeIntervalSince1970))
             body["data"] = .array(task.outputs.map { .object(["url": .string(environment.fileURL($0))]) })
             if let code = task.errorCode {
-                body["error"] = .object(["code": .string(code), "message": .string(task.errorMessage ?? "")])
+                body["error"] = .object(["code": .string(code.rawValue), "message": .string(task.errorMessage ?? "")])
             }
             return .object(body)
         }

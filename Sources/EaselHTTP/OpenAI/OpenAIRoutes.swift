@@ -59,7 +59,7 @@ struct OpenAIRoutes: Sendable {
         case .succeeded:
             return try await result(task, format: decoded.responseFormat)
         case .failed, .aborted:
-            throw APIError(code: task.errorCode ?? "InternalError", "Task \(task.id) failed: \(task.errorMessage ?? "unknown error")")
+            throw APIError(task.errorCode ?? .internalError, "Task \(task.id) failed: \(task.errorMessage ?? "unknown error")")
         case .waiting, .processing:
             throw APIError("TaskTimeout", "Task \(task.id) did not finish within \(environment.openAI.waitTimeout); query it later by id.")
         }

@@ -33,8 +33,8 @@ enum TaskStatusView {
         if let cancel = links.cancel { body["cancel_url"] = .string(cancel) }
         if task.status == .waiting { body["queue_position"] = .int(Int64(queuePosition)) }
         if task.status.isTerminal, let code = task.errorCode {
-            body["error"] = .string(task.errorMessage ?? code)
-            body["error_type"] = .string(code)
+            body["error"] = .string(task.errorMessage ?? code.rawValue)
+            body["error_type"] = .string(code.rawValue)
         }
         return .object(body)
     }

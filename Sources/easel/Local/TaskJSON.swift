@@ -11,7 +11,7 @@ enum TaskJSON {
             "dialect": .string(task.dialect.rawValue), "model": .string(task.model), "status": .string(task.status.rawValue),
             "progress": .int(Int64(task.progress)), "priority": .int(Int64(task.priority)),
             "session_id": optional(task.sessionId), "created_at": time(task.createdAt), "started_at": time(task.startedAt),
-            "finished_at": time(task.finishedAt), "error_code": optional(task.errorCode),
+            "finished_at": time(task.finishedAt), "error_code": optional(task.errorCode?.rawValue),
             "error_message": optional(task.errorMessage), "output_count": .int(Int64(task.outputs.count)),
             "attempts": .int(Int64(task.attempts)),
         ]

@@ -33,7 +33,7 @@ public enum VODTaskView {
             "TaskId": .string(task.id.rawValue),
             "Status": .string(task.status.isTerminal ? "FINISH" : "PROCESSING"),
             "ErrCode": .int(errCode(task)),
-            "ErrCodeExt": .string(task.errorCode ?? ""),
+            "ErrCodeExt": .string(task.errorCode?.rawValue ?? ""),
             "Message": .string(task.errorMessage ?? ""),
             "Progress": .int(Int64(task.progress)),
             "Input": .object(input(task.request)),
