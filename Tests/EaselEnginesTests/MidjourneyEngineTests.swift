@@ -2,6 +2,7 @@ import EaselCore
 @testable import EaselEngines
 import Foundation
 import Testing
+import EaselTestSupport
 
 /// Collects what an engine reports, in order.
 private actor MJRecorder {

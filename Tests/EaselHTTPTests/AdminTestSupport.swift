@@ -81,12 +81,3 @@ extension TestClientProtocol {
         }
     }
 }
-
-/// Polls `body` until it returns true, at most `timeout`.
-func eventually(timeout: Duration = .seconds(10), _ what: String, _ body: () async throws -> Bool) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while try await !body() {
-        guard ContinuousClock.now < deadline else { throw TestFailure("timed out waiting for \(what)") }
-        try await Task.sleep(for: .milliseconds(20))
-    }
-}
