@@ -61,11 +61,7 @@ struct FakeDashScopeServer: Sendable {
     /// Runs `body` against a fresh fake, stopped afterwards whatever happens.
     static func with<T>(script: Script, _ body: (FakeDashScopeServer) async throws -> T) async throws -> T {
         let state = DashScopeFakeState(script: script)
-        return try await FakeUpstream.run("fake-dashscope", respond: { try await state.respond(to: $0) }) { upstream in
-            let server = FakeDashScopeServer(baseURL: upstream.baseURL, state: state)
-            await state.setBaseURL(server.baseURL)
-            return try await body(server)
-        }
+        return try await FakeUpstream.serve("fake-dashscope", state) { try await body(FakeDashScopeServer(baseURL: $0, state: state)) }
     }
 
     /// Documented limits the real service enforces (providers.md §5), whatever the exact body expected.
@@ -109,19 +105,17 @@ struct FakeDashScopeServer: Sendable {
 }
 
 /// The fake's memory: what it was told to do and what it saw.
-private actor DashScopeFakeState {
+private actor DashScopeFakeState: FakeResponder {
     let script: FakeDashScopeServer.Script
     var baseURL = ""
     var calls = 0
     var polls = 0
     var problems: [String] = []
-    private var progressPolls = 0
-
-    private let pollReplies: FakeReplyScript
+    private var progress: FakeTaskProgress
 
     init(script: FakeDashScopeServer.Script) {
         self.script = script
-        pollReplies = FakeReplyScript(script.pollReplies)
+        progress = FakeTaskProgress(scripted: script.pollReplies, pollsBeforeDone: script.pollsBeforeDone)
     }
 
     func setBaseURL(_ url: String) { baseURL = url }
@@ -131,8 +125,8 @@ private actor DashScopeFakeState {
         let path = incoming.path, method = incoming.method
         if method == "GET", path.hasPrefix("/results/") {
             if incoming.header("authorization") != nil { problems.append("credentials sent to the result host") }
-            guard let index = Int(path.dropFirst(9).split(separator: ".").first ?? "") else { return reply(404, "") }
-            return Self.response(200, FakeDashScopeServer.image(index), type: "image/png")
+            guard let index = Int(path.dropFirst(9).split(separator: ".").first ?? "") else { return .text(404, "") }
+            return FakeReply(status: 200, body: FakeDashScopeServer.image(index), type: "image/png")
         }
         guard incoming.header("authorization") == "Bearer " + FakeDashScopeServer.apiKey else {
             return error(401, "InvalidApiKey", "Invalid API-key provided.")
@@ -144,7 +138,7 @@ private actor DashScopeFakeState {
             return poll()
         }
         if method == "GET", path.hasPrefix("/api/v1/tasks/") {
-            return Self.json(200, .object(["request_id": .string("r"), "output": .object(["task_id": .string(String(path.dropFirst(14))),
+            return .json(200, .object(["request_id": .string("r"), "output": .object(["task_id": .string(String(path.dropFirst(14))),
                                                                                             "task_status": .string("UNKNOWN")])]))
         }
         let isAsync = path == FakeDashScopeServer.asyncPath
@@ -165,11 +159,11 @@ private actor DashScopeFakeState {
         if !found.isEmpty { return error(400, "InvalidParameter", found.joined(separator: "; ")) }
         if let answer = script.reply { return answer }
         if isAsync {
-            return Self.json(200, .object(["request_id": .string("4909100c"), "output": .object([
+            return .json(200, .object(["request_id": .string("4909100c"), "output": .object([
                 "task_status": .string("PENDING"), "task_id": .string(FakeDashScopeServer.taskId)])]))
         }
         let content = (0..<script.images).map { JSONValue.object(["image": .string("\(baseURL)/results/\($0).png?Expires=1")]) }
-        return Self.json(200, .object([
+        return .json(200, .object([
             "request_id": .string("bf37ca26-0abe-98e4-8065"),
             "output": .object(["choices": .array([.object(["finish_reason": .string("stop"), "message": .object([
                 "role": .string("assistant"), "content": .array(content)])])])]),
@@ -178,13 +172,12 @@ private actor DashScopeFakeState {
 
     private func poll() -> FakeReply {
         if calls == 0, !script.existingTask { problems.append("polled before any submit") }
-        if let answer = pollReplies.next() { return answer }
-        progressPolls += 1
         var output: [String: JSONValue] = ["task_id": .string(FakeDashScopeServer.taskId)]
         let status: String
-        if progressPolls <= script.pollsBeforeDone {
-            status = progressPolls == 1 ? "PENDING" : "RUNNING"
-        } else {
+        switch progress.next() {
+        case .scripted(let answer): return answer
+        case .waiting(let poll): status = poll == 1 ? "PENDING" : "RUNNING"
+        case .done:
             switch script.outcome {
             case .never: status = "RUNNING"
             case .canceled: status = "CANCELED"
@@ -201,21 +194,10 @@ private actor DashScopeFakeState {
             }
         }
         output["task_status"] = .string(status)
-        return Self.json(200, .object(["request_id": .string("7434edb2"), "output": .object(output)]))
+        return .json(200, .object(["request_id": .string("7434edb2"), "output": .object(output)]))
     }
 
     private func error(_ status: Int, _ code: String, _ message: String) -> FakeReply {
-        Self.json(status, .object(["request_id": .string("31f808fd-8eef-9004"), "code": .string(code), "message": .string(message)]))
-    }
-
-    private func reply(_ status: Int, _ text: String, headers: [String: String] = [:]) -> FakeReply {
-        Self.response(status, Array(text.utf8), headers: headers)
-    }
-
-    private static func json(_ status: Int, _ value: JSONValue) -> FakeReply { response(status, Array(value.encoded())) }
-
-    private static func response(_ status: Int, _ bytes: [UInt8], type: String = "application/json",
-                                 headers: [String: String] = [:]) -> FakeReply {
-        FakeReply(status: status, body: bytes, type: type, headers: headers)
+        .json(status, .object(["request_id": .string("31f808fd-8eef-9004"), "code": .string(code), "message": .string(message)]))
     }
 }

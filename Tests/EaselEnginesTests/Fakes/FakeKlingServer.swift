@@ -70,10 +70,7 @@ struct FakeKlingServer: Sendable {
     /// Runs `body` against a fresh fake, which is stopped afterwards whatever happens.
     static func with<T>(auth: Auth, script: Script, _ body: (FakeKlingServer) async throws -> T) async throws -> T {
         let state = KlingFakeState(auth: auth, script: script)
-        return try await FakeUpstream.run("fake-kling", respond: { try await state.respond(to: $0) }) { upstream in
-            await state.setBaseURL(upstream.baseURL)
-            return try await body(FakeKlingServer(baseURL: upstream.baseURL, state: state))
-        }
+        return try await FakeUpstream.serve("fake-kling", state) { try await body(FakeKlingServer(baseURL: $0, state: state)) }
     }
 
     /// Why a JWT is refused, with Kling's code (1001–1004), or nil when it is valid at `now`.
@@ -113,7 +110,7 @@ struct FakeKlingServer: Sendable {
 }
 
 /// The fake's memory: what it was told to do and what it saw.
-private actor KlingFakeState {
+private actor KlingFakeState: FakeResponder {
     let auth: FakeKlingServer.Auth
     let script: FakeKlingServer.Script
     var baseURL = ""
@@ -122,14 +119,12 @@ private actor KlingFakeState {
     var problems: [String] = []
     var authFailures: [String] = []
     private var count = 1
-    private var progressPolls = 0
-
-    private let pollReplies: FakeReplyScript
+    private var progress: FakeTaskProgress
 
     init(auth: FakeKlingServer.Auth, script: FakeKlingServer.Script) {
         self.auth = auth
         self.script = script
-        pollReplies = FakeReplyScript(script.pollReplies)
+        progress = FakeTaskProgress(scripted: script.pollReplies, pollsBeforeDone: script.pollsBeforeDone)
     }
 
     func setBaseURL(_ url: String) { baseURL = url }
@@ -142,8 +137,8 @@ private actor KlingFakeState {
         if method == "GET", path.hasPrefix("/kling-cdn/") {
             if authorization != nil { problems.append("credentials sent to the result host") }
             let name = path.split(separator: "/").last?.split(separator: ".").first ?? ""
-            guard let index = Int(name) else { return reply(404, "") }
-            if case .corruptImage = script.outcome { return reply(200, "<html>not an image</html>", type: "image/png") }
+            guard let index = Int(name) else { return .text(404, "") }
+            if case .corruptImage = script.outcome { return .text(200, "<html>not an image</html>", type: "image/png") }
             return FakeReply(status: 200, body: FakeKlingServer.image(index), type: "image/png")
         }
         if let refusal = refusal(authorization) {
@@ -173,10 +168,10 @@ private actor KlingFakeState {
         polls.append(path)
         if !body.isEmpty { problems.append("poll has a body") }
         if submits == 0, !script.existingTask { problems.append("polled before any create") }
-        if let answer = pollReplies.next() { return answer }
-        progressPolls += 1
-        if progressPolls <= script.pollsBeforeDone {
-            return envelope(task(status: progressPolls == 1 ? "submitted" : "processing"))
+        switch progress.next() {
+        case .scripted(let answer): return answer
+        case .waiting(let poll): return envelope(task(status: poll == 1 ? "submitted" : "processing"))
+        case .done: break
         }
         switch script.outcome {
         case .never: return envelope(task(status: "processing"))
@@ -218,10 +213,5 @@ private actor KlingFakeState {
     private func envelopeError(_ status: Int, _ code: Int, _ message: String) -> FakeReply {
         .json(status, .object(["code": .int(Int64(code)), "message": .string(message),
                                "request_id": .string("9984d27b-a408-4073-ae28-17ca6a13622d")]))
-    }
-
-    private func reply(_ status: Int, _ text: String, type: String = "application/json",
-                       headers: [String: String] = [:]) -> FakeReply {
-        .text(status, text, type: type, headers: headers)
     }
 }

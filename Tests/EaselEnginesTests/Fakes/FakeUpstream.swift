@@ -208,15 +208,3 @@ final class FakeRequestLog: Sendable {
     /// How many requests so far satisfy `matches`.
     func count(where matches: (FakeRequest) -> Bool) -> Int { requests.withLock { $0.filter(matches).count } }
 }
-
-/// Replies a test scripts in advance, handed out in order (then nil), e.g. the answers to the first polls.
-final class FakeReplyScript: Sendable {
-    private let replies: Mutex<[FakeReply]>
-
-    init(_ replies: [FakeReply]) { self.replies = Mutex(replies) }
-
-    /// The next scripted reply, if any is left.
-    func next() -> FakeReply? {
-        replies.withLock { $0.isEmpty ? nil : $0.removeFirst() }
-    }
-}

@@ -64,11 +64,7 @@ struct FakeViduServer: Sendable {
     /// Runs `body` against a fresh fake, which is stopped afterwards whatever happens.
     static func with<T>(script: Script, _ body: (FakeViduServer) async throws -> T) async throws -> T {
         let state = ViduFakeState(script: script)
-        return try await FakeUpstream.run("fake-vidu", respond: { try await state.respond(to: $0) }) { upstream in
-            let server = FakeViduServer(baseURL: upstream.baseURL, state: state)
-            await state.setBaseURL(server.baseURL)
-            return try await body(server)
-        }
+        return try await FakeUpstream.serve("fake-vidu", state) { try await body(FakeViduServer(baseURL: $0, state: state)) }
     }
 
     /// Vidu's error body (§7; shape unconfirmed upstream).
@@ -79,20 +75,18 @@ struct FakeViduServer: Sendable {
 }
 
 /// The fake's memory: what it was told to do and what it saw.
-private actor ViduFakeState {
+private actor ViduFakeState: FakeResponder {
     let script: FakeViduServer.Script
     var baseURL = ""
     var submits = 0
     var polls: [String] = []
     var problems: [String] = []
-    private var progressPolls = 0
     private var payload = ""
-
-    private let pollReplies: FakeReplyScript
+    private var progress: FakeTaskProgress
 
     init(script: FakeViduServer.Script) {
         self.script = script
-        pollReplies = FakeReplyScript(script.pollReplies)
+        progress = FakeTaskProgress(scripted: script.pollReplies, pollsBeforeDone: script.pollsBeforeDone)
     }
 
     func setBaseURL(_ url: String) { baseURL = url }
@@ -104,8 +98,8 @@ private actor ViduFakeState {
         if method == "GET", path.hasPrefix("/vidu-cdn/") {
             if authorization != nil { problems.append("credentials sent to the result host") }
             let name = path.split(separator: "/").last.map(String.init) ?? ""
-            guard let index = Int(name.prefix { $0.isNumber }) else { return Self.response(404, []) }
-            return Self.response(200, FakeViduServer.image(index, watermarked: name.contains("-wm")), type: "image/png")
+            guard let index = Int(name.prefix { $0.isNumber }) else { return FakeReply(status: 404, body: []) }
+            return FakeReply(status: 200, body: FakeViduServer.image(index, watermarked: name.contains("-wm")), type: "image/png")
         }
         guard authorization == "Token " + FakeViduServer.apiKey else {
             problems.append("Authorization is \(authorization ?? "absent"), expected Token <key>")
@@ -128,7 +122,7 @@ private actor ViduFakeState {
             var echo = json.objectValue ?? [:]
             echo.merge(["task_id": .string(FakeViduServer.taskId), "state": .string("created"), "credits": .int(2),
                         "created_at": .string("2025-09-08T09:53:22.083033428Z")]) { $1 }
-            return Self.response(200, Array(JSONValue.object(echo).encoded()))
+            return .json(200, .object(echo))
         }
         guard method == "GET", path == "/ent/v2/tasks/\(FakeViduServer.taskId)/creations" else {
             problems.append("unexpected \(method) \(path)")
@@ -137,13 +131,14 @@ private actor ViduFakeState {
         polls.append(path)
         if !body.isEmpty { problems.append("poll has a body") }
         if submits == 0, !script.existingTask { problems.append("polled before any create") }
-        if let answer = pollReplies.next() { return answer }
-        progressPolls += 1
-        let waiting = ["created", "queueing", "processing"]
-        if progressPolls <= script.pollsBeforeDone { return task(waiting[min(progressPolls - 1, 2)]) }
+        switch progress.next() {
+        case .scripted(let answer): return answer
+        case .waiting(let poll): return task(["created", "queueing", "processing"][min(poll - 1, 2)])
+        case .done: break
+        }
         switch script.outcome {
         case .never: return task("processing")
-        case .noState: return Self.response(200, Array(#"{"id":"\#(FakeViduServer.taskId)","creations":[]}"#.utf8))
+        case .noState: return .text(200, #"{"id":"\#(FakeViduServer.taskId)","creations":[]}"#)
         case .failed(let code): return task("failed", errCode: code)
         case .success:
             let creations = (0..<script.creations).map { index -> JSONValue in
@@ -159,11 +154,6 @@ private actor ViduFakeState {
         let body = JSONValue.object(["id": .string(FakeViduServer.taskId), "state": .string(state),
                                      "err_code": .string(errCode), "credits": .int(2), "payload": .string(payload),
                                      "creations": .array(creations)])
-        return Self.response(200, Array(body.encoded()))
-    }
-
-    private static func response(_ status: Int, _ bytes: [UInt8], type: String = "application/json",
-                                 headers: [String: String] = [:]) -> FakeReply {
-        FakeReply(status: status, body: bytes, type: type, headers: headers)
+        return .json(200, body)
     }
 }
