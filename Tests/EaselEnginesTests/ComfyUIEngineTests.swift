@@ -11,14 +11,8 @@ private actor ComfyRecorder {
 }
 
 /// ComfyUI's default text-to-image graph in API format, plus a LoadImage and a PreviewImage node.
-private let template = """
-{"3": {"class_type": "KSampler", "inputs": {"seed": 156680208700286, "steps": 20, "cfg": 8, "sampler_name": "euler",
-       "scheduler": "normal", "denoise": 1, "model": ["4", 0], "positive": ["6", 0], "negative": ["7", 0], "latent_image": ["5", 0]}},
- "4": {"class_type": "CheckpointLoaderSimple", "inputs": {"ckpt_name": "v1-5-pruned-emaonly.safetensors"}},
- "5": {"class_type": "EmptyLatentImage", "inputs": {"width": 512, "height": 512, "batch_size": 1}},
- "6": {"class_type": "CLIPTextEncode", "inputs": {"text": "beautiful scenery", "clip": ["4", 1]}},
- "7": {"class_type": "CLIPTextEncode", "inputs": {"text": "text, watermark", "clip": ["4", 1]}},
- "8": {"class_type": "VAEDecode", "inputs": {"samples": ["3", 0], "vae": ["4", 2]}},
+private let template = "{" + comfyDefaultGraphNodes + """
+,
  "9": {"class_type": "SaveImage", "inputs": {"filename_prefix": "Easel run+1", "images": ["8", 0]}},
  "10": {"class_type": "LoadImage", "inputs": {"image": "example.png", "upload": "image"}},
  "12": {"class_type": "PreviewImage", "inputs": {"images": ["8", 0]}}}
