@@ -69,6 +69,15 @@ extension TestClientProtocol {
         }
     }
 
+    /// Creates a REST task for each `(apiKey, prompt)`, then waits until every one has succeeded; returns their TaskIds
+    /// in order.
+    func createSucceededTasks(_ tasks: [(apiKey: String, prompt: String)]) async throws -> [String] {
+        var ids: [String] = []
+        for task in tasks { ids.append(try await createRESTTask(apiKey: task.apiKey, prompt: task.prompt)) }
+        for id in ids { _ = try await waitForTask(id) { $0["status"] == .string("succeeded") } }
+        return ids
+    }
+
     /// Polls the admin task detail until `done` holds (at most `timeout`).
     func waitForTask(_ id: String, timeout: Duration = .seconds(20),
                      until done: (JSONValue) -> Bool) async throws -> JSONValue {
