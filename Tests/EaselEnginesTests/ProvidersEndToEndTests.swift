@@ -457,13 +457,19 @@ enum E2E {
                                 options: ["sub_app_id": String(credentials.subAppId)])) { _ in E2E.tencent(credentials, script) }
     }
 
+    /// A started task fake: its report counts the creates, and lists the mismatches with the credentials it
+    /// `refused()`; `image` is what it serves for the first result.
+    static func started(_ server: some FakeTaskServer, image: [UInt8],
+                        refused: @escaping @Sendable () async -> [String] = { [] }) -> Started {
+        Started(baseURL: server.baseURL) {
+            Report(problems: await server.problems + refused(), creates: await server.submits, images: [image])
+        }
+    }
+
     static func kling(_ script: FakeKlingServer.Script) -> Starter {
         { body in
             try await FakeKlingServer.with(auth: .jwt(accessKey: klingAK, secretKey: klingSK), script: script) { server in
-                try await body(Started(baseURL: server.baseURL) {
-                    Report(problems: await server.problems + server.authFailures, creates: await server.submits,
-                           images: [FakeKlingServer.image(0)])
-                })
+                try await body(started(server, image: FakeKlingServer.image(0)) { await server.authFailures })
             }
         }
     }
@@ -471,9 +477,7 @@ enum E2E {
     static func vidu(_ script: FakeViduServer.Script) -> Starter {
         { body in
             try await FakeViduServer.with(script: script) { server in
-                try await body(Started(baseURL: server.baseURL) {
-                    Report(problems: await server.problems, creates: await server.submits, images: [FakeViduServer.image(0)])
-                })
+                try await body(started(server, image: FakeViduServer.image(0)))
             }
         }
     }
@@ -483,10 +487,7 @@ enum E2E {
                          secretKey: FakeVolcengineServer.secretKey, region: "cn-north-1")) { _ in
             { body in
                 try await FakeVolcengineServer.with(script: script) { server in
-                    try await body(Started(baseURL: server.baseURL) {
-                        Report(problems: await server.problems + server.signatureFailures, creates: await server.submits,
-                               images: [FakeVolcengineServer.image(0)])
-                    })
+                    try await body(started(server, image: FakeVolcengineServer.image(0)) { await server.signatureFailures })
                 }
             }
         }
@@ -495,9 +496,7 @@ enum E2E {
     static func dashScope(_ script: FakeDashScopeServer.Script) -> Starter {
         { body in
             try await FakeDashScopeServer.with(script: script) { server in
-                try await body(Started(baseURL: server.baseURL) {
-                    Report(problems: await server.problems, creates: await server.calls, images: [FakeDashScopeServer.image(0)])
-                })
+                try await body(started(server, image: FakeDashScopeServer.image(0)))
             }
         }
     }

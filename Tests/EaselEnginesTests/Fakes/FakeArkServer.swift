@@ -28,7 +28,7 @@ actor FakeArkServer: ServingFake, FakeResponder {
     let model: String
     let apiKey: String
     private let replies: [Reply]
-    private var baseURL = ""
+    var baseURL = ""
     private var stored: [String: [UInt8]] = [:]
     /// The JSON bodies of valid calls.
     private(set) var calls: [JSONValue] = []
@@ -58,7 +58,6 @@ actor FakeArkServer: ServingFake, FakeResponder {
         }
     }
 
-    func setBaseURL(_ url: String) { baseURL = url }
     private func violate(_ message: String) { violations.append(message) }
 
     private func generate(_ request: FakeRequest) -> FakeReply {

@@ -10,7 +10,7 @@ import NIOCore
 /// ephemeral port that checks the Bearer key, the `X-DashScope-Async` header and every body field (exactly, and
 /// against the documented limits), answers the synchronous `multimodal-generation` call or plays an async task
 /// through `PENDING → RUNNING → SUCCEEDED/FAILED`, with errors as `{"request_id","code","message"}`.
-struct FakeDashScopeServer: Sendable {
+struct FakeDashScopeServer: FakeTaskServer {
     /// A status, body and extra headers sent verbatim.
     typealias Reply = FakeReply
 
@@ -26,7 +26,7 @@ struct FakeDashScopeServer: Sendable {
     }
 
     /// What the fake expects and how it answers.
-    struct Script: Sendable {
+    struct Script: FakeTaskScript {
         /// `sync` (`multimodal-generation`) or `async` (`image-synthesis` + `/tasks`).
         var async = false
         /// The exact body of the generation or submit call.
@@ -46,12 +46,11 @@ struct FakeDashScopeServer: Sendable {
     static let syncPath = "/api/v1/services/aigc/multimodal-generation/generation"
     static let asyncPath = "/api/v1/services/aigc/text2image/image-synthesis"
     let baseURL: String
-    private let state: DashScopeFakeState
+    let state: DashScopeFakeState
 
-    var calls: Int { get async { await state.calls } }
+    /// Generation or submit calls received (as `submits`).
+    var calls: Int { get async { await state.submits } }
     var polls: Int { get async { await state.polls } }
-    /// Field, header and path mismatches (empty when every request was exact).
-    var problems: [String] { get async { await state.problems } }
 
     /// The bytes served for result `index`.
     static func image(_ index: Int) -> [UInt8] {
@@ -105,29 +104,25 @@ struct FakeDashScopeServer: Sendable {
 }
 
 /// The fake's memory: what it was told to do and what it saw.
-private actor DashScopeFakeState: FakeResponder {
+actor DashScopeFakeState: FakeTaskRecorder {
     let script: FakeDashScopeServer.Script
     var baseURL = ""
-    var calls = 0
+    var submits = 0
     var polls = 0
     var problems: [String] = []
     private var progress: FakeTaskProgress
 
     init(script: FakeDashScopeServer.Script) {
         self.script = script
-        progress = FakeTaskProgress(scripted: script.pollReplies, pollsBeforeDone: script.pollsBeforeDone)
+        progress = FakeTaskProgress(script)
     }
-
-    func setBaseURL(_ url: String) { baseURL = url }
 
     func respond(to incoming: FakeRequest) async throws -> FakeReply {
         let body = incoming.body
         let path = incoming.path, method = incoming.method
-        if method == "GET", path.hasPrefix("/results/") {
-            if incoming.header("authorization") != nil { problems.append("credentials sent to the result host") }
-            guard let index = Int(path.dropFirst(9).split(separator: ".").first ?? "") else { return .text(404, "") }
-            return FakeReply(status: 200, body: FakeDashScopeServer.image(index), type: "image/png")
-        }
+        if let download = incoming.resultDownload(under: "/results/", problems: &problems, { index, _ in
+            FakeReply(status: 200, body: FakeDashScopeServer.image(index), type: "image/png")
+        }) { return download }
         guard incoming.header("authorization") == "Bearer " + FakeDashScopeServer.apiKey else {
             return error(401, "InvalidApiKey", "Invalid API-key provided.")
         }
@@ -146,7 +141,7 @@ private actor DashScopeFakeState: FakeResponder {
             problems.append("unexpected \(method) \(path)")
             return error(404, "InvalidURL", "url not found")
         }
-        calls += 1
+        submits += 1
         if incoming.header("content-type") != "application/json" { problems.append("Content-Type is not application/json") }
         if isAsync, asyncHeader != "enable" {
             problems.append("image-synthesis without X-DashScope-Async: enable")
@@ -171,7 +166,7 @@ private actor DashScopeFakeState: FakeResponder {
     }
 
     private func poll() -> FakeReply {
-        if calls == 0, !script.existingTask { problems.append("polled before any submit") }
+        if submits == 0, !script.existingTask { problems.append("polled before any submit") }
         var output: [String: JSONValue] = ["task_id": .string(FakeDashScopeServer.taskId)]
         let status: String
         switch progress.next() {

@@ -7,7 +7,7 @@ import Foundation
 /// port that verifies the JWT (signature recomputed with the known secret, `iss`, `exp`, `nbf`) or API key, checks
 /// every request field by field, plays one task through `submitted → processing → succeed/failed`, and serves the
 /// result images from its own "CDN" path.
-struct FakeKlingServer: Sendable {
+struct FakeKlingServer: FakeTaskServer {
     /// The credentials the fake accepts.
     enum Auth: Sendable {
         case jwt(accessKey: String, secretKey: String)
@@ -30,7 +30,7 @@ struct FakeKlingServer: Sendable {
     }
 
     /// What the fake expects and how it plays the task.
-    struct Script: Sendable {
+    struct Script: FakeTaskScript {
         /// The create path, e.g. `/v1/images/generations`; polls go to `<path>/<task id>`.
         var path: String
         /// The exact JSON body the create must carry.
@@ -52,14 +52,10 @@ struct FakeKlingServer: Sendable {
     static let taskId = "CjMT7WdSwWcAAAAAALvB3g"
     /// `http://127.0.0.1:<port>`.
     let baseURL: String
-    private let state: KlingFakeState
+    let state: KlingFakeState
 
-    /// Creates received.
-    var submits: Int { get async { await state.submits } }
     /// Paths polled, in order.
     var polls: [String] { get async { await state.polls } }
-    /// Field, path and header mismatches found (empty when every request was exact).
-    var problems: [String] { get async { await state.problems } }
     /// Why tokens were refused (empty when all were valid).
     var authFailures: [String] { get async { await state.authFailures } }
     /// The image bytes served for result `index`.
@@ -110,7 +106,7 @@ struct FakeKlingServer: Sendable {
 }
 
 /// The fake's memory: what it was told to do and what it saw.
-private actor KlingFakeState: FakeResponder {
+actor KlingFakeState: FakeTaskRecorder {
     let auth: FakeKlingServer.Auth
     let script: FakeKlingServer.Script
     var baseURL = ""
@@ -124,23 +120,17 @@ private actor KlingFakeState: FakeResponder {
     init(auth: FakeKlingServer.Auth, script: FakeKlingServer.Script) {
         self.auth = auth
         self.script = script
-        progress = FakeTaskProgress(scripted: script.pollReplies, pollsBeforeDone: script.pollsBeforeDone)
+        progress = FakeTaskProgress(script)
     }
 
-    func setBaseURL(_ url: String) { baseURL = url }
-
     func respond(to incoming: FakeRequest) async throws -> FakeReply {
-        let body = incoming.body
         let path = incoming.path, method = incoming.method
         let authorization = incoming.header("authorization")
         let taskPath = script.path + "/" + FakeKlingServer.taskId
-        if method == "GET", path.hasPrefix("/kling-cdn/") {
-            if authorization != nil { problems.append("credentials sent to the result host") }
-            let name = path.split(separator: "/").last?.split(separator: ".").first ?? ""
-            guard let index = Int(name) else { return .text(404, "") }
+        if let download = incoming.resultDownload(under: "/kling-cdn/", problems: &problems, { index, _ in
             if case .corruptImage = script.outcome { return .text(200, "<html>not an image</html>", type: "image/png") }
             return FakeReply(status: 200, body: FakeKlingServer.image(index), type: "image/png")
-        }
+        }) { return download }
         if let refusal = refusal(authorization) {
             authFailures.append(refusal.1)
             return envelopeError(401, refusal.0, "Auth failed: \(refusal.1)")
@@ -150,7 +140,7 @@ private actor KlingFakeState: FakeResponder {
             if incoming.header("content-type") != "application/json" {
                 problems.append("Content-Type is not application/json")
             }
-            guard let json = try? JSONValue.parse(body) else {
+            guard let json = incoming.json else {
                 problems.append("create body is not JSON")
                 return envelopeError(400, 1200, "invalid request body")
             }
@@ -166,7 +156,7 @@ private actor KlingFakeState: FakeResponder {
             return envelopeError(404, 1203, "resource not found")
         }
         polls.append(path)
-        if !body.isEmpty { problems.append("poll has a body") }
+        if !incoming.body.isEmpty { problems.append("poll has a body") }
         if submits == 0, !script.existingTask { problems.append("polled before any create") }
         switch progress.next() {
         case .scripted(let answer): return answer

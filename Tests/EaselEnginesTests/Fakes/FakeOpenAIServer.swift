@@ -95,8 +95,6 @@ private actor FakeState: FakeResponder {
         self.reply = reply
     }
 
-    func setBaseURL(_ url: String) { baseURL = url }
-
     func respond(to incoming: FakeRequest) async throws -> FakeReply {
         let body = incoming.body
         var record = FakeOpenAIServer.Recorded(method: incoming.method, path: incoming.path,

@@ -1,10 +1,15 @@
 /// The state behind a fake upstream: it learns the server's base URL once the server listens (for the result links
 /// it hands out) and answers every request.
 protocol FakeResponder: Actor {
-    /// Called once, before any request, with `http://127.0.0.1:<port>`.
-    func setBaseURL(_ url: String)
+    /// `http://127.0.0.1:<port>` once the server listens (empty before).
+    var baseURL: String { get set }
     /// The answer to `request`.
     func respond(to request: FakeRequest) async throws -> FakeReply
+}
+
+extension FakeResponder {
+    /// Records the server's base URL.
+    func setBaseURL(_ url: String) { baseURL = url }
 }
 
 extension FakeUpstream {

@@ -15,9 +15,9 @@ struct FakeTaskProgress: Sendable {
     private let pollsBeforeDone: Int
     private var waited = 0
 
-    init(scripted: [FakeReply], pollsBeforeDone: Int) {
-        self.scripted = scripted
-        self.pollsBeforeDone = pollsBeforeDone
+    init(_ script: some FakeTaskScript) {
+        scripted = script.pollReplies
+        pollsBeforeDone = script.pollsBeforeDone
     }
 
     /// Advances the task by one poll.

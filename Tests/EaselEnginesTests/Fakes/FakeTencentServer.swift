@@ -92,8 +92,6 @@ private actor TencentFakeState: FakeResponder {
         if let job = script.existingJob { polls[job] = 0 }
     }
 
-    func setBaseURL(_ url: String) { baseURL = url }
-
     func respond(to incoming: FakeRequest) async throws -> FakeReply {
         let body = incoming.body
         var headers: [String: String] = [:]

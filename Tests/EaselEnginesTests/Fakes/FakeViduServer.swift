@@ -9,7 +9,7 @@ import NIOCore
 /// A wire-exact stand-in for Vidu's enterprise image API (providers.md §7): a Hummingbird app on 127.0.0.1 and an
 /// ephemeral port that checks `Authorization: Token <key>`, the path and every JSON field, plays one task through
 /// `created → queueing → processing → success/failed`, and serves the creations (plain and watermarked) itself.
-struct FakeViduServer: Sendable {
+struct FakeViduServer: FakeTaskServer {
     /// A status, body and extra headers sent verbatim.
     typealias Reply = FakeReply
 
@@ -25,7 +25,7 @@ struct FakeViduServer: Sendable {
     }
 
     /// What the fake expects and how it plays the task.
-    struct Script: Sendable {
+    struct Script: FakeTaskScript {
         /// The exact JSON body the create must carry.
         var body: JSONValue
         /// Answer to the create instead of the documented success.
@@ -47,14 +47,10 @@ struct FakeViduServer: Sendable {
     static let apiKey = "vda_test_4c2e91"
     /// `http://127.0.0.1:<port>`.
     let baseURL: String
-    private let state: ViduFakeState
+    let state: ViduFakeState
 
-    /// Creates received.
-    var submits: Int { get async { await state.submits } }
     /// Paths polled, in order.
     var polls: [String] { get async { await state.polls } }
-    /// Path, header and field mismatches found (empty when every request was exact).
-    var problems: [String] { get async { await state.problems } }
     /// The bytes served for creation `index`, watermarked or not.
     static func image(_ index: Int, watermarked: Bool = false) -> [UInt8] {
         let renderer = SandboxRenderer()
@@ -75,7 +71,7 @@ struct FakeViduServer: Sendable {
 }
 
 /// The fake's memory: what it was told to do and what it saw.
-private actor ViduFakeState: FakeResponder {
+actor ViduFakeState: FakeTaskRecorder {
     let script: FakeViduServer.Script
     var baseURL = ""
     var submits = 0
@@ -86,21 +82,15 @@ private actor ViduFakeState: FakeResponder {
 
     init(script: FakeViduServer.Script) {
         self.script = script
-        progress = FakeTaskProgress(scripted: script.pollReplies, pollsBeforeDone: script.pollsBeforeDone)
+        progress = FakeTaskProgress(script)
     }
 
-    func setBaseURL(_ url: String) { baseURL = url }
-
     func respond(to incoming: FakeRequest) async throws -> FakeReply {
-        let body = incoming.body
         let path = incoming.path, method = incoming.method
         let authorization = incoming.header("authorization")
-        if method == "GET", path.hasPrefix("/vidu-cdn/") {
-            if authorization != nil { problems.append("credentials sent to the result host") }
-            let name = path.split(separator: "/").last.map(String.init) ?? ""
-            guard let index = Int(name.prefix { $0.isNumber }) else { return FakeReply(status: 404, body: []) }
-            return FakeReply(status: 200, body: FakeViduServer.image(index, watermarked: name.contains("-wm")), type: "image/png")
-        }
+        if let download = incoming.resultDownload(under: "/vidu-cdn/", problems: &problems, { index, name in
+            FakeReply(status: 200, body: FakeViduServer.image(index, watermarked: name.contains("-wm")), type: "image/png")
+        }) { return download }
         guard authorization == "Token " + FakeViduServer.apiKey else {
             problems.append("Authorization is \(authorization ?? "absent"), expected Token <key>")
             return FakeViduServer.error(401, "Unauthorized", "invalid token")
@@ -110,7 +100,7 @@ private actor ViduFakeState: FakeResponder {
             if incoming.header("content-type") != "application/json" {
                 problems.append("Content-Type is not application/json")
             }
-            guard let json = try? JSONValue.parse(body) else {
+            guard let json = incoming.json else {
                 problems.append("create body is not JSON")
                 return FakeViduServer.error(400, "BadRequest", "invalid json")
             }
@@ -129,7 +119,7 @@ private actor ViduFakeState: FakeResponder {
             return FakeViduServer.error(404, "TaskNotFound", "task not found")
         }
         polls.append(path)
-        if !body.isEmpty { problems.append("poll has a body") }
+        if !incoming.body.isEmpty { problems.append("poll has a body") }
         if submits == 0, !script.existingTask { problems.append("polled before any create") }
         switch progress.next() {
         case .scripted(let answer): return answer

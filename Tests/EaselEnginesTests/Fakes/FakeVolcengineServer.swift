@@ -11,7 +11,7 @@ import NIOCore
 /// and an ephemeral port that recomputes the V4 signature of every request with the known secret (refusing
 /// mismatches as the gateway does), checks every body field by field, plays one task through
 /// `in_queue → generating → done`, puts business errors in `code` (also inside HTTP 200), and serves result images.
-struct FakeVolcengineServer: Sendable {
+struct FakeVolcengineServer: FakeTaskServer {
     /// A status, body and extra headers sent verbatim.
     typealias Reply = FakeReply
 
@@ -24,7 +24,7 @@ struct FakeVolcengineServer: Sendable {
     }
 
     /// What the fake expects and how it plays the task.
-    struct Script: Sendable {
+    struct Script: FakeTaskScript {
         /// The exact submit body.
         var submitBody: JSONValue
         /// The exact poll `req_json`, decoded from its string.
@@ -45,12 +45,9 @@ struct FakeVolcengineServer: Sendable {
     static let secretKey = "WkRZeE1EQmxPVGhsWWpWak5HVmtNbUUxTXpZeU9UVXlOMlE1TmpZeVlqTQ=="
     /// `http://127.0.0.1:<port>`.
     let baseURL: String
-    private let state: VolcFakeState
+    let state: VolcFakeState
 
-    var submits: Int { get async { await state.submits } }
     var polls: Int { get async { await state.polls } }
-    /// Field, header and path mismatches (empty when every request was exact).
-    var problems: [String] { get async { await state.problems } }
     /// Why signatures were refused (empty when all verified).
     var signatureFailures: [String] { get async { await state.signatureFailures } }
 
@@ -109,7 +106,7 @@ struct FakeVolcengineServer: Sendable {
 }
 
 /// The fake's memory: what it was told to do and what it saw.
-private actor VolcFakeState: FakeResponder {
+actor VolcFakeState: FakeTaskRecorder {
     let script: FakeVolcengineServer.Script
     var baseURL = ""
     var submits = 0
@@ -120,20 +117,16 @@ private actor VolcFakeState: FakeResponder {
 
     init(script: FakeVolcengineServer.Script) {
         self.script = script
-        progress = FakeTaskProgress(scripted: script.pollReplies, pollsBeforeDone: script.pollsBeforeDone)
+        progress = FakeTaskProgress(script)
     }
-
-    func setBaseURL(_ url: String) { baseURL = url }
 
     func respond(to incoming: FakeRequest) async throws -> FakeReply {
         let body = incoming.body
         let path = incoming.path, query = incoming.query, method = incoming.method
-        if method == "GET", path.hasPrefix("/cdn/") {
-            if incoming.header("authorization") != nil { problems.append("credentials sent to the result host") }
-            guard let index = Int(path.dropFirst(5).split(separator: ".").first ?? "") else { return .text(404, "") }
+        if let download = incoming.resultDownload(under: "/cdn/", problems: &problems, { index, _ in
             if case .corruptImage = script.outcome { return .text(200, "<html>not an image</html>", type: "image/png") }
             return FakeReply(status: 200, body: FakeVolcengineServer.image(index), type: "image/jpeg")
-        }
+        }) { return download }
         if let failure = FakeVolcengineServer.signatureFailure(method: method, path: path, query: query, authority: incoming.authority,
                                                                headers: incoming.fields, body: body, now: Date()) {
             signatureFailures.append(failure)
