@@ -2,7 +2,6 @@ import EaselCore
 @testable import EaselEngines
 import Foundation
 import Testing
-import EaselTestSupport
 
 /// Collects what an engine reports, in order.
 private actor ComfyRecorder {
@@ -43,15 +42,6 @@ private func setting(_ graph: JSONValue, _ node: String, _ input: String, _ valu
     members["inputs"] = .object(inputs)
     nodes[node] = .object(members)
     return .object(nodes)
-}
-
-private func comfyError(_ body: () async throws -> Void) async -> EngineError? {
-    do {
-        try await body()
-        return nil
-    } catch {
-        return error as? EngineError
-    }
 }
 
 private let unhttp = UpstreamHTTP { _ in UpstreamResponse(status: 599) }
@@ -124,7 +114,7 @@ private let unhttp = UpstreamHTTP { _ in UpstreamResponse(status: 599) }
         try await FakeComfyUIServer.with(setup) { fake, base, http in
             let broken = template.replacingOccurrences(of: "v1-5-pruned-emaonly", with: "missing")
             let engine = try ComfyUIEngine(channel: comfyChannel(base, workflow: broken, apiKey: "comfy-token-secret"), http: http)
-            let error = await comfyError { _ = try await engine.generate(comfyJob { _ in await fake.note("checkpoint") }) { _ in } }
+            let error = await EngineHarness.engineError { _ = try await engine.generate(comfyJob { _ in await fake.note("checkpoint") }) { _ in } }
             #expect(error?.code == "InvalidParameterValue" && error?.isRetryable == false)
             let message = error?.message ?? ""
             #expect(message.contains("Prompt outputs failed validation") && message.contains("node 4 (CheckpointLoaderSimple)"))
@@ -137,26 +127,26 @@ private let unhttp = UpstreamHTTP { _ in UpstreamResponse(status: 599) }
         var setup = FakeComfyUIServer.Setup()
         setup.plan = .outOfMemory
         try await FakeComfyUIServer.with(setup) { _, base, http in
-            let error = await comfyError { _ = try await ComfyUIEngine(channel: comfyChannel(base), http: http).generate(comfyJob()) { _ in } }
+            let error = await EngineHarness.engineError { _ = try await ComfyUIEngine(channel: comfyChannel(base), http: http).generate(comfyJob()) { _ in } }
             #expect(error?.code == "ModelGenerateFailed" && error?.isRetryable == false)
             #expect(error?.message == "ComfyUI failed in node 3 (KSampler): torch.OutOfMemoryError: CUDA out of memory")
         }
         setup.plan = .vanish
         try await FakeComfyUIServer.with(setup) { fake, base, http in
-            let error = await comfyError { _ = try await ComfyUIEngine(channel: comfyChannel(base), http: http).generate(comfyJob()) { _ in } }
+            let error = await EngineHarness.engineError { _ = try await ComfyUIEngine(channel: comfyChannel(base), http: http).generate(comfyJob()) { _ in } }
             #expect(error?.code == "InternalError" && error?.isRetryable == false)
             #expect(await fake.events.filter { $0 == "queue" }.count == 3)
         }
         setup = FakeComfyUIServer.Setup()
         setup.promptStatus = 500
         try await FakeComfyUIServer.with(setup) { _, base, http in
-            let error = await comfyError { _ = try await ComfyUIEngine(channel: comfyChannel(base), http: http).generate(comfyJob()) { _ in } }
+            let error = await EngineHarness.engineError { _ = try await ComfyUIEngine(channel: comfyChannel(base), http: http).generate(comfyJob()) { _ in } }
             #expect(error?.code == "InternalError" && error?.isRetryable == true)
         }
         setup = FakeComfyUIServer.Setup()
         setup.token = "needed"
         try await FakeComfyUIServer.with(setup) { _, base, http in
-            let error = await comfyError { _ = try await ComfyUIEngine(channel: comfyChannel(base), http: http).generate(comfyJob()) { _ in } }
+            let error = await EngineHarness.engineError { _ = try await ComfyUIEngine(channel: comfyChannel(base), http: http).generate(comfyJob()) { _ in } }
             #expect(error?.code == "InternalError" && error?.isRetryable == false)
         }
     }
@@ -165,16 +155,10 @@ private let unhttp = UpstreamHTTP { _ in UpstreamResponse(status: 599) }
         var setup = FakeComfyUIServer.Setup()
         setup.pendingPolls = 100_000
         try await FakeComfyUIServer.with(setup) { fake, base, http in
-            let quick = try ComfyUIEngine(channel: comfyChannel(base, timeout: .seconds(8)), http: http)
-            let error = await comfyError { _ = try await quick.generate(comfyJob()) { _ in } }
-            #expect(error?.code == "TaskTimeout" && error?.isRetryable == true)
-
-            let engine = try ComfyUIEngine(channel: comfyChannel(base), http: http)
-            let running = Task { try await engine.generate(comfyJob()) { _ in } }
-            let before = await fake.events.count
-            try await waitUntil("5 more fake events") { await fake.events.count >= before + 5 }
-            running.cancel()
-            await #expect(throws: CancellationError.self) { _ = try await running.value }
+            try await EngineHarness.expectTimeoutAndCancellation(
+                quick: try ComfyUIEngine(channel: comfyChannel(base, timeout: .seconds(8)), http: http),
+                engine: try ComfyUIEngine(channel: comfyChannel(base), http: http), job: comfyJob(),
+                events: { await fake.events.count }, more: 5)
         }
     }
 

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import EaselCore
+import EaselTestSupport
 import Foundation
 import Testing
 @testable import EaselEngines
@@ -54,6 +55,16 @@ enum EngineHarness {
         }
     }
 
+    /// The `EngineError` `body` throws, or nil when it throws nothing or another error.
+    static func engineError(_ body: () async throws -> Void) async -> EngineError? {
+        do {
+            try await body()
+            return nil
+        } catch {
+            return error as? EngineError
+        }
+    }
+
     /// The `EngineError` `operation` throws, recording an issue when it throws something else or nothing.
     static func failure(_ operation: () async throws -> [GeneratedImage],
                         sourceLocation: SourceLocation = #_sourceLocation) async -> EngineError? {
@@ -66,6 +77,21 @@ enum EngineHarness {
             Issue.record("expected an EngineError, got \(error)", sourceLocation: sourceLocation)
         }
         return nil
+    }
+
+    /// Checks the two ways a job on a stalled upstream task ends: on `quick` (a short deadline) it fails with a
+    /// retryable `TaskTimeout`; on `engine`, cancelled once the fake has seen `more` further `events()`, it throws
+    /// `CancellationError`.
+    static func expectTimeoutAndCancellation(quick: some ImageEngine, engine: some ImageEngine, job: EngineJob,
+                                             events: () async -> Int, more: Int,
+                                             sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        let error = await failure({ try await quick.generate(job) { _ in } }, sourceLocation: sourceLocation)
+        #expect(error?.code == "TaskTimeout" && error?.isRetryable == true, sourceLocation: sourceLocation)
+        let running = Task { try await engine.generate(job) { _ in } }
+        let before = await events()
+        try await waitUntil("\(more) more fake events") { await events() >= before + more }
+        running.cancel()
+        await #expect(throws: CancellationError.self, sourceLocation: sourceLocation) { _ = try await running.value }
     }
 
     /// The images `operation` returned, or the error it threw.
