@@ -110,12 +110,14 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "NIOCore", package: "swift-nio"),
         ], path: "Benchmarks/EaselBench"),
+        // Helpers several test targets share (a gate, a bounded wait); only test targets depend on it.
+        .target(name: "EaselTestSupport", path: "Tests/EaselTestSupport"),
         .testTarget(name: "EaselCoreTests", dependencies: [
             "EaselCore",
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         .testTarget(name: "EaselEnginesTests", dependencies: [
-            "EaselEngines", "EaselHTTP", "EaselApp", "EaselServices",
+            "EaselEngines", "EaselHTTP", "EaselApp", "EaselServices", "EaselTestSupport",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
@@ -129,9 +131,9 @@ let package = Package(
         ]),
         .testTarget(name: "EaselBlobsTests", dependencies: ["EaselBlobs"]),
         .testTarget(name: "EaselCLITests", dependencies: ["easel"]),
-        .testTarget(name: "EaselWorkerTests", dependencies: ["EaselWorker", "EaselServices"]),
+        .testTarget(name: "EaselWorkerTests", dependencies: ["EaselWorker", "EaselServices", "EaselTestSupport"]),
         .testTarget(name: "EaselHTTPTests", dependencies: [
-            "EaselHTTP", "EaselApp", "EaselServices",
+            "EaselHTTP", "EaselApp", "EaselServices", "EaselTestSupport",
             .product(name: "PropertyBased", package: "swift-property-based"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -14,18 +14,10 @@ import Testing
                     routes: [ModelRoute] = [], options: [String: String] = [:],
                     _ body: (ArkSeedreamEngine, FakeArkServer) async throws -> Void) async throws {
         let fake = FakeArkServer(model: model, apiKey: Self.key, replies: replies)
-        let client = HTTPClient(eventLoopGroupProvider: .singleton)
-        do {
-            try await fake.run { baseURL in
-                let channel = UpstreamChannel(name: "ark-test", kind: .ark, baseURL: baseURL, apiKey: apiKey,
-                                              models: routes, options: options, timeout: .seconds(30))
-                try await body(ArkSeedreamEngine(channel: channel, http: .live(client)), fake)
-            }
-        } catch {
-            try await client.shutdown()
-            throw error
-        }
-        try await client.shutdown()
+        try await EngineHarness.withEngine(on: fake, { baseURL, http in
+            try ArkSeedreamEngine(channel: UpstreamChannel(name: "ark-test", kind: .ark, baseURL: baseURL, apiKey: apiKey,
+                                                           models: routes, options: options, timeout: .seconds(30)), http: http)
+        }) { engine in try await body(engine, fake) }
     }
 
     func job(_ version: String, count: Int = 1, inputs: [ResolvedImage] = [], size: PixelSize = PixelSize(width: 2048, height: 2048),
@@ -35,21 +27,13 @@ import Testing
         return EngineJob(taskId: "251007502-AigcImageTask-ark", request: request, outputSize: size, imageCount: count, inputs: inputs)
     }
 
-    func failure(of engine: ArkSeedreamEngine, _ job: EngineJob) async -> EngineError? {
-        do {
-            _ = try await engine.generate(job) { _ in }
-            Issue.record("expected a failure")
-        } catch let error as EngineError {
-            return error
-        } catch {
-            Issue.record("not an EngineError: \(error)")
-        }
-        return nil
+    /// The `EngineError` `job` fails with on `engine`.
+    func failure(of engine: ArkSeedreamEngine, _ job: EngineJob, sourceLocation: SourceLocation = #_sourceLocation) async -> EngineError? {
+        await EngineHarness.failure({ try await engine.generate(job) { _ in } }, sourceLocation: sourceLocation)
     }
 
     static func reference(_ format: ImageFormat, url: String? = nil) -> ResolvedImage {
-        let encoded = SandboxRenderer().render(prompt: "dog", seed: 2, index: 0, width: 40, height: 30, format: format)
-        return ResolvedImage(bytes: encoded.bytes, info: encoded.info, sourceURL: url)
+        .rendered("dog", seed: 2, width: 40, height: 30, format: format, sourceURL: url)
     }
 
     @Test func textToImageSendsTheDocumentedFieldsAndFetchesTheURL() async throws {

@@ -1,5 +1,6 @@
 import Testing
 @testable import EaselEngines
+import EaselTestSupport
 
 /// A channel's concurrency cap under cancellation: a cancelled waiter leaves the queue and its slot is never lost.
 @Suite(.timeLimit(.minutes(1))) struct ChannelLimiterTests {

@@ -10,14 +10,8 @@ private actor ComfyRecorder {
 }
 
 /// ComfyUI's default text-to-image graph in API format, plus a LoadImage and a PreviewImage node.
-private let template = """
-{"3": {"class_type": "KSampler", "inputs": {"seed": 156680208700286, "steps": 20, "cfg": 8, "sampler_name": "euler",
-       "scheduler": "normal", "denoise": 1, "model": ["4", 0], "positive": ["6", 0], "negative": ["7", 0], "latent_image": ["5", 0]}},
- "4": {"class_type": "CheckpointLoaderSimple", "inputs": {"ckpt_name": "v1-5-pruned-emaonly.safetensors"}},
- "5": {"class_type": "EmptyLatentImage", "inputs": {"width": 512, "height": 512, "batch_size": 1}},
- "6": {"class_type": "CLIPTextEncode", "inputs": {"text": "beautiful scenery", "clip": ["4", 1]}},
- "7": {"class_type": "CLIPTextEncode", "inputs": {"text": "text, watermark", "clip": ["4", 1]}},
- "8": {"class_type": "VAEDecode", "inputs": {"samples": ["3", 0], "vae": ["4", 2]}},
+private let template = "{" + comfyDefaultGraphNodes + """
+,
  "9": {"class_type": "SaveImage", "inputs": {"filename_prefix": "Easel run+1", "images": ["8", 0]}},
  "10": {"class_type": "LoadImage", "inputs": {"image": "example.png", "upload": "image"}},
  "12": {"class_type": "PreviewImage", "inputs": {"images": ["8", 0]}}}
@@ -48,15 +42,6 @@ private func setting(_ graph: JSONValue, _ node: String, _ input: String, _ valu
     members["inputs"] = .object(inputs)
     nodes[node] = .object(members)
     return .object(nodes)
-}
-
-private func comfyError(_ body: () async throws -> Void) async -> EngineError? {
-    do {
-        try await body()
-        return nil
-    } catch {
-        return error as? EngineError
-    }
 }
 
 private let unhttp = UpstreamHTTP { _ in UpstreamResponse(status: 599) }
@@ -129,7 +114,7 @@ private let unhttp = UpstreamHTTP { _ in UpstreamResponse(status: 599) }
         try await FakeComfyUIServer.with(setup) { fake, base, http in
             let broken = template.replacingOccurrences(of: "v1-5-pruned-emaonly", with: "missing")
             let engine = try ComfyUIEngine(channel: comfyChannel(base, workflow: broken, apiKey: "comfy-token-secret"), http: http)
-            let error = await comfyError { _ = try await engine.generate(comfyJob { _ in await fake.note("checkpoint") }) { _ in } }
+            let error = await EngineHarness.engineError { _ = try await engine.generate(comfyJob { _ in await fake.note("checkpoint") }) { _ in } }
             #expect(error?.code == "InvalidParameterValue" && error?.isRetryable == false)
             let message = error?.message ?? ""
             #expect(message.contains("Prompt outputs failed validation") && message.contains("node 4 (CheckpointLoaderSimple)"))
@@ -142,26 +127,26 @@ private let unhttp = UpstreamHTTP { _ in UpstreamResponse(status: 599) }
         var setup = FakeComfyUIServer.Setup()
         setup.plan = .outOfMemory
         try await FakeComfyUIServer.with(setup) { _, base, http in
-            let error = await comfyError { _ = try await ComfyUIEngine(channel: comfyChannel(base), http: http).generate(comfyJob()) { _ in } }
+            let error = await EngineHarness.engineError { _ = try await ComfyUIEngine(channel: comfyChannel(base), http: http).generate(comfyJob()) { _ in } }
             #expect(error?.code == "ModelGenerateFailed" && error?.isRetryable == false)
             #expect(error?.message == "ComfyUI failed in node 3 (KSampler): torch.OutOfMemoryError: CUDA out of memory")
         }
         setup.plan = .vanish
         try await FakeComfyUIServer.with(setup) { fake, base, http in
-            let error = await comfyError { _ = try await ComfyUIEngine(channel: comfyChannel(base), http: http).generate(comfyJob()) { _ in } }
+            let error = await EngineHarness.engineError { _ = try await ComfyUIEngine(channel: comfyChannel(base), http: http).generate(comfyJob()) { _ in } }
             #expect(error?.code == "InternalError" && error?.isRetryable == false)
             #expect(await fake.events.filter { $0 == "queue" }.count == 3)
         }
         setup = FakeComfyUIServer.Setup()
         setup.promptStatus = 500
         try await FakeComfyUIServer.with(setup) { _, base, http in
-            let error = await comfyError { _ = try await ComfyUIEngine(channel: comfyChannel(base), http: http).generate(comfyJob()) { _ in } }
+            let error = await EngineHarness.engineError { _ = try await ComfyUIEngine(channel: comfyChannel(base), http: http).generate(comfyJob()) { _ in } }
             #expect(error?.code == "InternalError" && error?.isRetryable == true)
         }
         setup = FakeComfyUIServer.Setup()
         setup.token = "needed"
         try await FakeComfyUIServer.with(setup) { _, base, http in
-            let error = await comfyError { _ = try await ComfyUIEngine(channel: comfyChannel(base), http: http).generate(comfyJob()) { _ in } }
+            let error = await EngineHarness.engineError { _ = try await ComfyUIEngine(channel: comfyChannel(base), http: http).generate(comfyJob()) { _ in } }
             #expect(error?.code == "InternalError" && error?.isRetryable == false)
         }
     }
@@ -170,16 +155,10 @@ private let unhttp = UpstreamHTTP { _ in UpstreamResponse(status: 599) }
         var setup = FakeComfyUIServer.Setup()
         setup.pendingPolls = 100_000
         try await FakeComfyUIServer.with(setup) { fake, base, http in
-            let quick = try ComfyUIEngine(channel: comfyChannel(base, timeout: .seconds(8)), http: http)
-            let error = await comfyError { _ = try await quick.generate(comfyJob()) { _ in } }
-            #expect(error?.code == "TaskTimeout" && error?.isRetryable == true)
-
-            let engine = try ComfyUIEngine(channel: comfyChannel(base), http: http)
-            let running = Task { try await engine.generate(comfyJob()) { _ in } }
-            let before = await fake.events.count
-            try await waitUntil("5 more fake events") { await fake.events.count >= before + 5 }
-            running.cancel()
-            await #expect(throws: CancellationError.self) { _ = try await running.value }
+            try await EngineHarness.expectTimeoutAndCancellation(
+                quick: try ComfyUIEngine(channel: comfyChannel(base, timeout: .seconds(8)), http: http),
+                engine: try ComfyUIEngine(channel: comfyChannel(base), http: http), job: comfyJob(),
+                events: { await fake.events.count }, more: 5)
         }
     }
 

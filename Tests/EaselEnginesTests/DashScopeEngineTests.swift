@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import EaselCore
 import Foundation
 import Testing
@@ -7,28 +6,12 @@ import Testing
 private typealias Script = FakeDashScopeServer.Script
 private typealias Reply = FakeDashScopeServer.Reply
 
-/// What one run of the engine against the fake produced and what the fake saw.
-private struct QwenRun: Sendable {
-    var images: [GeneratedImage] = []
-    var error: EngineError?
-    var otherError: String?
-    var calls = 0
-    var polls = 0
-    var problems: [String] = []
-    var progress: [Int] = []
-    var checkpoints: [String] = []
-    var pollsAtCheckpoint: [Int] = []
+/// What the fake saw in one run.
+private struct QwenSeen: Sendable {
+    var calls: Int
+    var polls: Int
+    var problems: [String]
 }
-
-private actor QwenLog {
-    var progress: [Int] = []
-    var checkpoints: [String] = []
-    var pollsAtCheckpoint: [Int] = []
-    func report(_ value: Int) { progress.append(value) }
-    func checkpoint(_ id: String, polls: Int) { checkpoints.append(id); pollsAtCheckpoint.append(polls) }
-}
-
-private func json(_ text: String) -> JSONValue { (try? JSONValue.parse(Array(text.utf8))) ?? .string("unparsable: \(text)") }
 
 private func request(_ version: String = "0925", _ prompt: String = "三只小狗", edit: (inout ImageRequest) -> Void = { _ in }) -> ImageRequest {
     var request = ImageRequest(modelName: "Qwen", modelVersion: version, prompt: prompt)
@@ -37,8 +20,7 @@ private func request(_ version: String = "0925", _ prompt: String = "三只小�
 }
 
 private func reference(url: String? = nil) -> ResolvedImage {
-    let image = SandboxRenderer().render(prompt: "ref", seed: 8, index: 0, width: 80, height: 80, format: .png)
-    return ResolvedImage(bytes: image.bytes, info: image.info, sourceURL: url)
+    .rendered(seed: 8, width: 80, height: 80, sourceURL: url)
 }
 
 private let plainT2I = json(#"""
@@ -48,32 +30,19 @@ private let asyncT2I = json(#"{"model":"qwen-image-plus","input":{"prompt":"三�
 
 private func run(_ script: Script, _ imageRequest: ImageRequest = request(), inputs: [ResolvedImage] = [], count: Int = 1,
                  apiKey: String = FakeDashScopeServer.apiKey, options: [String: String] = [:], routes: [ModelRoute] = [],
-                 resumeToken: String? = nil, timeout: Duration = .seconds(20)) async throws -> QwenRun {
-    let client = HTTPClient(eventLoopGroupProvider: .singleton)
-    do {
-        let outcome = try await FakeDashScopeServer.with(script: script) { server in
+                 resumeToken: String? = nil, timeout: Duration = .seconds(20)) async throws -> EngineRun<QwenSeen> {
+    try await EngineHarness.withLiveHTTP { http in
+        try await FakeDashScopeServer.with(script: script) { server in
             let channel = UpstreamChannel(name: "dashscope-test", kind: .dashscope, baseURL: server.baseURL, apiKey: apiKey,
                                           models: routes, options: ["poll_interval_ms": "20"].merging(options) { $1 }, timeout: timeout)
-            let engine = try DashScopeQwenEngine(channel: channel, http: .live(client))
-            let log = QwenLog()
             let size = imageRequest.size ?? PixelSize(width: 1024, height: 1024)
             let job = EngineJob(taskId: "251007502-AigcImageTask-q1", request: imageRequest, outputSize: size, imageCount: count,
-                                inputs: inputs, resumeToken: resumeToken,
-                                checkpoint: { id in await log.checkpoint(id, polls: await server.polls) })
-            var result = QwenRun()
-            do { result.images = try await engine.generate(job) { await log.report($0) } } catch let error as EngineError {
-                result.error = error
-            } catch { result.otherError = "\(type(of: error))" }
-            (result.calls, result.polls, result.problems) = (await server.calls, await server.polls, await server.problems)
-            (result.progress, result.checkpoints, result.pollsAtCheckpoint) = (await log.progress, await log.checkpoints,
-                                                                                 await log.pollsAtCheckpoint)
-            return result
+                                inputs: inputs, resumeToken: resumeToken)
+            return try await EngineHarness.run(try DashScopeQwenEngine(channel: channel, http: http), job,
+                                               polls: { await server.polls }) {
+                QwenSeen(calls: await server.calls, polls: await server.polls, problems: await server.problems)
+            }
         }
-        try await client.shutdown()
-        return outcome
-    } catch {
-        try await client.shutdown()
-        throw error
     }
 }
 

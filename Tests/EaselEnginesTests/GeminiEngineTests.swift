@@ -14,18 +14,10 @@ import Testing
                     routes: [ModelRoute] = [], options: [String: String] = [:],
                     _ body: (GeminiImageEngine, FakeGeminiServer) async throws -> Void) async throws {
         let fake = FakeGeminiServer(model: model, apiKey: Self.key, replies: replies)
-        let client = HTTPClient(eventLoopGroupProvider: .singleton)
-        do {
-            try await fake.run { baseURL in
-                let channel = UpstreamChannel(name: "gemini-test", kind: .gemini, baseURL: baseURL + "/", apiKey: apiKey,
-                                              models: routes, options: options, timeout: .seconds(30))
-                try await body(GeminiImageEngine(channel: channel, http: .live(client)), fake)
-            }
-        } catch {
-            try await client.shutdown()
-            throw error
-        }
-        try await client.shutdown()
+        try await EngineHarness.withEngine(on: fake, { baseURL, http in
+            try GeminiImageEngine(channel: UpstreamChannel(name: "gemini-test", kind: .gemini, baseURL: baseURL + "/", apiKey: apiKey,
+                                                           models: routes, options: options, timeout: .seconds(30)), http: http)
+        }) { engine in try await body(engine, fake) }
     }
 
     func job(_ name: String = "GG", _ version: String, count: Int = 1, inputs: [ResolvedImage] = [],
@@ -35,21 +27,13 @@ import Testing
         return EngineJob(taskId: "251007502-AigcImageTask-test", request: request, outputSize: size, imageCount: count, inputs: inputs)
     }
 
-    func failure(of engine: GeminiImageEngine, _ job: EngineJob) async -> EngineError? {
-        do {
-            _ = try await engine.generate(job) { _ in }
-            Issue.record("expected a failure")
-        } catch let error as EngineError {
-            return error
-        } catch {
-            Issue.record("not an EngineError: \(error)")
-        }
-        return nil
+    /// The `EngineError` `job` fails with on `engine`.
+    func failure(of engine: GeminiImageEngine, _ job: EngineJob, sourceLocation: SourceLocation = #_sourceLocation) async -> EngineError? {
+        await EngineHarness.failure({ try await engine.generate(job) { _ in } }, sourceLocation: sourceLocation)
     }
 
     static func reference(_ format: ImageFormat, text: String? = nil) -> ResolvedImage {
-        let encoded = SandboxRenderer().render(prompt: "ref", seed: 3, index: 0, width: 48, height: 32, format: format)
-        return ResolvedImage(bytes: encoded.bytes, info: encoded.info, sourceURL: "https://example.com/ref.png", text: text)
+        .rendered(seed: 3, width: 48, height: 32, format: format, sourceURL: "https://example.com/ref.png", text: text)
     }
 
     @Test func gemini3SendsReferencesDescriptionsAndImageConfig() async throws {

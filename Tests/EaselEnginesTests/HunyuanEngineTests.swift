@@ -1,16 +1,8 @@
-import AsyncHTTPClient
 import EaselCore
 import Foundation
 import Synchronization
 import Testing
 @testable import EaselEngines
-
-/// What an engine reported while it ran: checkpoints (with the number of queries the fake had seen at that moment)
-/// and progress values.
-private final class Trace: Sendable {
-    let checkpoints = Mutex<[(id: String, queriesBefore: Int)]>([])
-    let progress = Mutex<[Int]>([])
-}
 
 /// HunyuanImageEngine against the fake aiart API (providers.md §6).
 @Suite struct HunyuanEngineTests {
@@ -24,39 +16,31 @@ private final class Trace: Sendable {
         return channel
     }
 
-    private func job(_ server: FakeTencentServer, _ trace: Trace, resume: String? = nil, inputs: [ResolvedImage] = [],
+    private func job(_ server: FakeTencentServer, _ trace: EngineJobLog, resume: String? = nil, inputs: [ResolvedImage] = [],
                      _ configure: (inout ImageRequest) -> Void = { _ in }) -> EngineJob {
         var request = ImageRequest(modelName: "Hunyuan", modelVersion: "3.0", prompt: "雨后的江南小镇")
         configure(&request)
         return EngineJob(taskId: "task-1", request: request, outputSize: PixelSize(width: 1024, height: 768), imageCount: 1,
                          inputs: inputs, resumeToken: resume) { id in
             let queries = await server.count("QueryTextToImageJob")
-            trace.checkpoints.withLock { $0.append((id, queries)) }
+            trace.checkpoint(id, polls: queries)
         }
     }
 
-    private func generate(_ channel: UpstreamChannel, _ job: EngineJob, _ trace: Trace,
+    private func generate(_ channel: UpstreamChannel, _ job: EngineJob, _ trace: EngineJobLog,
                           clock: @escaping @Sendable () -> Date = Date.init) async throws -> [GeneratedImage] {
-        let client = HTTPClient(eventLoopGroupProvider: .singleton)
-        do {
-            let images = try await HunyuanImageEngine(channel: channel, http: .live(client), clock: clock)
-                .generate(job) { value in trace.progress.withLock { $0.append(value) } }
-            try await client.shutdown()
-            return images
-        } catch {
-            try await client.shutdown()
-            throw error
+        try await EngineHarness.withLiveHTTP { http in
+            try await HunyuanImageEngine(channel: channel, http: http, clock: clock).generate(job) { trace.report($0) }
         }
     }
 
     private func reference() -> ResolvedImage {
-        let image = SandboxRenderer().render(prompt: "ref", seed: 1, index: 0, width: 16, height: 16, format: .png)
-        return ResolvedImage(bytes: image.bytes, info: image.info, sourceURL: "https://example.com/ref.jpg")
+        .rendered(seed: 1, width: 16, height: 16, sourceURL: "https://example.com/ref.jpg")
     }
 
     @Test func submitsCheckpointsPollsAndDownloads() async throws {
         try await FakeTencentServer.with(keys) { server in
-            let trace = Trace()
+            let trace = EngineJobLog()
             let images = try await generate(channel(server), job(server, trace, inputs: [reference()]) {
                 $0.enhancePrompt = false
                 $0.seed = 42
@@ -69,7 +53,7 @@ private final class Trace: Sendable {
                                               "Seed": .int(42)]))
             let jobId = try #require(calls[1].body?["JobId"]?.lenientString)
             #expect(jobId.hasPrefix("1307024053-1789875924-") && jobId.hasSuffix("-0"))
-            #expect(trace.checkpoints.withLock { $0.map(\.id) == [jobId] && $0.map(\.queriesBefore) == [0] })
+            #expect(trace.checkpoints.withLock { $0.map(\.id) == [jobId] && $0.map(\.pollsBefore) == [0] })
             let authorization = try #require(calls[0].headers["authorization"])
             #expect(authorization.hasPrefix("TC3-HMAC-SHA256 Credential=\(keys.secretId)/")
                     && authorization.contains("/aiart/tc3_request, SignedHeaders=content-type;host, Signature="))
@@ -85,7 +69,7 @@ private final class Trace: Sendable {
     @Test func resumeTokenPollsWithoutSubmitting() async throws {
         let existing = "1307024053-1789875924-resumed-0"
         try await FakeTencentServer.with(keys, script: .init(polls: [.running(50), .done(images: 1)], existingJob: existing)) { server in
-            let trace = Trace()
+            let trace = EngineJobLog()
             let images = try await generate(channel(server), job(server, trace, resume: existing), trace)
             #expect(images.count == 1)
             #expect(await server.count("SubmitTextToImageJob") == 0)
@@ -99,7 +83,7 @@ private final class Trace: Sendable {
         var shanghai = keys
         shanghai.region = "ap-shanghai"
         try await FakeTencentServer.with(shanghai) { server in
-            let trace = Trace()
+            let trace = EngineJobLog()
             _ = try await generate(channel(server) { $0.region = "ap-shanghai" }, job(server, trace) {
                 $0.logoAdd = true
                 $0.sceneType = "3d_panorama"
@@ -127,7 +111,7 @@ private final class Trace: Sendable {
         let (upstream, expected, retryable) = mapping
         let script = FakeTencentServer.Script(submit: .apiError(code: upstream, message: "refused for \(keys.secretId)"))
         try await FakeTencentServer.with(keys, script: script) { server in
-            let trace = Trace()
+            let trace = EngineJobLog()
             let error = await #expect(throws: EngineError.self) { try await generate(channel(server), job(server, trace), trace) }
             #expect(error?.code.rawValue == expected && error?.isRetryable == retryable)
             #expect(error?.message.contains(keys.secretId) == false)
@@ -144,7 +128,7 @@ private final class Trace: Sendable {
     func jobLevelFailuresAreMapped(upstream: String, expected: String) async throws {
         let script = FakeTencentServer.Script(polls: [.running(30), .failed(code: upstream, message: "处理失败")])
         try await FakeTencentServer.with(keys, script: script) { server in
-            let trace = Trace()
+            let trace = EngineJobLog()
             let error = await #expect(throws: EngineError.self) { try await generate(channel(server), job(server, trace), trace) }
             #expect(error?.code.rawValue == expected && error?.isRetryable == false)
             #expect(trace.checkpoints.withLock { $0.count } == 1)
@@ -160,7 +144,7 @@ private final class Trace: Sendable {
                 (channel(server), { Date().addingTimeInterval(-3600) }, "AuthFailure.SignatureExpire"),
             ]
             for (variant, clock, seen) in variants {
-                let trace = Trace()
+                let trace = EngineJobLog()
                 let error = await #expect(throws: EngineError.self) {
                     try await generate(variant, job(server, trace), trace, clock: clock)
                 }
@@ -176,7 +160,7 @@ private final class Trace: Sendable {
         let polls: [FakeTencentServer.Step] = [.http(502), .malformed, .apiError(code: "RequestLimitExceeded", message: "slow down"),
                                                .running(60), .done(images: 1)]
         try await FakeTencentServer.with(keys, script: .init(polls: polls)) { server in
-            let trace = Trace()
+            let trace = EngineJobLog()
             let images = try await generate(channel(server), job(server, trace), trace)
             #expect(images.count == 1)
             #expect(await server.count("QueryTextToImageJob") == 5)
@@ -187,7 +171,7 @@ private final class Trace: Sendable {
     @Test(arguments: [(FakeTencentServer.Step.http(503), "InternalError"), (.malformed, "ModelGenerateFailed")])
     func persistentPollFailuresEndTheJob(step: FakeTencentServer.Step, expected: String) async throws {
         try await FakeTencentServer.with(keys, script: .init(polls: [step])) { server in
-            let trace = Trace()
+            let trace = EngineJobLog()
             let error = await #expect(throws: EngineError.self) { try await generate(channel(server), job(server, trace), trace) }
             #expect(error?.code.rawValue == expected && error?.isRetryable == true)
             #expect(await server.count("QueryTextToImageJob") == 4)
@@ -197,7 +181,7 @@ private final class Trace: Sendable {
     @Test func submitFailuresOutsideTheEnvelope() async throws {
         for (step, expected) in [(FakeTencentServer.Step.http(500), "InternalError"), (.malformed, "ModelGenerateFailed")] {
             try await FakeTencentServer.with(keys, script: .init(submit: step)) { server in
-                let trace = Trace()
+                let trace = EngineJobLog()
                 let error = await #expect(throws: EngineError.self) { try await generate(channel(server), job(server, trace), trace) }
                 #expect(error?.code.rawValue == expected && error?.isRetryable == true)
                 #expect(trace.checkpoints.withLock { $0.isEmpty })
@@ -207,7 +191,7 @@ private final class Trace: Sendable {
 
     @Test func deadlineGivesTaskTimeout() async throws {
         try await FakeTencentServer.with(keys, script: .init(polls: [.running(10)])) { server in
-            let trace = Trace()
+            let trace = EngineJobLog()
             let error = await #expect(throws: EngineError.self) {
                 try await generate(channel(server) { $0.timeout = .seconds(8) }, job(server, trace), trace)
             }
@@ -218,7 +202,7 @@ private final class Trace: Sendable {
 
     @Test func cancellationStopsPolling() async throws {
         try await FakeTencentServer.with(keys, script: .init(polls: [.running(10)])) { server in
-            let trace = Trace()
+            let trace = EngineJobLog()
             let config = channel(server), work = job(server, trace)
             let running = Task { try await generate(config, work, trace) }
             for _ in 0..<1000 where await server.count("QueryTextToImageJob") < 2 { try await Task.sleep(for: .milliseconds(5)) }
@@ -232,7 +216,7 @@ private final class Trace: Sendable {
 
     @Test func resultsThatAreNoImagesAreRefused() async throws {
         try await FakeTencentServer.with(keys, script: .init(polls: [.corruptImage])) { server in
-            let trace = Trace()
+            let trace = EngineJobLog()
             let error = await #expect(throws: EngineError.self) { try await generate(channel(server), job(server, trace), trace) }
             #expect(error?.code == "ModelGenerateFailed")
         }
@@ -240,7 +224,7 @@ private final class Trace: Sendable {
 
     @Test func refusesWhatTheUpstreamCannotTakeBeforeCalling() async throws {
         try await FakeTencentServer.with(keys) { server in
-            let trace = Trace()
+            let trace = EngineJobLog()
             var inline = reference()
             inline.sourceURL = nil
             for job in [job(server, trace, inputs: [reference(), inline]), job(server, trace) { $0.prompt = " " }] {

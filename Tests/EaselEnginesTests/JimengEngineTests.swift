@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import EaselCore
 import Foundation
 import Testing
@@ -7,30 +6,13 @@ import Testing
 private typealias Script = FakeVolcengineServer.Script
 private typealias Reply = FakeVolcengineServer.Reply
 
-/// What one run of the engine against the fake produced and what the fake saw.
-private struct JimengRun: Sendable {
-    var images: [GeneratedImage] = []
-    var error: EngineError?
-    var otherError: String?
-    var submits = 0
-    var polls = 0
-    var problems: [String] = []
-    var signatureFailures: [String] = []
-    var progress: [Int] = []
-    var checkpoints: [String] = []
-    /// How many polls the fake had seen when each checkpoint was recorded.
-    var pollsAtCheckpoint: [Int] = []
+/// What the fake saw in one run.
+private struct JimengSeen: Sendable {
+    var submits: Int
+    var polls: Int
+    var problems: [String]
+    var signatureFailures: [String]
 }
-
-private actor JimengLog {
-    var progress: [Int] = []
-    var checkpoints: [String] = []
-    var pollsAtCheckpoint: [Int] = []
-    func report(_ value: Int) { progress.append(value) }
-    func checkpoint(_ id: String, polls: Int) { checkpoints.append(id); pollsAtCheckpoint.append(polls) }
-}
-
-private func json(_ text: String) -> JSONValue { (try? JSONValue.parse(Array(text.utf8))) ?? .string("unparsable: \(text)") }
 
 private let minimal = json(#"{"req_key":"jimeng_t2i_v40","prompt":"一只红狐狸","force_single":true}"#)
 
@@ -41,49 +23,28 @@ private func request(_ prompt: String = "一只红狐狸", edit: (inout ImageReq
 }
 
 private func reference(_ index: Int, url: String? = nil) -> ResolvedImage {
-    let image = SandboxRenderer().render(prompt: "ref", seed: 7, index: index, width: 96, height: 96, format: .png)
-    return ResolvedImage(bytes: image.bytes, info: image.info, sourceURL: url)
+    .rendered(seed: 7, index: index, width: 96, height: 96, sourceURL: url)
 }
 
 private func run(_ script: Script, _ imageRequest: ImageRequest = request(), inputs: [ResolvedImage] = [], count: Int = 1,
                  outputSize: PixelSize = PixelSize(width: 1024, height: 1024), secretKey: String = FakeVolcengineServer.secretKey,
                  options: [String: String] = [:], resumeToken: String? = nil, timeout: Duration = .seconds(20),
-                 clock: @escaping @Sendable () -> Date = Date.init, cancelAfter: Duration? = nil) async throws -> JimengRun {
-    let client = HTTPClient(eventLoopGroupProvider: .singleton)
-    do {
-        let outcome = try await FakeVolcengineServer.with(script: script) { server in
+                 clock: @escaping @Sendable () -> Date = Date.init,
+                 cancelAfter: Duration? = nil) async throws -> EngineRun<JimengSeen> {
+    try await EngineHarness.withLiveHTTP { http in
+        try await FakeVolcengineServer.with(script: script) { server in
             let channel = UpstreamChannel(name: "jimeng-test", kind: .jimeng, baseURL: server.baseURL + "/",
                                           accessKey: FakeVolcengineServer.accessKey, secretKey: secretKey, region: "cn-north-1",
                                           models: [ModelRoute(name: "Jimeng", version: "4.0")],
                                           options: ["poll_interval_ms": "20"].merging(options) { $1 }, timeout: timeout)
-            let engine = try JimengImageEngine(channel: channel, http: .live(client), clock: clock)
-            let log = JimengLog()
             let job = EngineJob(taskId: "251007502-AigcImageTask-j1", request: imageRequest, outputSize: outputSize,
-                                imageCount: count, inputs: inputs, resumeToken: resumeToken,
-                                checkpoint: { id in await log.checkpoint(id, polls: await server.polls) })
-            let task = Task { try await engine.generate(job) { await log.report($0) } }
-            if let cancelAfter {
-                // Cancel only once the upstream task exists (its checkpoint), however slow the machine is.
-                let deadline = ContinuousClock.now + .seconds(30)
-                while await log.checkpoints.isEmpty, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
-                try await Task.sleep(for: cancelAfter)
-                task.cancel()
+                                imageCount: count, inputs: inputs, resumeToken: resumeToken)
+            return try await EngineHarness.run(try JimengImageEngine(channel: channel, http: http, clock: clock), job,
+                                               cancelAfter: cancelAfter, polls: { await server.polls }) {
+                JimengSeen(submits: await server.submits, polls: await server.polls, problems: await server.problems,
+                           signatureFailures: await server.signatureFailures)
             }
-            var result = JimengRun()
-            do { result.images = try await task.value } catch let error as EngineError { result.error = error } catch {
-                result.otherError = "\(type(of: error))"
-            }
-            (result.submits, result.polls, result.problems) = (await server.submits, await server.polls, await server.problems)
-            result.signatureFailures = await server.signatureFailures
-            (result.progress, result.checkpoints, result.pollsAtCheckpoint) = (await log.progress, await log.checkpoints,
-                                                                                 await log.pollsAtCheckpoint)
-            return result
         }
-        try await client.shutdown()
-        return outcome
-    } catch {
-        try await client.shutdown()
-        throw error
     }
 }
 

@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import EaselCore
 import Foundation
 import Testing
@@ -8,27 +7,12 @@ private let accessKey = "ak-test-7f3a"
 private let secretKey = "sk-secret-kling-9b1c"
 private typealias Script = FakeKlingServer.Script
 
-/// What one run of the engine against the fake produced and what the fake saw.
-private struct KlingRun: Sendable {
-    var images: [GeneratedImage] = []
-    var error: EngineError?
-    var otherError: String?
-    var submits = 0
-    var polls: [String] = []
-    var problems: [String] = []
-    var authFailures: [String] = []
-    var progress: [Int] = []
-    /// Each checkpoint with the number of polls the fake had seen when it was recorded.
-    var checkpoints: [String] = []
-    var pollsAtCheckpoint: [Int] = []
-}
-
-private actor JobLog {
-    var progress: [Int] = []
-    var checkpoints: [String] = []
-    var pollsAtCheckpoint: [Int] = []
-    func report(_ value: Int) { progress.append(value) }
-    func checkpoint(_ id: String, polls: Int) { checkpoints.append(id); pollsAtCheckpoint.append(polls) }
+/// What the fake saw in one run.
+private struct KlingSeen: Sendable {
+    var submits: Int
+    var polls: [String]
+    var problems: [String]
+    var authFailures: [String]
 }
 
 private func request(_ version: String, _ prompt: String? = "a red fox",
@@ -39,52 +23,30 @@ private func request(_ version: String, _ prompt: String? = "a red fox",
 }
 
 private func reference(_ index: Int, url: String? = nil) -> ResolvedImage {
-    let image = SandboxRenderer().render(prompt: "ref", seed: 9, index: index, width: 320, height: 320, format: .png)
-    return ResolvedImage(bytes: image.bytes, info: image.info, sourceURL: url)
+    .rendered(seed: 9, index: index, width: 320, height: 320, sourceURL: url)
 }
 
 private func run(_ script: Script, _ imageRequest: ImageRequest, inputs: [ResolvedImage] = [], count: Int = 1,
                  auth: FakeKlingServer.Auth = .jwt(accessKey: accessKey, secretKey: secretKey), resumeToken: String? = nil,
                  timeout: Duration = .seconds(20), clock: @escaping @Sendable () -> Date = Date.init,
-                 routes: [ModelRoute] = [], cancelAfter: Duration? = nil) async throws -> KlingRun {
-    let client = HTTPClient(eventLoopGroupProvider: .singleton)
-    do {
-        let outcome = try await FakeKlingServer.with(auth: auth, script: script) { server in
+                 routes: [ModelRoute] = [], cancelAfter: Duration? = nil) async throws -> EngineRun<KlingSeen> {
+    try await EngineHarness.withLiveHTTP { http in
+        try await FakeKlingServer.with(auth: auth, script: script) { server in
             var channel = UpstreamChannel(name: "kling-test", kind: .kling, baseURL: server.baseURL + "/",
                                           models: routes, options: ["poll_interval_ms": "20"], timeout: timeout)
             switch auth {
             case .jwt(let ak, let sk): (channel.accessKey, channel.secretKey) = (ak, sk)
             case .apiKey(let key): channel.apiKey = key
             }
-            let engine = try KlingImageEngine(channel: channel, http: .live(client), clock: clock)
-            let log = JobLog()
             let job = EngineJob(taskId: "251007502-AigcImageTask-k1", request: imageRequest,
                                 outputSize: PixelSize(width: 1024, height: 1024), imageCount: count, inputs: inputs,
-                                resumeToken: resumeToken,
-                                checkpoint: { id in await log.checkpoint(id, polls: await server.polls.count) })
-            let task = Task { try await engine.generate(job) { await log.report($0) } }
-            if let cancelAfter {
-                // Cancel only once the upstream task exists (its checkpoint), however slow the machine is.
-                let deadline = ContinuousClock.now + .seconds(30)
-                while await log.checkpoints.isEmpty, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
-                try await Task.sleep(for: cancelAfter)
-                task.cancel()
+                                resumeToken: resumeToken)
+            return try await EngineHarness.run(try KlingImageEngine(channel: channel, http: http, clock: clock), job,
+                                               cancelAfter: cancelAfter, polls: { await server.polls.count }) {
+                KlingSeen(submits: await server.submits, polls: await server.polls, problems: await server.problems,
+                          authFailures: await server.authFailures)
             }
-            var result = KlingRun()
-            do { result.images = try await task.value } catch let error as EngineError { result.error = error } catch {
-                result.otherError = "\(type(of: error))"
-            }
-            (result.submits, result.polls) = (await server.submits, await server.polls)
-            (result.problems, result.authFailures) = (await server.problems, await server.authFailures)
-            (result.progress, result.checkpoints, result.pollsAtCheckpoint) = (await log.progress, await log.checkpoints,
-                                                                                 await log.pollsAtCheckpoint)
-            return result
         }
-        try await client.shutdown()
-        return outcome
-    } catch {
-        try await client.shutdown()
-        throw error
     }
 }
 
@@ -96,9 +58,6 @@ private func reply(_ status: Int, body: String, headers: [String: String] = [:])
 private func failure(_ code: Int, _ message: String) -> String {
     #"{"code":\#(code),"message":"\#(message)","request_id":"9984d27b-a408-4073-ae28-17ca6a13622d"}"#
 }
-
-/// An expected wire body, written as the JSON it must be.
-private func json(_ text: String) -> JSONValue { (try? JSONValue.parse(Array(text.utf8))) ?? .string("unparsable: \(text)") }
 
 private let minimal = json(#"{"model_name":"kling-v2-1","prompt":"a red fox","n":1}"#)
 private let pollPath = "/v1/images/generations/\(FakeKlingServer.taskId)"

@@ -25,16 +25,6 @@ private func mjJob(_ prompt: String = "a cat in a garden", size: PixelSize = Pix
               outputSize: size, imageCount: 1, inputs: inputs, resumeToken: resume, checkpoint: checkpoint)
 }
 
-/// The EngineError `body` throws, or nil.
-private func mjError(_ body: () async throws -> Void) async -> EngineError? {
-    do {
-        try await body()
-        return nil
-    } catch {
-        return error as? EngineError
-    }
-}
-
 @Suite struct MidjourneyEngineTests {
     @Test func submitsChecksPointsPollsAndDownloadsTheGrid() async throws {
         let ref = SandboxRenderer().render(prompt: "ref", seed: 1, index: 0, width: 32, height: 24, format: .png)
@@ -108,7 +98,7 @@ private func mjError(_ body: () async throws -> Void) async -> EngineError? {
         setup.submit = .refuse(code: code, description: "参数错误: prompt too long")
         try await FakeMidjourneyServer.with(setup) { fake, base, http in
             let engine = try MidjourneyProxyEngine(channel: mjChannel(base), http: http)
-            let error = await mjError { _ = try await engine.generate(mjJob { _ in await fake.note("checkpoint") }) { _ in } }
+            let error = await EngineHarness.engineError { _ = try await engine.generate(mjJob { _ in await fake.note("checkpoint") }) { _ in } }
             #expect(error?.code.rawValue == expected)
             #expect(error?.isRetryable == retryable)
             if code == 4 { #expect(error?.message.contains("prompt too long") == true) }
@@ -119,7 +109,7 @@ private func mjError(_ body: () async throws -> Void) async -> EngineError? {
     @Test func mapsTransportFailures() async throws {
         try await FakeMidjourneyServer.with { fake, base, http in
             let wrongKey = try MidjourneyProxyEngine(channel: mjChannel(base, apiKey: "wrong-secret-42"), http: http)
-            let error = await mjError { _ = try await wrongKey.generate(mjJob()) { _ in } }
+            let error = await EngineHarness.engineError { _ = try await wrongKey.generate(mjJob()) { _ in } }
             #expect(error?.code == "InternalError" && error?.isRetryable == false)
             #expect(error.map { !$0.description.contains("wrong-secret-42") } == true)
         }
@@ -128,7 +118,7 @@ private func mjError(_ body: () async throws -> Void) async -> EngineError? {
             var setup = FakeMidjourneyServer.Setup()
             setup.submit = answer
             try await FakeMidjourneyServer.with(setup) { _, base, http in
-                let error = await mjError { _ = try await MidjourneyProxyEngine(channel: mjChannel(base), http: http).generate(mjJob()) { _ in } }
+                let error = await EngineHarness.engineError { _ = try await MidjourneyProxyEngine(channel: mjChannel(base), http: http).generate(mjJob()) { _ in } }
                 #expect(error?.code.rawValue == code && error?.isRetryable == retryable)
             }
         }
@@ -141,7 +131,7 @@ private func mjError(_ body: () async throws -> Void) async -> EngineError? {
         var setup = FakeMidjourneyServer.Setup()
         setup.plan = plan
         try await FakeMidjourneyServer.with(setup) { _, base, http in
-            let error = await mjError { _ = try await MidjourneyProxyEngine(channel: mjChannel(base), http: http).generate(mjJob()) { _ in } }
+            let error = await EngineHarness.engineError { _ = try await MidjourneyProxyEngine(channel: mjChannel(base), http: http).generate(mjJob()) { _ in } }
             #expect(error?.code.rawValue == expected)
             #expect(error?.isRetryable == false)
             if case .fail(let reason) = plan, expected == "ModelGenerateFailed" { #expect(error?.message.contains(reason) == true) }
@@ -158,7 +148,7 @@ private func mjError(_ body: () async throws -> Void) async -> EngineError? {
         setup = FakeMidjourneyServer.Setup()
         setup.malformedFetch = true
         try await FakeMidjourneyServer.with(setup) { fake, base, http in
-            let error = await mjError { _ = try await MidjourneyProxyEngine(channel: mjChannel(base), http: http).generate(mjJob()) { _ in } }
+            let error = await EngineHarness.engineError { _ = try await MidjourneyProxyEngine(channel: mjChannel(base), http: http).generate(mjJob()) { _ in } }
             #expect(error?.code == "ModelGenerateFailed" && error?.isRetryable == true)
             #expect(await fake.events.filter { $0.hasPrefix("fetch") }.count == 4)
         }
@@ -174,7 +164,7 @@ private func mjError(_ body: () async throws -> Void) async -> EngineError? {
         setup = FakeMidjourneyServer.Setup()
         setup.gridIsHTML = true
         try await FakeMidjourneyServer.with(setup) { _, base, http in
-            let error = await mjError { _ = try await MidjourneyProxyEngine(channel: mjChannel(base), http: http).generate(mjJob()) { _ in } }
+            let error = await EngineHarness.engineError { _ = try await MidjourneyProxyEngine(channel: mjChannel(base), http: http).generate(mjJob()) { _ in } }
             #expect(error?.code == "ModelGenerateFailed")
         }
     }
@@ -194,25 +184,19 @@ private func mjError(_ body: () async throws -> Void) async -> EngineError? {
         var setup = FakeMidjourneyServer.Setup()
         setup.plan = .stall
         try await FakeMidjourneyServer.with(setup) { fake, base, http in
-            let quick = try MidjourneyProxyEngine(channel: mjChannel(base, timeout: .seconds(8)), http: http)
-            let error = await mjError { _ = try await quick.generate(mjJob()) { _ in } }
-            #expect(error?.code == "TaskTimeout" && error?.isRetryable == true)
-
-            let engine = try MidjourneyProxyEngine(channel: mjChannel(base), http: http)
-            let running = Task { try await engine.generate(mjJob()) { _ in } }
-            let before = await fake.events.count
-            try await waitUntil("4 more fake events") { await fake.events.count >= before + 4 }
-            running.cancel()
-            await #expect(throws: CancellationError.self) { _ = try await running.value }
+            try await EngineHarness.expectTimeoutAndCancellation(
+                quick: try MidjourneyProxyEngine(channel: mjChannel(base, timeout: .seconds(8)), http: http),
+                engine: try MidjourneyProxyEngine(channel: mjChannel(base), http: http), job: mjJob(),
+                events: { await fake.events.count }, more: 4)
         }
     }
 
     @Test func failsOnAJobTheProxyForgot() async throws {
         try await FakeMidjourneyServer.with { _, base, http in
             let engine = try MidjourneyProxyEngine(channel: mjChannel(base), http: http)
-            let error = await mjError { _ = try await engine.generate(mjJob(resume: "1700000000000")) { _ in } }
+            let error = await EngineHarness.engineError { _ = try await engine.generate(mjJob(resume: "1700000000000")) { _ in } }
             #expect(error?.code == "InternalError" && error?.isRetryable == false)
-            let hostile = await mjError { _ = try await engine.generate(mjJob(resume: "../../admin")) { _ in } }
+            let hostile = await EngineHarness.engineError { _ = try await engine.generate(mjJob(resume: "../../admin")) { _ in } }
             #expect(hostile?.code == "ModelGenerateFailed")
         }
     }

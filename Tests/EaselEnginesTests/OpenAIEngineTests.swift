@@ -18,18 +18,10 @@ extension OpenAIEngineTests {
                      reply: FakeOpenAIServer.Reply = .images, options: [String: String] = [:], models: [ModelRoute] = [],
                      timeout: Duration = .seconds(30), _ body: (FakeOpenAIServer, UpstreamChannel, UpstreamHTTP) async throws -> T) async throws -> T {
         try await FakeOpenAIServer.with(flavour, apiKey: apiKey, reply: reply) { server in
-            let client = HTTPClient(eventLoopGroupProvider: .singleton)
             let channel = UpstreamChannel(name: "test", kind: flavour == .openAI ? .openai : .openaiCompatible,
                                           baseURL: server.baseURL, apiKey: apiKey, models: models, options: options,
                                           timeout: timeout)
-            let outcome: Result<T, any Error>
-            do {
-                outcome = .success(try await body(server, channel, .live(client)))
-            } catch {
-                outcome = .failure(error)
-            }
-            try await client.shutdown()
-            return try outcome.get()
+            return try await EngineHarness.withLiveHTTP { http in try await body(server, channel, http) }
         }
     }
 
@@ -43,22 +35,14 @@ extension OpenAIEngineTests {
     }
 
     func reference(_ format: ImageFormat, seed: Int64, referenceType: String? = nil) -> ResolvedImage {
-        let image = SandboxRenderer().render(prompt: "reference", seed: seed, index: 0, width: 64, height: 48,
-                                             format: format, transparentBackground: referenceType == "mask")
-        return ResolvedImage(bytes: image.bytes, info: image.info, referenceType: referenceType)
+        .rendered("reference", seed: seed, width: 64, height: 48, format: format, referenceType: referenceType,
+                  transparentBackground: referenceType == "mask")
     }
 
     /// The `EngineError` `operation` throws (recording an issue when it throws something else or nothing).
-    func failure(_ operation: () async throws -> [GeneratedImage]) async -> EngineError? {
-        do {
-            let images = try await operation()
-            Issue.record("expected a failure, got \(images.count) images")
-        } catch let error as EngineError {
-            return error
-        } catch {
-            Issue.record("expected an EngineError, got \(error)")
-        }
-        return nil
+    func failure(_ operation: () async throws -> [GeneratedImage],
+                 sourceLocation: SourceLocation = #_sourceLocation) async -> EngineError? {
+        await EngineHarness.failure(operation, sourceLocation: sourceLocation)
     }
 
     /// One error answer and the mapping it must get.

@@ -86,7 +86,7 @@ import EaselServices
         let request = Self.request("Kling", "3.0")
         let channels = [
             E2E.Channel(E2E.upstream(down, "kling", ["Kling/3.0"], accessKey: E2E.klingAK, secretKey: E2E.klingSK, maxAttempts: 3)) { _ in
-                E2E.kling(.init(path: "/v1/images/generations", body: E2E.json(#"{"model_name":"kling-v3","prompt":"\#(Self.prompt)","n":1}"#),
+                E2E.kling(.init(path: "/v1/images/generations", body: json(#"{"model_name":"kling-v3","prompt":"\#(Self.prompt)","n":1}"#),
                                 submitReply: .init(status: 503, body: "upstream connect error")))
             },
             E2E.vodChannel(backup, ["Kling/3.0"]),
@@ -153,7 +153,7 @@ import EaselServices
         func kling(_ version: String, _ path: String, _ body: String) -> E2E.Channel {
             E2E.Channel(E2E.upstream("kling-\(version.lowercased())", "kling", ["Kling/\(version)"],
                                      accessKey: E2E.klingAK, secretKey: E2E.klingSK)) { _ in
-                E2E.kling(.init(path: path, body: E2E.json(body), pollsBeforeDone: 1))
+                E2E.kling(.init(path: path, body: json(body), pollsBeforeDone: 1))
             }
         }
         return [
@@ -167,11 +167,11 @@ import EaselServices
             E2E.arkChannel("ark-5.0-lite", "SI/5.0-lite", model: "doubao-seedream-5-0-260128"),
             E2E.Channel(E2E.upstream("dashscope-0925", "dashscope", ["Qwen/0925"], apiKey: FakeDashScopeServer.apiKey,
                                      options: ["mode": "async"])) { _ in
-                E2E.dashScope(.init(async: true, body: E2E.json(#"{"model":"qwen-image-plus","input":{"prompt":"\#(p)"},"parameters":{"n":1,"watermark":false}}"#),
+                E2E.dashScope(.init(async: true, body: json(#"{"model":"qwen-image-plus","input":{"prompt":"\#(p)"},"parameters":{"n":1,"watermark":false}}"#),
                                     pollsBeforeDone: 1))
             },
             E2E.Channel(E2E.upstream("dashscope-2.0", "dashscope", ["Qwen/2.0"], apiKey: FakeDashScopeServer.apiKey)) { _ in
-                E2E.dashScope(.init(body: E2E.json(#"""
+                E2E.dashScope(.init(body: json(#"""
                     {"model":"qwen-image-2.0","input":{"messages":[{"role":"user","content":[{"text":"\#(p)"}]}]},
                      "parameters":{"n":1,"watermark":false}}
                     """#)))
@@ -179,7 +179,7 @@ import EaselServices
             E2E.hunyuanChannel("hunyuan", script: .init(polls: [.waiting, .running(50), .done(images: 1)])),
             E2E.vodChannel("vod", ["Hunyuan/3d_2.0", "Hunyuan/3.5-preview", "Kling/scene"]),
             E2E.Channel(E2E.upstream("vidu", "vidu", ["Vidu/q2"], apiKey: FakeViduServer.apiKey)) { ids in
-                E2E.vidu(.init(body: E2E.json(#"""
+                E2E.vidu(.init(body: json(#"""
                     {"model":"viduq2","prompt":"\#(p)","aspect_ratio":"16:9","payload":"\#(ids["Vidu/q2"] ?? "?")"}
                     """#), pollsBeforeDone: 1))
             },
@@ -187,7 +187,7 @@ import EaselServices
             kling("3.0", KlingRoute.generations, #"{"model_name":"kling-v3","prompt":"\#(p)","n":1,"aspect_ratio":"16:9"}"#),
             kling("3.0-Omni", KlingRoute.omni, #"{"model_name":"kling-v3-omni","prompt":"\#(p)","n":1}"#),
             kling("O1", KlingRoute.omni, #"{"model_name":"kling-image-o1","prompt":"\#(p)","n":1}"#),
-            E2E.jimengChannel("jimeng", script: .init(submitBody: E2E.json(#"{"req_key":"jimeng_t2i_v40","prompt":"\#(p)","force_single":true}"#),
+            E2E.jimengChannel("jimeng", script: .init(submitBody: json(#"{"req_key":"jimeng_t2i_v40","prompt":"\#(p)","force_single":true}"#),
                                                       pollsBeforeDone: 1)),
             E2E.midjourneyChannel("midjourney", ["MJ/v7"], setup: .init()),
             E2E.comfyChannel("comfyui", ["Mingmou/1.0"], setup: .init(pendingPolls: 1, runningPolls: 1)),
@@ -232,10 +232,10 @@ import EaselServices
             E2E.arkChannel("ark-fail", "SI/4.5", model: "doubao-seedream-4-5-251128",
                            replies: [.error(http: 400, code: "OutputImageSensitiveContentDetected", type: "BadRequest")]),
             E2E.jimengChannel("jimeng-fail", script: .init(
-                submitBody: E2E.json(#"{"req_key":"jimeng_t2i_v40","prompt":"\#(p)","force_single":true}"#), pollsBeforeDone: 1,
+                submitBody: json(#"{"req_key":"jimeng_t2i_v40","prompt":"\#(p)","force_single":true}"#), pollsBeforeDone: 1,
                 outcome: .failed(code: 50411, message: "Pre Img Risk Not Pass", status: 200))),
             E2E.Channel(E2E.upstream("dashscope-fail", "dashscope", ["Qwen/0925"], apiKey: FakeDashScopeServer.apiKey)) { _ in
-                E2E.dashScope(.init(body: E2E.json(#"""
+                E2E.dashScope(.init(body: json(#"""
                     {"model":"qwen-image-plus","input":{"messages":[{"role":"user","content":[{"text":"\#(p)"}]}]},
                      "parameters":{"n":1,"watermark":false}}
                     """#), reply: .init(status: 400, body: #"{"request_id":"r","code":"DataInspectionFailed","message":"Input or output data may contain inappropriate content."}"#)))
@@ -243,11 +243,11 @@ import EaselServices
             E2E.hunyuanChannel("hunyuan-fail", script: .init(submit: .apiError(code: "OperationDenied.TextIllegalDetected",
                                                                               message: "文本内容违规"))),
             E2E.Channel(E2E.upstream("vidu-fail", "vidu", ["Vidu/q2"], apiKey: FakeViduServer.apiKey)) { ids in
-                E2E.vidu(.init(body: E2E.json(#"{"model":"viduq2","prompt":"\#(p)","payload":"\#(ids["vidu"] ?? "?")"}"#),
+                E2E.vidu(.init(body: json(#"{"model":"viduq2","prompt":"\#(p)","payload":"\#(ids["vidu"] ?? "?")"}"#),
                                pollsBeforeDone: 1, outcome: .failed("CreationPolicyViolation")))
             },
             E2E.Channel(E2E.upstream("kling-fail", "kling", ["Kling/2.1"], accessKey: E2E.klingAK, secretKey: E2E.klingSK)) { _ in
-                E2E.kling(.init(path: KlingRoute.generations, body: E2E.json(#"{"model_name":"kling-v2-1","prompt":"\#(p)","n":1}"#),
+                E2E.kling(.init(path: KlingRoute.generations, body: json(#"{"model_name":"kling-v2-1","prompt":"\#(p)","n":1}"#),
                                 pollsBeforeDone: 1, outcome: .failed("Failure to pass the risk control system")))
             },
             E2E.midjourneyChannel("midjourney-fail", ["MJ/v7"], setup: .init(plan: .fail("Banned prompt detected: gore"))),
@@ -424,8 +424,6 @@ enum E2E {
         try await first { fake in try await withFakes(starters.dropFirst(), started: started + [fake], body) }
     }
 
-    static func json(_ text: String) -> JSONValue { (try? JSONValue.parse(Array(text.utf8))) ?? .string("unparsable: \(text)") }
-
     // MARK: Fakes
 
     static func tencent(_ credentials: FakeTencentServer.Credentials, _ script: FakeTencentServer.Script) -> Starter {
@@ -459,13 +457,19 @@ enum E2E {
                                 options: ["sub_app_id": String(credentials.subAppId)])) { _ in E2E.tencent(credentials, script) }
     }
 
+    /// A started task fake: its report counts the creates, and lists the mismatches with the credentials it
+    /// `refused()`; `image` is what it serves for the first result.
+    static func started(_ server: some FakeTaskServer, image: [UInt8],
+                        refused: @escaping @Sendable () async -> [String] = { [] }) -> Started {
+        Started(baseURL: server.baseURL) {
+            Report(problems: await server.problems + refused(), creates: await server.submits, images: [image])
+        }
+    }
+
     static func kling(_ script: FakeKlingServer.Script) -> Starter {
         { body in
             try await FakeKlingServer.with(auth: .jwt(accessKey: klingAK, secretKey: klingSK), script: script) { server in
-                try await body(Started(baseURL: server.baseURL) {
-                    Report(problems: await server.problems + server.authFailures, creates: await server.submits,
-                           images: [FakeKlingServer.image(0)])
-                })
+                try await body(started(server, image: FakeKlingServer.image(0)) { await server.authFailures })
             }
         }
     }
@@ -473,9 +477,7 @@ enum E2E {
     static func vidu(_ script: FakeViduServer.Script) -> Starter {
         { body in
             try await FakeViduServer.with(script: script) { server in
-                try await body(Started(baseURL: server.baseURL) {
-                    Report(problems: await server.problems, creates: await server.submits, images: [FakeViduServer.image(0)])
-                })
+                try await body(started(server, image: FakeViduServer.image(0)))
             }
         }
     }
@@ -485,10 +487,7 @@ enum E2E {
                          secretKey: FakeVolcengineServer.secretKey, region: "cn-north-1")) { _ in
             { body in
                 try await FakeVolcengineServer.with(script: script) { server in
-                    try await body(Started(baseURL: server.baseURL) {
-                        Report(problems: await server.problems + server.signatureFailures, creates: await server.submits,
-                               images: [FakeVolcengineServer.image(0)])
-                    })
+                    try await body(started(server, image: FakeVolcengineServer.image(0)) { await server.signatureFailures })
                 }
             }
         }
@@ -497,9 +496,7 @@ enum E2E {
     static func dashScope(_ script: FakeDashScopeServer.Script) -> Starter {
         { body in
             try await FakeDashScopeServer.with(script: script) { server in
-                try await body(Started(baseURL: server.baseURL) {
-                    Report(problems: await server.problems, creates: await server.calls, images: [FakeDashScopeServer.image(0)])
-                })
+                try await body(started(server, image: FakeDashScopeServer.image(0)))
             }
         }
     }
@@ -576,16 +573,8 @@ enum E2E {
     }
 
     /// ComfyUI's default text-to-image graph in API format.
-    static let comfyWorkflow = """
-    {"3": {"class_type": "KSampler", "inputs": {"seed": 156680208700286, "steps": 20, "cfg": 8, "sampler_name": "euler",
-           "scheduler": "normal", "denoise": 1, "model": ["4", 0], "positive": ["6", 0], "negative": ["7", 0], "latent_image": ["5", 0]}},
-     "4": {"class_type": "CheckpointLoaderSimple", "inputs": {"ckpt_name": "v1-5-pruned-emaonly.safetensors"}},
-     "5": {"class_type": "EmptyLatentImage", "inputs": {"width": 512, "height": 512, "batch_size": 1}},
-     "6": {"class_type": "CLIPTextEncode", "inputs": {"text": "beautiful scenery", "clip": ["4", 1]}},
-     "7": {"class_type": "CLIPTextEncode", "inputs": {"text": "text, watermark", "clip": ["4", 1]}},
-     "8": {"class_type": "VAEDecode", "inputs": {"samples": ["3", 0], "vae": ["4", 2]}},
-     "9": {"class_type": "SaveImage", "inputs": {"filename_prefix": "Easel", "images": ["8", 0]}}}
-    """
+    static let comfyWorkflow = "{" + comfyDefaultGraphNodes
+        + #", "9": {"class_type": "SaveImage", "inputs": {"filename_prefix": "Easel", "images": ["8", 0]}}}"#
 
     static func comfyChannel(_ name: String, _ models: [String], setup: FakeComfyUIServer.Setup) -> Channel {
         let options = ["workflow": comfyWorkflow, "prompt_node": "6.text", "negative_node": "7.text", "seed_node": "3.seed",

@@ -3,6 +3,7 @@ import Foundation
 import Synchronization
 import Testing
 @testable import EaselEngines
+import EaselTestSupport
 
 /// A cluster's slots in memory: `limit` per channel, counted per holder, with the most ever held at once.
 final class MemoryChannelSlots: SharedChannelSlots {

@@ -1,16 +1,8 @@
-import AsyncHTTPClient
 import EaselCore
 import Foundation
 import Synchronization
 import Testing
 @testable import EaselEngines
-
-/// What an engine reported while it ran: checkpoints (with the number of polls the fake had seen at that moment)
-/// and progress values.
-private final class Trace: Sendable {
-    let checkpoints = Mutex<[(id: String, pollsBefore: Int)]>([])
-    let progress = Mutex<[Int]>([])
-}
 
 /// VODPassthroughEngine against the fake VOD API 3.0 and reseller REST proxy (providers.md §10).
 @Suite struct VODPassthroughEngineTests {
@@ -34,7 +26,7 @@ private final class Trace: Sendable {
         return channel
     }
 
-    private func job(_ server: FakeTencentServer, _ trace: Trace, model: String = "Kling", version: String = "2.1",
+    private func job(_ server: FakeTencentServer, _ trace: EngineJobLog, model: String = "Kling", version: String = "2.1",
                      count: Int = 1, resume: String? = nil, inputs: [ResolvedImage] = [],
                      _ configure: (inout ImageRequest) -> Void = { _ in }) -> EngineJob {
         var request = ImageRequest(modelName: model, modelVersion: version, prompt: "一只猫 a cat")
@@ -42,31 +34,23 @@ private final class Trace: Sendable {
         return EngineJob(taskId: "task-1", request: request, outputSize: PixelSize(width: 1024, height: 1024), imageCount: count,
                          inputs: inputs, resumeToken: resume) { id in
             let polls = await server.count("DescribeTaskDetail") + server.count("rest-query")
-            trace.checkpoints.withLock { $0.append((id, polls)) }
+            trace.checkpoint(id, polls: polls)
         }
     }
 
-    private func generate(_ channel: UpstreamChannel, _ job: EngineJob, _ trace: Trace) async throws -> [GeneratedImage] {
-        let client = HTTPClient(eventLoopGroupProvider: .singleton)
-        do {
-            let images = try await VODPassthroughEngine(channel: channel, http: .live(client))
-                .generate(job) { value in trace.progress.withLock { $0.append(value) } }
-            try await client.shutdown()
-            return images
-        } catch {
-            try await client.shutdown()
-            throw error
+    private func generate(_ channel: UpstreamChannel, _ job: EngineJob, _ trace: EngineJobLog) async throws -> [GeneratedImage] {
+        try await EngineHarness.withLiveHTTP { http in
+            try await VODPassthroughEngine(channel: channel, http: http).generate(job) { trace.report($0) }
         }
     }
 
     private func reference(url: String? = "https://example.com/ref.png") -> ResolvedImage {
-        let image = SandboxRenderer().render(prompt: "ref", seed: 1, index: 0, width: 16, height: 16, format: .png)
-        return ResolvedImage(bytes: image.bytes, info: image.info, sourceURL: url, text: "参考图")
+        .rendered(seed: 1, width: 16, height: 16, sourceURL: url, text: "参考图")
     }
 
     @Test func createsCheckpointsDescribesAndDownloads() async throws {
         try await FakeTencentServer.with(keys, script: .init(polls: [.waiting, .running(50), .done(images: 2)])) { server in
-            let trace = Trace()
+            let trace = EngineJobLog()
             let images = try await generate(channel(server), job(server, trace, model: "GG", version: "2.5", count: 2,
                                                                  inputs: [reference()]) {
                 $0.negativePrompt = "blur"
@@ -113,7 +97,7 @@ private final class Trace: Sendable {
     @Test func resumeTokenDescribesWithoutCreating() async throws {
         let existing = "\(keys.subAppId)-AigcImageTask-0123456789abcdef0123456789abcdeft"
         try await FakeTencentServer.with(keys, script: .init(polls: [.done(images: 1)], existingJob: existing)) { server in
-            let trace = Trace()
+            let trace = EngineJobLog()
             let images = try await generate(channel(server), job(server, trace, resume: existing), trace)
             #expect(images.count == 1)
             #expect(await server.count("CreateAigcImageTask") == 0)
@@ -121,7 +105,7 @@ private final class Trace: Sendable {
             #expect(await server.problems.isEmpty)
         }
         try await FakeTencentServer.with(keys) { server in
-            let trace = Trace()
+            let trace = EngineJobLog()
             let error = await #expect(throws: EngineError.self) {
                 try await generate(channel(server), job(server, trace, resume: existing), trace)
             }
@@ -135,7 +119,7 @@ private final class Trace: Sendable {
         let message = "task refused (account \(keys.secretId), key \(keys.secretKey))"
         let script = FakeTencentServer.Script(polls: [.running(20), .failed(code: errCodeExt, message: message)])
         try await FakeTencentServer.with(keys, script: script) { server in
-            let trace = Trace()
+            let trace = EngineJobLog()
             let error = await #expect(throws: EngineError.self) { try await generate(channel(server), job(server, trace), trace) }
             #expect(error?.code.rawValue == errCodeExt && error?.isRetryable == retryable)
             #expect(error?.message == "task refused (account ***, key ***)")
@@ -144,7 +128,7 @@ private final class Trace: Sendable {
 
     @Test func abortedTasksAreCanceled() async throws {
         try await FakeTencentServer.with(keys, script: .init(polls: [.waiting, .aborted])) { server in
-            let trace = Trace()
+            let trace = EngineJobLog()
             let error = await #expect(throws: EngineError.self) { try await generate(channel(server), job(server, trace), trace) }
             #expect(error?.code == "OperationCanceled" && error?.isRetryable == false)
         }
@@ -156,7 +140,7 @@ private final class Trace: Sendable {
     func createErrorsAreMapped(_ mapping: (upstream: String, expected: String, retryable: Bool)) async throws {
         let script = FakeTencentServer.Script(submit: .apiError(code: mapping.upstream, message: "no (\(keys.secretId))"))
         try await FakeTencentServer.with(keys, script: script) { server in
-            let trace = Trace()
+            let trace = EngineJobLog()
             let error = await #expect(throws: EngineError.self) { try await generate(channel(server), job(server, trace), trace) }
             #expect(error?.code.rawValue == mapping.expected && error?.isRetryable == mapping.retryable)
             #expect(error?.message.contains(keys.secretId) == false)
@@ -166,7 +150,7 @@ private final class Trace: Sendable {
 
     @Test func refusesInputsAndConfigurationItCannotForward() async throws {
         try await FakeTencentServer.with(keys) { server in
-            let trace = Trace()
+            let trace = EngineJobLog()
             let error = await #expect(throws: EngineError.self) {
                 try await generate(channel(server), job(server, trace, inputs: [reference(), reference(url: nil)]), trace)
             }
@@ -182,7 +166,7 @@ private final class Trace: Sendable {
     @Test func restProxyModeSpeaksSnakeCaseWithBearer() async throws {
         let polls: [FakeTencentServer.Step] = [.apiError(code: "RequestLimitExceeded", message: "slow"), .running(70), .done(images: 1)]
         try await FakeTencentServer.with(keys, script: .init(polls: polls)) { server in
-            let trace = Trace()
+            let trace = EngineJobLog()
             let images = try await generate(channel(server, rest: true), job(server, trace) {
                 $0.aspectRatio = "1:1"
                 $0.personGeneration = "Disallowed"
@@ -206,7 +190,7 @@ private final class Trace: Sendable {
 
     @Test func restProxyRefusalsNeverShowTheKey() async throws {
         try await FakeTencentServer.with(keys) { server in
-            let trace = Trace()
+            let trace = EngineJobLog()
             let error = await #expect(throws: EngineError.self) {
                 try await generate(channel(server, rest: true) { $0.apiKey = "sk-wrong-key-0042" }, job(server, trace), trace)
             }

@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import EaselCore
 import Foundation
 import Testing
@@ -6,26 +5,11 @@ import Testing
 
 private typealias Script = FakeViduServer.Script
 
-/// What one run of the engine against the fake produced and what the fake saw.
-private struct ViduRun: Sendable {
-    var images: [GeneratedImage] = []
-    var error: EngineError?
-    var otherError: String?
-    var submits = 0
-    var polls: [String] = []
-    var problems: [String] = []
-    var progress: [Int] = []
-    var checkpoints: [String] = []
-    /// The polls the fake had seen when each checkpoint was recorded.
-    var pollsAtCheckpoint: [Int] = []
-}
-
-private actor JobLog {
-    var progress: [Int] = []
-    var checkpoints: [String] = []
-    var pollsAtCheckpoint: [Int] = []
-    func report(_ value: Int) { progress.append(value) }
-    func checkpoint(_ id: String, polls: Int) { checkpoints.append(id); pollsAtCheckpoint.append(polls) }
+/// What the fake saw in one run.
+private struct ViduSeen: Sendable {
+    var submits: Int
+    var polls: [String]
+    var problems: [String]
 }
 
 private let girl = "the girl in image 1 riding a bike"
@@ -37,13 +21,7 @@ private func request(_ prompt: String? = girl, edit: (inout ImageRequest) -> Voi
 }
 
 private func reference(_ index: Int, url: String? = nil) -> ResolvedImage {
-    let image = SandboxRenderer().render(prompt: "ref", seed: 5, index: index, width: 160, height: 128, format: .png)
-    return ResolvedImage(bytes: image.bytes, info: image.info, sourceURL: url, referenceType: "subject-1")
-}
-
-/// An expected wire body, written as the JSON it must be.
-private func json(_ text: String) -> JSONValue {
-    (try? JSONValue.parse(Array(text.utf8))) ?? .string("unparsable: \(text)")
+    .rendered(seed: 5, index: index, width: 160, height: 128, sourceURL: url, referenceType: "subject-1")
 }
 
 private let taskId: TaskID = "251007502-AigcImageTask-v1"
@@ -51,42 +29,19 @@ private let minimal = json(#"{"model":"viduq2","prompt":"\#(girl)","payload":"\#
 
 private func run(_ script: Script, _ imageRequest: ImageRequest, inputs: [ResolvedImage] = [], resumeToken: String? = nil,
                  apiKey: String? = FakeViduServer.apiKey, timeout: Duration = .seconds(20),
-                 cancelAfter: Duration? = nil) async throws -> ViduRun {
-    let client = HTTPClient(eventLoopGroupProvider: .singleton)
-    do {
-        let outcome = try await FakeViduServer.with(script: script) { server in
+                 cancelAfter: Duration? = nil) async throws -> EngineRun<ViduSeen> {
+    try await EngineHarness.withLiveHTTP { http in
+        try await FakeViduServer.with(script: script) { server in
             let channel = UpstreamChannel(name: "vidu-test", kind: .vidu, baseURL: server.baseURL, apiKey: apiKey,
                                           models: [ModelRoute(name: "Vidu", version: "q2")],
                                           options: ["poll_interval_ms": "20"], timeout: timeout)
-            let engine = try ViduImageEngine(channel: channel, http: .live(client))
-            let log = JobLog()
-            let job = EngineJob(taskId: taskId, request: imageRequest,
-                                outputSize: PixelSize(width: 1920, height: 1080), imageCount: 1, inputs: inputs,
-                                resumeToken: resumeToken,
-                                checkpoint: { id in await log.checkpoint(id, polls: await server.polls.count) })
-            let task = Task { try await engine.generate(job) { await log.report($0) } }
-            if let cancelAfter {
-                // Cancel only once the upstream task exists (its checkpoint), however slow the machine is.
-                let deadline = ContinuousClock.now + .seconds(30)
-                while await log.checkpoints.isEmpty, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
-                try await Task.sleep(for: cancelAfter)
-                task.cancel()
+            let job = EngineJob(taskId: taskId, request: imageRequest, outputSize: PixelSize(width: 1920, height: 1080),
+                                imageCount: 1, inputs: inputs, resumeToken: resumeToken)
+            return try await EngineHarness.run(try ViduImageEngine(channel: channel, http: http), job,
+                                               cancelAfter: cancelAfter, polls: { await server.polls.count }) {
+                ViduSeen(submits: await server.submits, polls: await server.polls, problems: await server.problems)
             }
-            var result = ViduRun()
-            do { result.images = try await task.value } catch let error as EngineError { result.error = error } catch {
-                result.otherError = "\(type(of: error))"
-            }
-            (result.submits, result.polls) = (await server.submits, await server.polls)
-            result.problems = await server.problems
-            (result.progress, result.checkpoints) = (await log.progress, await log.checkpoints)
-            result.pollsAtCheckpoint = await log.pollsAtCheckpoint
-            return result
         }
-        try await client.shutdown()
-        return outcome
-    } catch {
-        try await client.shutdown()
-        throw error
     }
 }
 

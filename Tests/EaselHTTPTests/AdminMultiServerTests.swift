@@ -6,6 +6,7 @@ import HummingbirdTesting
 import Testing
 @testable import EaselApp
 @testable import EaselHTTP
+import EaselTestSupport
 
 /// App settings live in the store: a change made through one server applies on every server of the same store
 /// within the settings cache's second, without a restart.
@@ -24,7 +25,7 @@ import Testing
                                                           body: #"{"create_rate_per_second": 0.001, "webhook_url": "https://hooks.example.com/n2"}"#)
                 #expect(patched.status == .ok)
                 // The second server's cached settings expire within a second: then its creates are limited.
-                try await eventually("the second server to apply the new create rate") {
+                try await waitUntil(timeout: .seconds(10), "the second server to apply the new create rate") {
                     do {
                         _ = try await secondClient.createRESTTask(apiKey: second.credentials.apiKey)
                         return false

@@ -69,6 +69,15 @@ extension TestClientProtocol {
         }
     }
 
+    /// Creates a REST task for each `(apiKey, prompt)`, then waits until every one has succeeded; returns their TaskIds
+    /// in order.
+    func createSucceededTasks(_ tasks: [(apiKey: String, prompt: String)]) async throws -> [String] {
+        var ids: [String] = []
+        for task in tasks { ids.append(try await createRESTTask(apiKey: task.apiKey, prompt: task.prompt)) }
+        for id in ids { _ = try await waitForTask(id) { $0["status"] == .string("succeeded") } }
+        return ids
+    }
+
     /// Polls the admin task detail until `done` holds (at most `timeout`).
     func waitForTask(_ id: String, timeout: Duration = .seconds(20),
                      until done: (JSONValue) -> Bool) async throws -> JSONValue {
@@ -79,14 +88,5 @@ extension TestClientProtocol {
             guard ContinuousClock.now < deadline else { throw TestFailure("task \(id) never reached the state: \(answer.json)") }
             try await Task.sleep(for: .milliseconds(20))
         }
-    }
-}
-
-/// Polls `body` until it returns true, at most `timeout`.
-func eventually(timeout: Duration = .seconds(10), _ what: String, _ body: () async throws -> Bool) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while try await !body() {
-        guard ContinuousClock.now < deadline else { throw TestFailure("timed out waiting for \(what)") }
-        try await Task.sleep(for: .milliseconds(20))
     }
 }

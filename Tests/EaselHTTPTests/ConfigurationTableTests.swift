@@ -35,36 +35,28 @@ import Testing
     }
 
     @Test func aBadValueFailsWithOneLineNamingTheSettingButNeverASecret() throws {
-        do {
-            _ = try EaselConfiguration.load(file: nil, environment: ["EASEL_MAX_ATTEMPTS": "three"])
-            Issue.record("a bad value was accepted")
-        } catch let error as ConfigurationError {
-            #expect(error.description == "scheduling.max_attempts (EASEL_MAX_ATTEMPTS) must be an integer, got `three`.")
+        let badValue = #expect(throws: ConfigurationError.self, "a bad value was accepted") {
+            try EaselConfiguration.load(file: nil, environment: ["EASEL_MAX_ATTEMPTS": "three"])
         }
-        do {
-            _ = try EaselConfiguration.load(file: nil, environment: ["EASEL_ADMIN_KEY": "short-secret"])
-            Issue.record("a short admin key was accepted")
-        } catch let error as ConfigurationError {
-            #expect(!error.description.contains("short-secret"))
+        #expect(badValue?.description == "scheduling.max_attempts (EASEL_MAX_ATTEMPTS) must be an integer, got `three`.")
+        let shortKey = #expect(throws: ConfigurationError.self, "a short admin key was accepted") {
+            try EaselConfiguration.load(file: nil, environment: ["EASEL_ADMIN_KEY": "short-secret"])
         }
+        #expect(shortKey?.description.contains("short-secret") == false)
     }
 
     @Test func aBadListItemOrFileValueNamesTheSettingAndTheText() throws {
-        do {
-            _ = try EaselConfiguration.load(file: nil, environment: ["EASEL_DELIVERY_RETRY_DELAYS": "10,x,30"])
-            Issue.record("a bad list item was accepted")
-        } catch let error as ConfigurationError {
-            #expect(error.description == "delivery.retry_delays_seconds (EASEL_DELIVERY_RETRY_DELAYS) must be a comma-separated list of integers, got `10,x,30`.")
+        let badItem = #expect(throws: ConfigurationError.self, "a bad list item was accepted") {
+            try EaselConfiguration.load(file: nil, environment: ["EASEL_DELIVERY_RETRY_DELAYS": "10,x,30"])
         }
+        #expect(badItem?.description == "delivery.retry_delays_seconds (EASEL_DELIVERY_RETRY_DELAYS) must be a comma-separated list of integers, got `10,x,30`.")
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("easel-bad-\(UUID().uuidString).json").path
         try Data(#"{"scheduling": {"lease_seconds": "soon"}}"#.utf8).write(to: URL(fileURLWithPath: path))
         defer { try? FileManager.default.removeItem(atPath: path) }
-        do {
-            _ = try EaselConfiguration.load(file: path, environment: [:])
-            Issue.record("a bad file value was accepted")
-        } catch let error as ConfigurationError {
-            #expect(error.description == "scheduling.lease_seconds (EASEL_LEASE_SECONDS) must be an integer, got `soon`.")
+        let badFile = #expect(throws: ConfigurationError.self, "a bad file value was accepted") {
+            try EaselConfiguration.load(file: path, environment: [:])
         }
+        #expect(badFile?.description == "scheduling.lease_seconds (EASEL_LEASE_SECONDS) must be an integer, got `soon`.")
     }
 
     @Test func loadingNothingGivesTheDefaultConfiguration() throws {

@@ -13,7 +13,7 @@ import Testing
     @Test func appsAndKeysAreCreatedChangedAndRevokedThroughForms() async throws {
         let server = try await TestServer.withAdmin()
         try await server.test { client in
-            let cookie = try ConsoleRoutesTests.cookie(try await client.form("/console/login", ["key": testAdminKey]))
+            let cookie = try await client.consoleLogin(testAdminKey)
             let csrf = try #require(ConsoleRoutesTests.csrf(in: try await client.page("/console/apps", cookie: cookie).html))
             let created = try await client.form("/console/apps", ["csrf": csrf, "app_id": "4242", "name": "<b>Bold</b>",
                                                                   "concurrency": "3"], cookie: cookie)
@@ -35,7 +35,7 @@ import Testing
             #expect(apiKey.hasPrefix("sk-easel-"))
             let later = try await client.page("/console/apps", cookie: cookie).html
             #expect(later.contains(secretId) && !later.contains(secretKey) && !later.contains(apiKey), "a secret is shown once")
-            let appCookie = try ConsoleRoutesTests.cookie(try await client.form("/console/login", ["key": apiKey]))
+            let appCookie = try await client.consoleLogin(apiKey)
             #expect(try await client.page("/console/tasks", cookie: appCookie).status == .ok)
 
             let revoked = try await client.form("/console/keys/\(secretId)/revoke", ["csrf": csrf], cookie: cookie)
@@ -50,10 +50,8 @@ import Testing
         let server = try await TestServer.withAdmin { $0.scheduling.createRateLimit = 0 }
         let other = try await server.server.runtime.createCredential(tenant: Tenant(appId: 91, subAppId: 92))
         try await server.test { client in
-            let mine = try await client.createRESTTask(apiKey: other.apiKey, prompt: "mine")
-            let theirs = try await client.createRESTTask(apiKey: server.credentials.apiKey, prompt: "theirs")
-            for id in [mine, theirs] { _ = try await client.waitForTask(id) { $0["status"] == .string("succeeded") } }
-            let cookie = try ConsoleRoutesTests.cookie(try await client.form("/console/login", ["key": other.apiKey]))
+            _ = try await client.createSucceededTasks([(other.apiKey, "mine"), (server.credentials.apiKey, "theirs")])
+            let cookie = try await client.consoleLogin(other.apiKey)
             let usage = try await client.page("/console/usage?app_id=\(server.tenant.appId)", cookie: cookie)
             #expect(usage.status == .ok)
             #expect(usage.html.contains("91/92") && !usage.html.contains("\(server.tenant.appId)/"), "\(usage.html)")
@@ -61,7 +59,7 @@ import Testing
             let csrf = try #require(ConsoleRoutesTests.csrf(in: usage.html))
             #expect(try await client.form("/console/keys", ["csrf": csrf, "app_id": "91"], cookie: cookie).status == .forbidden)
 
-            let admin = try ConsoleRoutesTests.cookie(try await client.form("/console/login", ["key": testAdminKey]))
+            let admin = try await client.consoleLogin(testAdminKey)
             let all = try await client.page("/console/usage", cookie: admin).html
             #expect(all.contains("91/92") && all.contains("\(server.tenant.appId)/\(server.tenant.subAppId)"))
         }

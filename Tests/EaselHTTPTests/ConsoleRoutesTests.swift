@@ -42,8 +42,8 @@ import Testing
     @Test func aFormWithoutTheSessionsCsrfTokenIsRefused() async throws {
         let server = try await TestServer.withAdmin()
         try await server.test { client in
-            let cookie = try Self.cookie(try await client.form("/console/login", ["key": testAdminKey]))
-            let other = try Self.cookie(try await client.form("/console/login", ["key": testAdminKey]))
+            let cookie = try await client.consoleLogin(testAdminKey)
+            let other = try await client.consoleLogin(testAdminKey)
             let page = try await client.page("/console", cookie: cookie)
             let token = try #require(Self.csrf(in: page.html))
             let otherToken = try #require(Self.csrf(in: try await client.page("/console", cookie: other).html))
@@ -68,7 +68,7 @@ import Testing
             let id = try await client.createRESTTask(apiKey: server.credentials.apiKey, prompt: "<img src=x onerror=alert(1)>",
                                                      extra: #", "session_context": "</dd><script>alert('ctx')</script>""#)
             _ = try await client.waitForTask(id) { $0["status"] == .string("succeeded") }
-            let cookie = try Self.cookie(try await client.form("/console/login", ["key": testAdminKey]))
+            let cookie = try await client.consoleLogin(testAdminKey)
             let detail = try await client.page("/console/tasks/\(id)", cookie: cookie)
             #expect(detail.status == .ok)
             #expect(detail.html.contains("&lt;img src=x onerror=alert(1)&gt;"))
@@ -87,10 +87,9 @@ import Testing
         let server = try await TestServer.withAdmin { $0.scheduling.createRateLimit = 0 }
         let other = try await server.server.runtime.createCredential(tenant: Tenant(appId: 81, subAppId: 82))
         try await server.test { client in
-            let mine = try await client.createRESTTask(apiKey: other.apiKey, prompt: "mine")
-            let theirs = try await client.createRESTTask(apiKey: server.credentials.apiKey, prompt: "theirs")
-            for id in [mine, theirs] { _ = try await client.waitForTask(id) { $0["status"] == .string("succeeded") } }
-            let cookie = try Self.cookie(try await client.form("/console/login", ["key": other.apiKey]))
+            let ids = try await client.createSucceededTasks([(other.apiKey, "mine"), (server.credentials.apiKey, "theirs")])
+            let (mine, theirs) = (ids[0], ids[1])
+            let cookie = try await client.consoleLogin(other.apiKey)
             let list = try await client.page("/console/tasks", cookie: cookie)
             #expect(list.html.contains(mine) && !list.html.contains(theirs))
             let asked = try await client.page("/console/tasks?app_id=\(server.tenant.appId)", cookie: cookie)
@@ -99,7 +98,7 @@ import Testing
             #expect(try await client.page("/console/tasks/\(theirs)/live", cookie: cookie).status == .notFound)
             #expect(try await client.page("/console/tasks/\(theirs)/events", cookie: cookie).status == .notFound)
             #expect(try await client.page("/console/tasks/\(mine)", cookie: cookie).status == .ok)
-            let admin = try Self.cookie(try await client.form("/console/login", ["key": testAdminKey]))
+            let admin = try await client.consoleLogin(testAdminKey)
             let all = try await client.page("/console/tasks", cookie: admin)
             #expect(all.html.contains(mine) && all.html.contains(theirs))
         }
@@ -128,6 +127,11 @@ extension TestClientProtocol {
         return try await execute(uri: path, method: .post, headers: headers, body: ByteBuffer(string: body)) { response in
             ConsoleRoutesTests.Page(status: response.status, headers: response.headers, html: String(buffer: response.body))
         }
+    }
+
+    /// Logs in to the console with `key`; returns the session cookie.
+    func consoleLogin(_ key: String) async throws -> String {
+        try ConsoleRoutesTests.cookie(try await form("/console/login", ["key": key]))
     }
 
     /// Gets a console page.

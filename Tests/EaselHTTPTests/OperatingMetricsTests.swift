@@ -9,6 +9,7 @@ import Synchronization
 import Testing
 @testable import EaselApp
 @testable import EaselHTTP
+import EaselTestSupport
 
 /// `/metrics`: Prometheus text that parses, counters that move by exactly what happened, gauges read from the store.
 @Suite struct OperatingMetricsTests {
@@ -165,15 +166,6 @@ enum RESTClient {
         try await client.execute(uri: "/tencent-vod/v1/query/\(id)/status", method: .get, headers: bearer(server)) { response in
             (Int(response.status.code), try JSONValue.parse(response.body.readableBytesView)["status"]?.lenientString)
         }
-    }
-}
-
-/// Waits until `condition` holds, polling; fails after `timeout` instead of spinning forever.
-func waitUntil(timeout: Duration = .seconds(30), _ what: String, _ condition: () async throws -> Bool) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while !(try await condition()) {
-        guard ContinuousClock.now < deadline else { throw TestFailure("timed out waiting for \(what)") }
-        try await Task.sleep(for: .milliseconds(20))
     }
 }
 

@@ -10,6 +10,7 @@ import ServiceLifecycle
 import Testing
 @testable import EaselApp
 @testable import EaselHTTP
+import EaselTestSupport
 
 /// `/readyz` tells a load balancer whether to send work: ready while the store answers, 503 from the moment the node
 /// drains, while the in-flight tasks finish and the API keeps answering.

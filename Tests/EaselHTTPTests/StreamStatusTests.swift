@@ -4,6 +4,7 @@ import Foundation
 import Testing
 @testable import EaselApp
 @testable import EaselHTTP
+import EaselTestSupport
 
 /// `GET …/status/stream` answers Server-Sent Events with the fal-style status of a task, one per change, until the
 /// task is terminal; streams are counted per app, freed when the client goes away and ended at shutdown.

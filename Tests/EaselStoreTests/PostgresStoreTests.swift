@@ -108,14 +108,7 @@ struct PostgresStoreTests {
         let fixture = try StoreFixture(.postgres)
         let task = try await fixture.queued(fixture.alice)
         let claimed = try #require(try await fixture.claim())
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                withUnsafeCurrentTask { $0?.cancel() }
-                #expect(Task.isCancelled)
-                try await fixture.finish(claimed)
-            }
-            try await group.waitForAll()
-        }
+        try await inCancelledTask { try await fixture.finish(claimed) }
         #expect(try await fixture.store.task(id: task.id, tenant: fixture.alice)?.status == .succeeded)
     }
 

@@ -136,14 +136,7 @@ import Testing
         // Released from a cancelled task, as at shutdown: it must still reach the store.
         let lease = claimed.lease
         let store = fixture.store
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                withUnsafeCurrentTask { $0?.cancel() }
-                #expect(Task.isCancelled)
-                try await store.release(lease)
-            }
-            try await group.waitForAll()
-        }
+        try await inCancelledTask { try await store.release(lease) }
         let back = try #require(try await fixture.store.task(id: first.id, tenant: fixture.alice))
         #expect(back.status == .waiting && back.attempts == 0)
         #expect(try await fixture.store.queuePosition(of: back) == 0)

@@ -1,5 +1,6 @@
 import EaselCore
 import EaselEngines
+import EaselTestSupport
 import Foundation
 import Synchronization
 
@@ -12,45 +13,24 @@ final class GatedEngine: ImageEngine {
     let running = Mutex<Set<TaskID>>([])
     /// The most jobs that ran at once.
     let highWater = Mutex(0)
-    private let gate = Mutex<(isOpen: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+    private let gate = TestGate()
 
     func generate(_ job: EngineJob, progress: @escaping @Sendable (Int) async -> Void) async throws -> [GeneratedImage] {
         let count = running.withLock { $0.insert(job.taskId); return $0.count }
         highWater.withLock { $0 = max($0, count) }
         defer { _ = running.withLock { $0.remove(job.taskId) } }
-        await withCheckedContinuation { continuation in
-            let passNow = gate.withLock { gate -> Bool in
-                if gate.isOpen { return true }
-                gate.waiters.append(continuation)
-                return false
-            }
-            if passNow { continuation.resume() }
-        }
+        await gate.wait()
         let image = SandboxRenderer().render(prompt: "p", seed: 1, index: 0, width: 16, height: 16, format: .png)
         return Array(repeating: GeneratedImage(bytes: image.bytes, info: image.info), count: job.imageCount)
     }
 
     /// Lets every waiting and future job finish.
-    func open() {
-        let waiters = gate.withLock { gate in
-            gate.isOpen = true
-            defer { gate.waiters = [] }
-            return gate.waiters
-        }
-        waiters.forEach { $0.resume() }
-    }
+    func open() { gate.open() }
 
     /// Returns once all of `ids` are running at the same time; fails after `timeout`.
     func waitUntilRunning(_ ids: Set<TaskID>, timeout: Duration = .seconds(20)) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while !running.withLock({ ids.isSubset(of: $0) }) {
-            guard ContinuousClock.now < deadline else { throw GateTimeout(ids: ids) }
-            try await Task.sleep(for: .milliseconds(10))
+        try await waitUntil(timeout: timeout, "tasks \(ids.sorted()) all running at once") {
+            running.withLock { ids.isSubset(of: $0) }
         }
     }
-}
-
-struct GateTimeout: Error, CustomStringConvertible {
-    let ids: Set<TaskID>
-    var description: String { "tasks \(ids.sorted()) were not all running in time" }
 }

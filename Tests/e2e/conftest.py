@@ -26,7 +26,6 @@ import ctypes
 import dataclasses
 import hashlib
 import hmac
-import http.server
 import io
 import itertools
 import json
@@ -45,10 +44,14 @@ import pytest
 import requests
 from PIL import Image
 from tencentcloud.common import credential
+from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
 from tencentcloud.common.profile.client_profile import ClientProfile
 from tencentcloud.common.profile.http_profile import HttpProfile
 from tencentcloud.mps.v20190612 import mps_client
 from tencentcloud.vod.v20180717 import vod_client
+
+from fake_http import FakeHTTPServer, Reply
+from fake_http import Request as FakeRequest
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 EASEL_BIN = Path(os.environ.get("EASEL_BIN") or REPO_ROOT / ".build" / "debug" / "easel")
@@ -276,39 +279,34 @@ class EaselServer:
             text = f"... ({len(text) - limit} chars cut) ...\n" + text[-limit:]
         return text
 
-    def stop(self) -> None:
+    def _signal(self, sig: int) -> None:
+        """Send `sig` to the server's process group, if the server still runs."""
         if self.proc.poll() is None:
             try:
-                os.killpg(self.proc.pid, signal.SIGTERM)
+                os.killpg(self.proc.pid, sig)
             except ProcessLookupError:
                 pass
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self._signal(signal.SIGTERM)
             try:
                 self.proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
-                try:
-                    os.killpg(self.proc.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
+                self._signal(signal.SIGKILL)
                 self.proc.wait(timeout=10)
         _LIVE_SERVERS.discard(self)
 
     def kill(self) -> None:
         """SIGKILL the server (a crash: no shutdown code runs) and reap it."""
         if self.proc.poll() is None:
-            try:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+            self._signal(signal.SIGKILL)
             self.proc.wait(timeout=10)
         _LIVE_SERVERS.discard(self)
 
     def terminate(self) -> None:
         """Send SIGTERM (graceful shutdown) without waiting; see `proc.wait()`."""
-        if self.proc.poll() is None:
-            try:
-                os.killpg(self.proc.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
+        self._signal(signal.SIGTERM)
 
     def relaunch(self) -> "EaselServer":
         """Start `easel serve` again with the same data dir, port, config and env (the old one must be gone)."""
@@ -414,6 +412,19 @@ def wait_until(
         if time.monotonic() >= deadline:
             pytest.fail(f"timed out after {timeout}s waiting for {what}; last value: {_short(last)}")
         time.sleep(interval)
+
+
+def sdk_error(call: Callable[[], Any]) -> TencentCloudSDKException:
+    """Run call(); it must raise a TencentCloudSDKException carrying a RequestId."""
+    try:
+        result = call()
+    except TencentCloudSDKException as exc:
+        assert exc.get_code() != "ServerNetworkError", f"server answered non-200: {exc.get_message()!r}"
+        assert exc.get_request_id(), f"error {exc.get_code()} carries no RequestId"
+        return exc
+    pytest.fail("expected a TencentCloudSDKException but the call succeeded with "
+                f"{result.to_json_string() if hasattr(result, 'to_json_string') else result!r} "
+                "(the SDK raises only if Content-Type is exactly application/json)")
 
 
 def _short(value: Any, limit: int = 2000) -> str:
@@ -612,44 +623,19 @@ class WebhookReceiver:
         self._cond = threading.Condition()
         self._requests: list = []
         self._scripts: dict = {}
-        receiver = self
+        self._server = FakeHTTPServer(self._handle)
+        self.port = self._server.port
 
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def _handle(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else b""
-                req = ReceivedRequest(method=self.command, path=self.path.split("?")[0],
-                                      headers={k.lower(): v for k, v in self.headers.items()},
-                                      body=body, received_at=time.time(), status=0)
-                status, headers = receiver._answer(req)
-                req.status = status
-                with receiver._cond:
-                    receiver._requests.append(req)
-                    receiver._cond.notify_all()
-                try:
-                    self.send_response(status)
-                    for name, value in headers.items():
-                        self.send_header(name, value)
-                    self.send_header("Content-Type", "text/plain")
-                    self.send_header("Content-Length", "2")
-                    self.end_headers()
-                    self.wfile.write(b"ok")
-                except OSError:
-                    pass  # the sender went away (e.g. it was killed)
-
-            do_POST = do_GET = do_PUT = _handle
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        class Server(http.server.ThreadingHTTPServer):
-            daemon_threads = True
-            request_queue_size = 256  # the default backlog of 5 drops SYNs when a sender opens many connections
-
-        self._server = Server(("127.0.0.1", 0), Handler)
-        self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
-        self._thread.start()
+    def _handle(self, request: FakeRequest) -> Reply:
+        req = ReceivedRequest(method=request.method, path=request.path.split("?")[0],
+                              headers={k.lower(): v for k, v in request.headers.items()},
+                              body=request.body, received_at=time.time(), status=0)
+        status, headers = self._answer(req)
+        req.status = status
+        with self._cond:
+            self._requests.append(req)
+            self._cond.notify_all()
+        return Reply(status, b"ok", "text/plain", headers)
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}{path}"
@@ -692,8 +678,7 @@ class WebhookReceiver:
                 self._cond.wait(min(left, 0.5))
 
     def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self._server.close()
 
 
 @pytest.fixture

@@ -289,16 +289,28 @@ def _is_malformed_http_answer(ans: Answer) -> bool:
     return isinstance(body, dict) and "Response" in body and "error" in body
 
 
-def _check_tencent(ans: Answer) -> list:
+def _json_answer(ans: Answer, who: str, status_ok: bool, expected_status: str, not_json: str = "JSON",
+                 exact_type: bool = False) -> tuple:
+    """The problems with an answer's status and JSON Content-Type, whether its body parsed, and the body.
+
+    A body that does not parse adds the problem `<who> body is not <not_json>`."""
     problems = []
-    if ans.status != 200:
-        problems.append(f"Tencent gateway answered HTTP {ans.status}, expected 200")
-    if ans.content_type != "application/json":
-        problems.append(f"Tencent gateway Content-Type {ans.content_type!r}, expected exactly 'application/json'")
+    if not status_ok:
+        problems.append(f"{who} answered HTTP {ans.status}, expected {expected_status}")
+    if exact_type and ans.content_type != "application/json":
+        problems.append(f"{who} Content-Type {ans.content_type!r}, expected exactly 'application/json'")
+    elif not exact_type and not (ans.content_type or "").startswith("application/json"):
+        problems.append(f"{who} Content-Type {ans.content_type!r}, expected application/json")
     try:
-        body = _json(ans.body)
+        return problems, True, _json(ans.body)
     except (ValueError, UnicodeDecodeError):
-        return problems + [f"Tencent gateway body is not JSON: {ans.body[:200]!r}"]
+        return problems + [f"{who} body is not {not_json}: {ans.body[:200]!r}"], False, None
+
+
+def _check_tencent(ans: Answer) -> list:
+    problems, parsed, body = _json_answer(ans, "Tencent gateway", ans.status == 200, "200", exact_type=True)
+    if not parsed:
+        return problems
     response = body.get("Response") if isinstance(body, dict) else None
     if not isinstance(response, dict):
         return problems + ["Tencent gateway body has no Response object"]
@@ -315,15 +327,10 @@ def _check_tencent(ans: Answer) -> list:
 
 
 def _check_rest_error(ans: Answer, dialect: str) -> list:
-    problems = []
-    if not 400 <= ans.status < 500:
-        problems.append(f"{dialect} error answered HTTP {ans.status}, expected 4xx")
-    if not (ans.content_type or "").startswith("application/json"):
-        problems.append(f"{dialect} error Content-Type {ans.content_type!r}, expected application/json")
-    try:
-        body = _json(ans.body)
-    except (ValueError, UnicodeDecodeError):
-        return problems + [f"{dialect} error body is not the Tencent envelope: {ans.body[:200]!r}"]
+    problems, parsed, body = _json_answer(ans, f"{dialect} error", 400 <= ans.status < 500, "4xx",
+                                          not_json="the Tencent envelope")
+    if not parsed:
+        return problems
     response = body.get("Response") if isinstance(body, dict) else None
     error = response.get("Error") if isinstance(response, dict) else None
     if not (isinstance(error, dict) and isinstance(error.get("Code"), str) and isinstance(error.get("Message"), str)
@@ -334,15 +341,10 @@ def _check_rest_error(ans: Answer, dialect: str) -> list:
 
 
 def _check_openai_error(ans: Answer) -> list:
-    problems = []
-    if not (400 <= ans.status < 500 or ans.status == 504):
-        problems.append(f"OpenAI error answered HTTP {ans.status}, expected 4xx (or 504)")
-    if not (ans.content_type or "").startswith("application/json"):
-        problems.append(f"OpenAI error Content-Type {ans.content_type!r}, expected application/json")
-    try:
-        body = _json(ans.body)
-    except (ValueError, UnicodeDecodeError):
-        return problems + [f"OpenAI error body is not JSON: {ans.body[:200]!r}"]
+    problems, parsed, body = _json_answer(ans, "OpenAI error", 400 <= ans.status < 500 or ans.status == 504,
+                                          "4xx (or 504)")
+    if not parsed:
+        return problems
     error = body.get("error") if isinstance(body, dict) else None
     if not (isinstance(error, dict) and isinstance(error.get("message"), str) and isinstance(error.get("type"), str)):
         problems.append(f"OpenAI error is not {{'error': {{message, type, …}}}}: {ans.body[:300]!r}")

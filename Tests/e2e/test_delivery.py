@@ -141,16 +141,22 @@ def fetch_image_ok(images, url: str):
     return img
 
 
-def assert_rest_webhook(req, keys, task_id: str, images) -> dict:
-    assert req.method == "POST"
-    assert req.headers.get("content-type", "").startswith("application/json"), req.headers
-    assert req.webhook_id and WEBHOOK_ID.match(req.webhook_id), f"bad Easel-Webhook-Id {req.webhook_id!r}"
+def assert_succeeded_webhook(req, keys, task_id: str) -> dict:
+    """`req` is a `task.completed` webhook signed with the app's secret, saying `task_id` succeeded; its body."""
     req.verify_signature(keys.webhook_secret, tolerance=30)
     body = req.json
     assert body.get("event_id") == req.webhook_id, body
     assert body.get("event_type") == "task.completed", body
     assert body.get("task_id") == task_id, body
     assert body.get("status") == "succeeded", body
+    return body
+
+
+def assert_rest_webhook(req, keys, task_id: str, images) -> dict:
+    assert req.method == "POST"
+    assert req.headers.get("content-type", "").startswith("application/json"), req.headers
+    assert req.webhook_id and WEBHOOK_ID.match(req.webhook_id), f"bad Easel-Webhook-Id {req.webhook_id!r}"
+    body = assert_succeeded_webhook(req, keys, task_id)
     response = body.get("Response")
     assert isinstance(response, dict) and response.get("Status") == "FINISH", body
     task = response["AigcImageTask"]
@@ -205,12 +211,7 @@ def test_openai_webhook_via_extra_body(setup, images):
                             what="the OpenAI webhook")
     req = got[0]
     assert req.method == "POST" and WEBHOOK_ID.match(req.webhook_id or ""), req.headers
-    req.verify_signature(keys.webhook_secret, tolerance=30)
-    body = req.json
-    assert body.get("event_id") == req.webhook_id, body
-    assert body.get("event_type") == "task.completed", body
-    assert body.get("task_id") == task_id, body
-    assert body.get("status") == "succeeded", body
+    body = assert_succeeded_webhook(req, keys, task_id)
     assert "error" not in body or body["error"] is None, body
     assert isinstance(body.get("created"), int) and abs(body["created"] - started) < 60, body
     assert len(body.get("data") or []) == len(result.data) == 1, body
@@ -543,12 +544,16 @@ REFUSED_URLS = [
 FIELD_NAME = re.compile(r"callback_?url", re.IGNORECASE)
 
 
+def rest_create_with_callback(server, keys, url: str) -> requests.Response:
+    """POST a REST create whose `callback_url` is `url`; the answer, whatever it is."""
+    body = {"model_name": "GEM", "model_version": "2.5", "prompt": "a paper boat", "callback_url": url}
+    return requests.post(f"{server.base_url}/tencent-vod/v1/aigc-image", json=body, headers=keys.bearer, timeout=30)
+
+
 @pytest.mark.parametrize("url", REFUSED_URLS)
 def test_rest_refuses_internal_callback_urls(easel_server, new_app, url):
     keys = new_app()
-    body = {"model_name": "GEM", "model_version": "2.5", "prompt": "a paper boat", "callback_url": url}
-    resp = requests.post(f"{easel_server.base_url}/tencent-vod/v1/aigc-image", json=body, headers=keys.bearer,
-                         timeout=30)
+    resp = rest_create_with_callback(easel_server, keys, url)
     assert resp.status_code == 400, f"callback_url {url} -> {resp.status_code}: {resp.text[:500]}"
     error = resp.json()["Response"]["Error"]
     assert error["Code"] == "InvalidParameterValue", error
@@ -561,10 +566,7 @@ def test_rest_refuses_internal_callback_urls(easel_server, new_app, url):
 def test_rest_refusal_names_the_field_as_sent(easel_server, new_app):
     """REST messages name fields in the dialect's snake_case (`output_config.aspect_ratio: ...`); so must this one."""
     keys = new_app()
-    body = {"model_name": "GEM", "model_version": "2.5", "prompt": "a paper boat",
-            "callback_url": "http://169.254.169.254/latest"}
-    resp = requests.post(f"{easel_server.base_url}/tencent-vod/v1/aigc-image", json=body, headers=keys.bearer,
-                         timeout=30)
+    resp = rest_create_with_callback(easel_server, keys, "http://169.254.169.254/latest")
     assert resp.status_code == 400, resp.text
     message = resp.json()["Response"]["Error"]["Message"]
     assert "callback_url" in message, f"the REST client sent `callback_url`, the message says: {message!r}"
@@ -573,10 +575,7 @@ def test_rest_refusal_names_the_field_as_sent(easel_server, new_app):
 def test_rest_accepts_a_public_callback_host(easel_server, new_app):
     """Host names are resolved (and checked again) at delivery time, so a public name is accepted at create."""
     keys = new_app()
-    body = {"model_name": "GEM", "model_version": "2.5", "prompt": "a paper boat",
-            "callback_url": "https://hooks.example.com/easel"}
-    resp = requests.post(f"{easel_server.base_url}/tencent-vod/v1/aigc-image", json=body, headers=keys.bearer,
-                         timeout=30)
+    resp = rest_create_with_callback(easel_server, keys, "https://hooks.example.com/easel")
     assert resp.status_code == 200, resp.text
 
 

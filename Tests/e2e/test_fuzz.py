@@ -386,13 +386,17 @@ class Generators:
 
     # ---- REST proxy -----------------------------------------------------
 
-    def rest_auth(self) -> dict:
+    def bearer_or_garbage(self, bearer: dict) -> dict:
+        """`bearer` mostly; sometimes no Authorization, sometimes garbage in it."""
         r = self.rng.random()
         if r < 0.7:
-            return self.t.keys.bearer
+            return bearer
         if r < 0.8:
             return {}
         return {"Authorization": fz.latin1(fz.random_header_garbage(self.rng))}
+
+    def rest_auth(self) -> dict:
+        return self.bearer_or_garbage(self.t.keys.bearer)
 
     def task_id_garbage(self) -> str:
         rng = self.rng
@@ -460,12 +464,7 @@ class Generators:
     # ---- OpenAI ---------------------------------------------------------
 
     def openai_auth(self) -> dict:
-        r = self.rng.random()
-        if r < 0.7:
-            return self.t.openai_keys.bearer
-        if r < 0.8:
-            return {}
-        return {"Authorization": fz.latin1(fz.random_header_garbage(self.rng))}
+        return self.bearer_or_garbage(self.t.openai_keys.bearer)
 
     def openai(self) -> HostileRequest:
         rng = self.rng

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import base64
 import collections
-import http.server
-import io
 import json
 import re
 import threading
@@ -22,22 +20,16 @@ import time
 import uuid
 
 import requests
-from PIL import Image
 from prometheus_client.parser import text_string_to_metric_families
 from tencentcloud.common.profile.client_profile import ClientProfile
 from tencentcloud.common.profile.http_profile import HttpProfile
 from tencentcloud.vod.v20180717 import models, vod_client
 
 from conftest import wait_until
+from fake_http import FakeHTTPServer, Reply, Request, solid_png
 
 APP_ID = 1300600001
 MODEL = "GG-2.5"
-
-
-def _png() -> bytes:
-    buf = io.BytesIO()
-    Image.new("RGB", (64, 64), (30, 90, 200)).save(buf, format="PNG")
-    return buf.getvalue()
 
 
 class ScriptedImagesAPI:
@@ -47,56 +39,36 @@ class ScriptedImagesAPI:
     def __init__(self) -> None:
         self.calls: list = []
         self.lock = threading.Lock()
-        seen: collections.Counter = collections.Counter()
-        fake = self
-        png = base64.b64encode(_png()).decode()
+        self._seen: collections.Counter = collections.Counter()
+        self._png = base64.b64encode(solid_png((30, 90, 200))).decode()
+        self.server = FakeHTTPServer(self._answer)
 
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                channel = self.path.strip("/").split("/")[0]
-                try:
-                    prompt = json.loads(body or b"{}").get("prompt", "")
-                except ValueError:
-                    prompt = ""
-                marker = next((m for m in ("RETRY500", "LIMIT429", "FAILOVER", "REJECT400") if m in prompt), None)
-                with fake.lock:
-                    seen[(channel, prompt)] += 1
-                    nth = seen[(channel, prompt)]
-                status, headers = 200, {}
-                if channel == "primary":
-                    if marker == "RETRY500" and nth == 1 or marker == "FAILOVER":
-                        status = 500
-                    elif marker == "LIMIT429" and nth == 1:
-                        status, headers = 429, {"Retry-After": "1"}
-                    elif marker == "REJECT400":
-                        status = 400
-                answer = ({"created": int(time.time()), "data": [{"b64_json": png}]} if status == 200
-                          else {"error": {"message": f"scripted {status}", "type": "server_error"}})
-                with fake.lock:
-                    fake.calls.append((channel, marker, status))
-                data = json.dumps(answer).encode()
-                self.send_response(status)
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args) -> None:
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
+    def _answer(self, request: Request) -> Reply:
+        channel = request.path.strip("/").split("/")[0]
+        prompt = request.json_field("prompt")
+        marker = next((m for m in ("RETRY500", "LIMIT429", "FAILOVER", "REJECT400") if m in prompt), None)
+        with self.lock:
+            self._seen[(channel, prompt)] += 1
+            nth = self._seen[(channel, prompt)]
+        status, headers = 200, {}
+        if channel == "primary":
+            if marker == "RETRY500" and nth == 1 or marker == "FAILOVER":
+                status = 500
+            elif marker == "LIMIT429" and nth == 1:
+                status, headers = 429, {"Retry-After": "1"}
+            elif marker == "REJECT400":
+                status = 400
+        answer = ({"created": int(time.time()), "data": [{"b64_json": self._png}]} if status == 200
+                  else {"error": {"message": f"scripted {status}", "type": "server_error"}})
+        with self.lock:
+            self.calls.append((channel, marker, status))
+        return Reply.json(status, answer, headers)
 
     def url(self, channel: str) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}/{channel}"
+        return f"{self.server.url}/{channel}"
 
     def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self.server.close()
 
 
 def scrape(base_url: str) -> dict:

@@ -6,9 +6,9 @@ import json
 import re
 import uuid
 
-import pytest
-from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
 from tencentcloud.mps.v20190612 import models
+
+from conftest import sdk_error
 
 MPS_TASK_ID = re.compile(r"^\d+-AigcImage-[0-9a-f]{32}$")
 MPS_TASK_STATES = {"WAIT", "RUN", "FAIL", "DONE"}
@@ -38,18 +38,6 @@ def wait_done(client, task_id: str, poll, timeout: float = 60) -> models.Describ
     assert resp.Status == "DONE", f"task failed: {resp.Message!r}"
     assert resp.ImageUrls, "DONE task has no ImageUrls"
     return resp
-
-
-def sdk_error(call) -> TencentCloudSDKException:
-    """Run call(); it must raise a TencentCloudSDKException carrying a RequestId."""
-    try:
-        result = call()
-    except TencentCloudSDKException as exc:
-        assert exc.get_code() != "ServerNetworkError", f"server answered non-200: {exc.get_message()!r}"
-        assert exc.get_request_id(), f"error {exc.get_code()} carries no RequestId"
-        return exc
-    pytest.fail(f"expected a TencentCloudSDKException but the call succeeded with {result!r} "
-                "(the SDK raises only if Content-Type is exactly application/json)")
 
 
 def create_call(client, params: dict):

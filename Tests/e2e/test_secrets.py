@@ -14,33 +14,24 @@ that key must not be relayed to clients either.
 from __future__ import annotations
 
 import base64
-import http.server
-import io
 import json
-import threading
 import time
 import types
 
 import pytest
 import requests
 from openai import DefaultHttpxClient, OpenAI
-from PIL import Image
 from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
 from tencentcloud.common.profile.client_profile import ClientProfile
 from tencentcloud.common.profile.http_profile import HttpProfile
 from tencentcloud.vod.v20180717 import models, vod_client
 
 import fuzzing as fz
+from fake_http import FakeHTTPServer, Reply, Request, solid_png
 
 APP_ID = 1300400001
 UPSTREAM_KEY = "sk-upstream-SECRET-5f3c1e0d9b8a7f6e5d4c3b2a19081726"
 TRACE_ENV = {"EASEL_LOG_LEVEL": "trace", "EASEL_RATE_LIMIT": "0"}
-
-
-def _png() -> bytes:
-    buf = io.BytesIO()
-    Image.new("RGB", (64, 64), (10, 200, 90)).save(buf, format="PNG")
-    return buf.getvalue()
 
 
 class FakeImagesAPI:
@@ -49,42 +40,20 @@ class FakeImagesAPI:
 
     def __init__(self) -> None:
         self.authorizations: list = []
-        fake = self
-        png = base64.b64encode(_png()).decode()
+        self._png = base64.b64encode(solid_png((10, 200, 90))).decode()
+        self._server = FakeHTTPServer(self._answer)
+        self.url = self._server.url
 
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length)
-                auth = self.headers.get("Authorization", "")
-                fake.authorizations.append(auth)
-                try:
-                    prompt = json.loads(body or b"{}").get("prompt", "")
-                except ValueError:
-                    prompt = ""
-                if "FAIL401" in prompt:
-                    status, answer = 401, {"error": {"message": f"Incorrect API key provided: {auth}",
-                                                     "type": "invalid_request_error", "code": "invalid_api_key"}}
-                else:
-                    status, answer = 200, {"created": int(time.time()), "data": [{"b64_json": png}]}
-                data = json.dumps(answer).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args) -> None:
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True).start()
+    def _answer(self, request: Request) -> Reply:
+        auth = request.headers.get("Authorization", "")
+        self.authorizations.append(auth)
+        if "FAIL401" in request.json_field("prompt"):
+            return Reply.json(401, {"error": {"message": f"Incorrect API key provided: {auth}",
+                                              "type": "invalid_request_error", "code": "invalid_api_key"}})
+        return Reply.json(200, {"created": int(time.time()), "data": [{"b64_json": self._png}]})
 
     def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self._server.close()
 
 
 class Recorder:

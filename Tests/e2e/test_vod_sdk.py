@@ -13,10 +13,11 @@ import pytest
 import requests
 from tencentcloud.common import abstract_client
 from tencentcloud.common.common_client import CommonClient
-from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
 from tencentcloud.common.profile.client_profile import ClientProfile
 from tencentcloud.common.profile.http_profile import HttpProfile
 from tencentcloud.vod.v20180717 import models
+
+from conftest import sdk_error
 
 VOD_TASK_ID = re.compile(r"^\d+-AigcImageTask-[0-9a-f]{32}t$")
 VOD_TASK_STATES = {"WAITING", "PROCESSING", "FINISH", "ABORTED"}
@@ -107,19 +108,6 @@ def assert_succeeded(resp, task_id: str, images, ratio=(16, 9), image_format="PN
     if storage == "Temporary":
         assert info.ExpireTime, "Temporary output has no ExpireTime"
     return info, img
-
-
-def sdk_error(call) -> TencentCloudSDKException:
-    """Run call(); it must raise a TencentCloudSDKException carrying a RequestId."""
-    try:
-        result = call()
-    except TencentCloudSDKException as exc:
-        assert exc.get_code() != "ServerNetworkError", f"server answered non-200: {exc.get_message()!r}"
-        assert exc.get_request_id(), f"error {exc.get_code()} carries no RequestId"
-        return exc
-    pytest.fail("expected a TencentCloudSDKException but the call succeeded with "
-                f"{result.to_json_string() if hasattr(result, 'to_json_string') else result!r} "
-                "(the SDK raises only if Content-Type is exactly application/json)")
 
 
 def create_call(client, sub_app_id: int, **fields):

@@ -11,7 +11,7 @@ import Logging
 /// from the sandbox renderer), per-image `error` items, and `{"error":{code,message,param,type}}` errors. Auth
 /// failures answer 401 `AuthenticationError`; wire-format mistakes answer 400 `InvalidParameter` and are listed in
 /// `violations`.
-actor FakeArkServer {
+actor FakeArkServer: ServingFake, FakeResponder {
     /// What the fake answers to one valid call.
     enum Reply: Sendable {
         case images
@@ -28,7 +28,7 @@ actor FakeArkServer {
     let model: String
     let apiKey: String
     private let replies: [Reply]
-    private var baseURL = ""
+    var baseURL = ""
     private var stored: [String: [UInt8]] = [:]
     /// The JSON bodies of valid calls.
     private(set) var calls: [JSONValue] = []
@@ -44,13 +44,10 @@ actor FakeArkServer {
 
     /// Serves while `body` runs, handing it the base URL (`http://127.0.0.1:<port>`).
     nonisolated func run(_ body: (String) async throws -> Void) async throws {
-        try await FakeUpstream.run("fake-ark", respond: { request in await self.respond(to: request) }) { upstream in
-            await setBaseURL(upstream.baseURL)
-            try await body(upstream.baseURL)
-        }
+        try await FakeUpstream.serve("fake-ark", self, body)
     }
 
-    private func respond(to request: FakeRequest) -> FakeReply {
+    func respond(to request: FakeRequest) -> FakeReply {
         switch (request.method, request.path) {
         case ("POST", "/api/v3/images/generations"): return generate(request)
         case ("GET", let path) where path.hasPrefix("/tos/"): return download(request, file: String(path.dropFirst(5)))
@@ -61,7 +58,6 @@ actor FakeArkServer {
         }
     }
 
-    private func setBaseURL(_ url: String) { baseURL = url }
     private func violate(_ message: String) { violations.append(message) }
 
     private func generate(_ request: FakeRequest) -> FakeReply {

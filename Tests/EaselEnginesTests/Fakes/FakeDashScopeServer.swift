@@ -10,7 +10,7 @@ import NIOCore
 /// ephemeral port that checks the Bearer key, the `X-DashScope-Async` header and every body field (exactly, and
 /// against the documented limits), answers the synchronous `multimodal-generation` call or plays an async task
 /// through `PENDING → RUNNING → SUCCEEDED/FAILED`, with errors as `{"request_id","code","message"}`.
-struct FakeDashScopeServer: Sendable {
+struct FakeDashScopeServer: FakeTaskServer {
     /// A status, body and extra headers sent verbatim.
     typealias Reply = FakeReply
 
@@ -26,7 +26,7 @@ struct FakeDashScopeServer: Sendable {
     }
 
     /// What the fake expects and how it answers.
-    struct Script: Sendable {
+    struct Script: FakeTaskScript {
         /// `sync` (`multimodal-generation`) or `async` (`image-synthesis` + `/tasks`).
         var async = false
         /// The exact body of the generation or submit call.
@@ -46,12 +46,11 @@ struct FakeDashScopeServer: Sendable {
     static let syncPath = "/api/v1/services/aigc/multimodal-generation/generation"
     static let asyncPath = "/api/v1/services/aigc/text2image/image-synthesis"
     let baseURL: String
-    private let state: DashScopeFakeState
+    let state: DashScopeFakeState
 
-    var calls: Int { get async { await state.calls } }
+    /// Generation or submit calls received (as `submits`).
+    var calls: Int { get async { await state.submits } }
     var polls: Int { get async { await state.polls } }
-    /// Field, header and path mismatches (empty when every request was exact).
-    var problems: [String] { get async { await state.problems } }
 
     /// The bytes served for result `index`.
     static func image(_ index: Int) -> [UInt8] {
@@ -61,11 +60,7 @@ struct FakeDashScopeServer: Sendable {
     /// Runs `body` against a fresh fake, stopped afterwards whatever happens.
     static func with<T>(script: Script, _ body: (FakeDashScopeServer) async throws -> T) async throws -> T {
         let state = DashScopeFakeState(script: script)
-        return try await FakeUpstream.run("fake-dashscope", respond: { try await state.respond(to: $0) }) { upstream in
-            let server = FakeDashScopeServer(baseURL: upstream.baseURL, state: state)
-            await state.setBaseURL(server.baseURL)
-            return try await body(server)
-        }
+        return try await FakeUpstream.serve("fake-dashscope", state) { try await body(FakeDashScopeServer(baseURL: $0, state: state)) }
     }
 
     /// Documented limits the real service enforces (providers.md §5), whatever the exact body expected.
@@ -109,31 +104,25 @@ struct FakeDashScopeServer: Sendable {
 }
 
 /// The fake's memory: what it was told to do and what it saw.
-private actor DashScopeFakeState {
+actor DashScopeFakeState: FakeTaskRecorder {
     let script: FakeDashScopeServer.Script
     var baseURL = ""
-    var calls = 0
+    var submits = 0
     var polls = 0
     var problems: [String] = []
-    private var progressPolls = 0
-
-    private let pollReplies: FakeReplyScript
+    private var progress: FakeTaskProgress
 
     init(script: FakeDashScopeServer.Script) {
         self.script = script
-        pollReplies = FakeReplyScript(script.pollReplies)
+        progress = FakeTaskProgress(script)
     }
-
-    func setBaseURL(_ url: String) { baseURL = url }
 
     func respond(to incoming: FakeRequest) async throws -> FakeReply {
         let body = incoming.body
         let path = incoming.path, method = incoming.method
-        if method == "GET", path.hasPrefix("/results/") {
-            if incoming.header("authorization") != nil { problems.append("credentials sent to the result host") }
-            guard let index = Int(path.dropFirst(9).split(separator: ".").first ?? "") else { return reply(404, "") }
-            return Self.response(200, FakeDashScopeServer.image(index), type: "image/png")
-        }
+        if let download = incoming.resultDownload(under: "/results/", problems: &problems, { index, _ in
+            FakeReply(status: 200, body: FakeDashScopeServer.image(index), type: "image/png")
+        }) { return download }
         guard incoming.header("authorization") == "Bearer " + FakeDashScopeServer.apiKey else {
             return error(401, "InvalidApiKey", "Invalid API-key provided.")
         }
@@ -144,7 +133,7 @@ private actor DashScopeFakeState {
             return poll()
         }
         if method == "GET", path.hasPrefix("/api/v1/tasks/") {
-            return Self.json(200, .object(["request_id": .string("r"), "output": .object(["task_id": .string(String(path.dropFirst(14))),
+            return .json(200, .object(["request_id": .string("r"), "output": .object(["task_id": .string(String(path.dropFirst(14))),
                                                                                             "task_status": .string("UNKNOWN")])]))
         }
         let isAsync = path == FakeDashScopeServer.asyncPath
@@ -152,7 +141,7 @@ private actor DashScopeFakeState {
             problems.append("unexpected \(method) \(path)")
             return error(404, "InvalidURL", "url not found")
         }
-        calls += 1
+        submits += 1
         if incoming.header("content-type") != "application/json" { problems.append("Content-Type is not application/json") }
         if isAsync, asyncHeader != "enable" {
             problems.append("image-synthesis without X-DashScope-Async: enable")
@@ -165,11 +154,11 @@ private actor DashScopeFakeState {
         if !found.isEmpty { return error(400, "InvalidParameter", found.joined(separator: "; ")) }
         if let answer = script.reply { return answer }
         if isAsync {
-            return Self.json(200, .object(["request_id": .string("4909100c"), "output": .object([
+            return .json(200, .object(["request_id": .string("4909100c"), "output": .object([
                 "task_status": .string("PENDING"), "task_id": .string(FakeDashScopeServer.taskId)])]))
         }
         let content = (0..<script.images).map { JSONValue.object(["image": .string("\(baseURL)/results/\($0).png?Expires=1")]) }
-        return Self.json(200, .object([
+        return .json(200, .object([
             "request_id": .string("bf37ca26-0abe-98e4-8065"),
             "output": .object(["choices": .array([.object(["finish_reason": .string("stop"), "message": .object([
                 "role": .string("assistant"), "content": .array(content)])])])]),
@@ -177,14 +166,13 @@ private actor DashScopeFakeState {
     }
 
     private func poll() -> FakeReply {
-        if calls == 0, !script.existingTask { problems.append("polled before any submit") }
-        if let answer = pollReplies.next() { return answer }
-        progressPolls += 1
+        if submits == 0, !script.existingTask { problems.append("polled before any submit") }
         var output: [String: JSONValue] = ["task_id": .string(FakeDashScopeServer.taskId)]
         let status: String
-        if progressPolls <= script.pollsBeforeDone {
-            status = progressPolls == 1 ? "PENDING" : "RUNNING"
-        } else {
+        switch progress.next() {
+        case .scripted(let answer): return answer
+        case .waiting(let poll): status = poll == 1 ? "PENDING" : "RUNNING"
+        case .done:
             switch script.outcome {
             case .never: status = "RUNNING"
             case .canceled: status = "CANCELED"
@@ -201,21 +189,10 @@ private actor DashScopeFakeState {
             }
         }
         output["task_status"] = .string(status)
-        return Self.json(200, .object(["request_id": .string("7434edb2"), "output": .object(output)]))
+        return .json(200, .object(["request_id": .string("7434edb2"), "output": .object(output)]))
     }
 
     private func error(_ status: Int, _ code: String, _ message: String) -> FakeReply {
-        Self.json(status, .object(["request_id": .string("31f808fd-8eef-9004"), "code": .string(code), "message": .string(message)]))
-    }
-
-    private func reply(_ status: Int, _ text: String, headers: [String: String] = [:]) -> FakeReply {
-        Self.response(status, Array(text.utf8), headers: headers)
-    }
-
-    private static func json(_ status: Int, _ value: JSONValue) -> FakeReply { response(status, Array(value.encoded())) }
-
-    private static func response(_ status: Int, _ bytes: [UInt8], type: String = "application/json",
-                                 headers: [String: String] = [:]) -> FakeReply {
-        FakeReply(status: status, body: bytes, type: type, headers: headers)
+        .json(status, .object(["request_id": .string("31f808fd-8eef-9004"), "code": .string(code), "message": .string(message)]))
     }
 }

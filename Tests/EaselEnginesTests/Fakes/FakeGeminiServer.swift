@@ -11,7 +11,7 @@ import Logging
 /// inside HTTP 200, `RESOURCE_EXHAUSTED` with `RetryInfo`, 5xx and malformed bodies. Auth failures answer as Google
 /// does (400 `API_KEY_INVALID`, 403 `PERMISSION_DENIED`); wire-format mistakes answer 400 `INVALID_ARGUMENT` and are
 /// listed in `violations`.
-actor FakeGeminiServer {
+actor FakeGeminiServer: ServingFake {
     /// What the fake answers to one valid call.
     enum Reply: Sendable {
         case image

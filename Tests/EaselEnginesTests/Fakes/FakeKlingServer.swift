@@ -7,7 +7,7 @@ import Foundation
 /// port that verifies the JWT (signature recomputed with the known secret, `iss`, `exp`, `nbf`) or API key, checks
 /// every request field by field, plays one task through `submitted → processing → succeed/failed`, and serves the
 /// result images from its own "CDN" path.
-struct FakeKlingServer: Sendable {
+struct FakeKlingServer: FakeTaskServer {
     /// The credentials the fake accepts.
     enum Auth: Sendable {
         case jwt(accessKey: String, secretKey: String)
@@ -30,7 +30,7 @@ struct FakeKlingServer: Sendable {
     }
 
     /// What the fake expects and how it plays the task.
-    struct Script: Sendable {
+    struct Script: FakeTaskScript {
         /// The create path, e.g. `/v1/images/generations`; polls go to `<path>/<task id>`.
         var path: String
         /// The exact JSON body the create must carry.
@@ -52,14 +52,10 @@ struct FakeKlingServer: Sendable {
     static let taskId = "CjMT7WdSwWcAAAAAALvB3g"
     /// `http://127.0.0.1:<port>`.
     let baseURL: String
-    private let state: KlingFakeState
+    let state: KlingFakeState
 
-    /// Creates received.
-    var submits: Int { get async { await state.submits } }
     /// Paths polled, in order.
     var polls: [String] { get async { await state.polls } }
-    /// Field, path and header mismatches found (empty when every request was exact).
-    var problems: [String] { get async { await state.problems } }
     /// Why tokens were refused (empty when all were valid).
     var authFailures: [String] { get async { await state.authFailures } }
     /// The image bytes served for result `index`.
@@ -70,10 +66,7 @@ struct FakeKlingServer: Sendable {
     /// Runs `body` against a fresh fake, which is stopped afterwards whatever happens.
     static func with<T>(auth: Auth, script: Script, _ body: (FakeKlingServer) async throws -> T) async throws -> T {
         let state = KlingFakeState(auth: auth, script: script)
-        return try await FakeUpstream.run("fake-kling", respond: { try await state.respond(to: $0) }) { upstream in
-            await state.setBaseURL(upstream.baseURL)
-            return try await body(FakeKlingServer(baseURL: upstream.baseURL, state: state))
-        }
+        return try await FakeUpstream.serve("fake-kling", state) { try await body(FakeKlingServer(baseURL: $0, state: state)) }
     }
 
     /// Why a JWT is refused, with Kling's code (1001–1004), or nil when it is valid at `now`.
@@ -113,7 +106,7 @@ struct FakeKlingServer: Sendable {
 }
 
 /// The fake's memory: what it was told to do and what it saw.
-private actor KlingFakeState {
+actor KlingFakeState: FakeTaskRecorder {
     let auth: FakeKlingServer.Auth
     let script: FakeKlingServer.Script
     var baseURL = ""
@@ -122,30 +115,22 @@ private actor KlingFakeState {
     var problems: [String] = []
     var authFailures: [String] = []
     private var count = 1
-    private var progressPolls = 0
-
-    private let pollReplies: FakeReplyScript
+    private var progress: FakeTaskProgress
 
     init(auth: FakeKlingServer.Auth, script: FakeKlingServer.Script) {
         self.auth = auth
         self.script = script
-        pollReplies = FakeReplyScript(script.pollReplies)
+        progress = FakeTaskProgress(script)
     }
 
-    func setBaseURL(_ url: String) { baseURL = url }
-
     func respond(to incoming: FakeRequest) async throws -> FakeReply {
-        let body = incoming.body
         let path = incoming.path, method = incoming.method
         let authorization = incoming.header("authorization")
         let taskPath = script.path + "/" + FakeKlingServer.taskId
-        if method == "GET", path.hasPrefix("/kling-cdn/") {
-            if authorization != nil { problems.append("credentials sent to the result host") }
-            let name = path.split(separator: "/").last?.split(separator: ".").first ?? ""
-            guard let index = Int(name) else { return reply(404, "") }
-            if case .corruptImage = script.outcome { return reply(200, "<html>not an image</html>", type: "image/png") }
+        if let download = incoming.resultDownload(under: "/kling-cdn/", problems: &problems, { index, _ in
+            if case .corruptImage = script.outcome { return .text(200, "<html>not an image</html>", type: "image/png") }
             return FakeReply(status: 200, body: FakeKlingServer.image(index), type: "image/png")
-        }
+        }) { return download }
         if let refusal = refusal(authorization) {
             authFailures.append(refusal.1)
             return envelopeError(401, refusal.0, "Auth failed: \(refusal.1)")
@@ -155,7 +140,7 @@ private actor KlingFakeState {
             if incoming.header("content-type") != "application/json" {
                 problems.append("Content-Type is not application/json")
             }
-            guard let json = try? JSONValue.parse(body) else {
+            guard let json = incoming.json else {
                 problems.append("create body is not JSON")
                 return envelopeError(400, 1200, "invalid request body")
             }
@@ -171,12 +156,12 @@ private actor KlingFakeState {
             return envelopeError(404, 1203, "resource not found")
         }
         polls.append(path)
-        if !body.isEmpty { problems.append("poll has a body") }
+        if !incoming.body.isEmpty { problems.append("poll has a body") }
         if submits == 0, !script.existingTask { problems.append("polled before any create") }
-        if let answer = pollReplies.next() { return answer }
-        progressPolls += 1
-        if progressPolls <= script.pollsBeforeDone {
-            return envelope(task(status: progressPolls == 1 ? "submitted" : "processing"))
+        switch progress.next() {
+        case .scripted(let answer): return answer
+        case .waiting(let poll): return envelope(task(status: poll == 1 ? "submitted" : "processing"))
+        case .done: break
         }
         switch script.outcome {
         case .never: return envelope(task(status: "processing"))
@@ -218,10 +203,5 @@ private actor KlingFakeState {
     private func envelopeError(_ status: Int, _ code: Int, _ message: String) -> FakeReply {
         .json(status, .object(["code": .int(Int64(code)), "message": .string(message),
                                "request_id": .string("9984d27b-a408-4073-ae28-17ca6a13622d")]))
-    }
-
-    private func reply(_ status: Int, _ text: String, type: String = "application/json",
-                       headers: [String: String] = [:]) -> FakeReply {
-        .text(status, text, type: type, headers: headers)
     }
 }

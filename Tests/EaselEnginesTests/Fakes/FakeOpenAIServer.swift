@@ -68,11 +68,7 @@ struct FakeOpenAIServer: Sendable {
     static func with<T>(_ flavour: Flavour, apiKey: String?, reply: Reply,
                         _ body: (FakeOpenAIServer) async throws -> T) async throws -> T {
         let state = FakeState(flavour: flavour, apiKey: apiKey, reply: reply)
-        return try await FakeUpstream.run("fake-openai", respond: { try await state.respond(to: $0) }) { upstream in
-            let server = FakeOpenAIServer(baseURL: upstream.baseURL, state: state)
-            await state.setBaseURL(server.baseURL)
-            return try await body(server)
-        }
+        return try await FakeUpstream.serve("fake-openai", state) { try await body(FakeOpenAIServer(baseURL: $0, state: state)) }
     }
 
     // The documented error bodies (providers.md §1 "Errors").
@@ -85,7 +81,7 @@ struct FakeOpenAIServer: Sendable {
 }
 
 /// The fake's memory: what it was told to do and what it saw.
-private actor FakeState {
+private actor FakeState: FakeResponder {
     let flavour: FakeOpenAIServer.Flavour
     let apiKey: String?
     let reply: FakeOpenAIServer.Reply
@@ -98,8 +94,6 @@ private actor FakeState {
         self.apiKey = apiKey
         self.reply = reply
     }
-
-    func setBaseURL(_ url: String) { baseURL = url }
 
     func respond(to incoming: FakeRequest) async throws -> FakeReply {
         let body = incoming.body

@@ -72,16 +72,12 @@ struct FakeTencentServer: Sendable {
     static func with<T>(_ credentials: Credentials = .init(), script: Script = .init(),
                         _ body: (FakeTencentServer) async throws -> T) async throws -> T {
         let state = TencentFakeState(credentials: credentials, script: script)
-        return try await FakeUpstream.run("fake-tencent", respond: { try await state.respond(to: $0) }) { upstream in
-            let server = FakeTencentServer(baseURL: upstream.baseURL, state: state)
-            await state.setBaseURL(server.baseURL)
-            return try await body(server)
-        }
+        return try await FakeUpstream.serve("fake-tencent", state) { try await body(FakeTencentServer(baseURL: $0, state: state)) }
     }
 }
 
 /// The fake's memory: script, jobs and what it saw.
-private actor TencentFakeState {
+private actor TencentFakeState: FakeResponder {
     let credentials: FakeTencentServer.Credentials
     let script: FakeTencentServer.Script
     var baseURL = ""
@@ -95,8 +91,6 @@ private actor TencentFakeState {
         self.script = script
         if let job = script.existingJob { polls[job] = 0 }
     }
-
-    func setBaseURL(_ url: String) { baseURL = url }
 
     func respond(to incoming: FakeRequest) async throws -> FakeReply {
         let body = incoming.body

@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import EaselCore
 import EaselEngines
 import Foundation
@@ -59,15 +58,7 @@ struct FakeUpstream: Sendable {
     static func runWithClient<T>(_ label: String, respond: @escaping @Sendable (FakeRequest) async throws -> FakeReply,
                                  _ body: (FakeUpstream, UpstreamHTTP) async throws -> T) async throws -> T {
         try await run(label, respond: respond) { upstream in
-            let client = HTTPClient(eventLoopGroupProvider: .singleton)
-            let outcome: Result<T, any Error>
-            do {
-                outcome = .success(try await body(upstream, .live(client)))
-            } catch {
-                outcome = .failure(error)
-            }
-            try await client.shutdown()
-            return try outcome.get()
+            try await EngineHarness.withLiveHTTP { http in try await body(upstream, http) }
         }
     }
 
@@ -207,16 +198,4 @@ final class FakeRequestLog: Sendable {
 
     /// How many requests so far satisfy `matches`.
     func count(where matches: (FakeRequest) -> Bool) -> Int { requests.withLock { $0.filter(matches).count } }
-}
-
-/// Replies a test scripts in advance, handed out in order (then nil), e.g. the answers to the first polls.
-final class FakeReplyScript: Sendable {
-    private let replies: Mutex<[FakeReply]>
-
-    init(_ replies: [FakeReply]) { self.replies = Mutex(replies) }
-
-    /// The next scripted reply, if any is left.
-    func next() -> FakeReply? {
-        replies.withLock { $0.isEmpty ? nil : $0.removeFirst() }
-    }
 }

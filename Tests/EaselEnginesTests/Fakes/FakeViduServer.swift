@@ -9,7 +9,7 @@ import NIOCore
 /// A wire-exact stand-in for Vidu's enterprise image API (providers.md §7): a Hummingbird app on 127.0.0.1 and an
 /// ephemeral port that checks `Authorization: Token <key>`, the path and every JSON field, plays one task through
 /// `created → queueing → processing → success/failed`, and serves the creations (plain and watermarked) itself.
-struct FakeViduServer: Sendable {
+struct FakeViduServer: FakeTaskServer {
     /// A status, body and extra headers sent verbatim.
     typealias Reply = FakeReply
 
@@ -25,7 +25,7 @@ struct FakeViduServer: Sendable {
     }
 
     /// What the fake expects and how it plays the task.
-    struct Script: Sendable {
+    struct Script: FakeTaskScript {
         /// The exact JSON body the create must carry.
         var body: JSONValue
         /// Answer to the create instead of the documented success.
@@ -47,14 +47,10 @@ struct FakeViduServer: Sendable {
     static let apiKey = "vda_test_4c2e91"
     /// `http://127.0.0.1:<port>`.
     let baseURL: String
-    private let state: ViduFakeState
+    let state: ViduFakeState
 
-    /// Creates received.
-    var submits: Int { get async { await state.submits } }
     /// Paths polled, in order.
     var polls: [String] { get async { await state.polls } }
-    /// Path, header and field mismatches found (empty when every request was exact).
-    var problems: [String] { get async { await state.problems } }
     /// The bytes served for creation `index`, watermarked or not.
     static func image(_ index: Int, watermarked: Bool = false) -> [UInt8] {
         let renderer = SandboxRenderer()
@@ -64,11 +60,7 @@ struct FakeViduServer: Sendable {
     /// Runs `body` against a fresh fake, which is stopped afterwards whatever happens.
     static func with<T>(script: Script, _ body: (FakeViduServer) async throws -> T) async throws -> T {
         let state = ViduFakeState(script: script)
-        return try await FakeUpstream.run("fake-vidu", respond: { try await state.respond(to: $0) }) { upstream in
-            let server = FakeViduServer(baseURL: upstream.baseURL, state: state)
-            await state.setBaseURL(server.baseURL)
-            return try await body(server)
-        }
+        return try await FakeUpstream.serve("fake-vidu", state) { try await body(FakeViduServer(baseURL: $0, state: state)) }
     }
 
     /// Vidu's error body (§7; shape unconfirmed upstream).
@@ -79,34 +71,26 @@ struct FakeViduServer: Sendable {
 }
 
 /// The fake's memory: what it was told to do and what it saw.
-private actor ViduFakeState {
+actor ViduFakeState: FakeTaskRecorder {
     let script: FakeViduServer.Script
     var baseURL = ""
     var submits = 0
     var polls: [String] = []
     var problems: [String] = []
-    private var progressPolls = 0
     private var payload = ""
-
-    private let pollReplies: FakeReplyScript
+    private var progress: FakeTaskProgress
 
     init(script: FakeViduServer.Script) {
         self.script = script
-        pollReplies = FakeReplyScript(script.pollReplies)
+        progress = FakeTaskProgress(script)
     }
 
-    func setBaseURL(_ url: String) { baseURL = url }
-
     func respond(to incoming: FakeRequest) async throws -> FakeReply {
-        let body = incoming.body
         let path = incoming.path, method = incoming.method
         let authorization = incoming.header("authorization")
-        if method == "GET", path.hasPrefix("/vidu-cdn/") {
-            if authorization != nil { problems.append("credentials sent to the result host") }
-            let name = path.split(separator: "/").last.map(String.init) ?? ""
-            guard let index = Int(name.prefix { $0.isNumber }) else { return Self.response(404, []) }
-            return Self.response(200, FakeViduServer.image(index, watermarked: name.contains("-wm")), type: "image/png")
-        }
+        if let download = incoming.resultDownload(under: "/vidu-cdn/", problems: &problems, { index, name in
+            FakeReply(status: 200, body: FakeViduServer.image(index, watermarked: name.contains("-wm")), type: "image/png")
+        }) { return download }
         guard authorization == "Token " + FakeViduServer.apiKey else {
             problems.append("Authorization is \(authorization ?? "absent"), expected Token <key>")
             return FakeViduServer.error(401, "Unauthorized", "invalid token")
@@ -116,7 +100,7 @@ private actor ViduFakeState {
             if incoming.header("content-type") != "application/json" {
                 problems.append("Content-Type is not application/json")
             }
-            guard let json = try? JSONValue.parse(body) else {
+            guard let json = incoming.json else {
                 problems.append("create body is not JSON")
                 return FakeViduServer.error(400, "BadRequest", "invalid json")
             }
@@ -128,22 +112,23 @@ private actor ViduFakeState {
             var echo = json.objectValue ?? [:]
             echo.merge(["task_id": .string(FakeViduServer.taskId), "state": .string("created"), "credits": .int(2),
                         "created_at": .string("2025-09-08T09:53:22.083033428Z")]) { $1 }
-            return Self.response(200, Array(JSONValue.object(echo).encoded()))
+            return .json(200, .object(echo))
         }
         guard method == "GET", path == "/ent/v2/tasks/\(FakeViduServer.taskId)/creations" else {
             problems.append("unexpected \(method) \(path)")
             return FakeViduServer.error(404, "TaskNotFound", "task not found")
         }
         polls.append(path)
-        if !body.isEmpty { problems.append("poll has a body") }
+        if !incoming.body.isEmpty { problems.append("poll has a body") }
         if submits == 0, !script.existingTask { problems.append("polled before any create") }
-        if let answer = pollReplies.next() { return answer }
-        progressPolls += 1
-        let waiting = ["created", "queueing", "processing"]
-        if progressPolls <= script.pollsBeforeDone { return task(waiting[min(progressPolls - 1, 2)]) }
+        switch progress.next() {
+        case .scripted(let answer): return answer
+        case .waiting(let poll): return task(["created", "queueing", "processing"][min(poll - 1, 2)])
+        case .done: break
+        }
         switch script.outcome {
         case .never: return task("processing")
-        case .noState: return Self.response(200, Array(#"{"id":"\#(FakeViduServer.taskId)","creations":[]}"#.utf8))
+        case .noState: return .text(200, #"{"id":"\#(FakeViduServer.taskId)","creations":[]}"#)
         case .failed(let code): return task("failed", errCode: code)
         case .success:
             let creations = (0..<script.creations).map { index -> JSONValue in
@@ -159,11 +144,6 @@ private actor ViduFakeState {
         let body = JSONValue.object(["id": .string(FakeViduServer.taskId), "state": .string(state),
                                      "err_code": .string(errCode), "credits": .int(2), "payload": .string(payload),
                                      "creations": .array(creations)])
-        return Self.response(200, Array(body.encoded()))
-    }
-
-    private static func response(_ status: Int, _ bytes: [UInt8], type: String = "application/json",
-                                 headers: [String: String] = [:]) -> FakeReply {
-        FakeReply(status: status, body: bytes, type: type, headers: headers)
+        return .json(200, body)
     }
 }

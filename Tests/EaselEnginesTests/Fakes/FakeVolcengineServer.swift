@@ -11,7 +11,7 @@ import NIOCore
 /// and an ephemeral port that recomputes the V4 signature of every request with the known secret (refusing
 /// mismatches as the gateway does), checks every body field by field, plays one task through
 /// `in_queue → generating → done`, puts business errors in `code` (also inside HTTP 200), and serves result images.
-struct FakeVolcengineServer: Sendable {
+struct FakeVolcengineServer: FakeTaskServer {
     /// A status, body and extra headers sent verbatim.
     typealias Reply = FakeReply
 
@@ -24,7 +24,7 @@ struct FakeVolcengineServer: Sendable {
     }
 
     /// What the fake expects and how it plays the task.
-    struct Script: Sendable {
+    struct Script: FakeTaskScript {
         /// The exact submit body.
         var submitBody: JSONValue
         /// The exact poll `req_json`, decoded from its string.
@@ -45,12 +45,9 @@ struct FakeVolcengineServer: Sendable {
     static let secretKey = "WkRZeE1EQmxPVGhsWWpWak5HVmtNbUUxTXpZeU9UVXlOMlE1TmpZeVlqTQ=="
     /// `http://127.0.0.1:<port>`.
     let baseURL: String
-    private let state: VolcFakeState
+    let state: VolcFakeState
 
-    var submits: Int { get async { await state.submits } }
     var polls: Int { get async { await state.polls } }
-    /// Field, header and path mismatches (empty when every request was exact).
-    var problems: [String] { get async { await state.problems } }
     /// Why signatures were refused (empty when all verified).
     var signatureFailures: [String] { get async { await state.signatureFailures } }
 
@@ -62,26 +59,7 @@ struct FakeVolcengineServer: Sendable {
     /// Runs `body` against a fresh fake, stopped afterwards whatever happens.
     static func with<T>(script: Script, _ body: (FakeVolcengineServer) async throws -> T) async throws -> T {
         let state = VolcFakeState(script: script)
-        return try await FakeUpstream.run("fake-volcengine", respond: { try await state.respond(to: $0) }) { upstream in
-            let server = FakeVolcengineServer(baseURL: upstream.baseURL, state: state)
-            await state.setBaseURL(server.baseURL)
-            return try await body(server)
-        }
-    }
-
-    /// Field-by-field differences between an expected and a received JSON body (names, presence, types, values).
-    static func diff(_ expected: JSONValue, _ actual: JSONValue, at path: String) -> [String] {
-        if case .object(let want) = expected, case .object(let got) = actual {
-            return Set(want.keys).union(got.keys).sorted().flatMap { key -> [String] in
-                guard let w = want[key] else { return ["\(path).\(key) is unexpected"] }
-                guard let g = got[key] else { return ["\(path).\(key) is missing"] }
-                return diff(w, g, at: "\(path).\(key)")
-            }
-        }
-        if case .array(let want) = expected, case .array(let got) = actual, want.count == got.count {
-            return zip(want, got).enumerated().flatMap { diff($1.0, $1.1, at: "\(path)[\($0)]") }
-        }
-        return expected == actual ? [] : ["\(path) is \(actual), expected \(expected)"]
+        return try await FakeUpstream.serve("fake-volcengine", state) { try await body(FakeVolcengineServer(baseURL: $0, state: state)) }
     }
 
     /// Why the request's signature is refused, or nil when it verifies: the Authorization is parsed, the canonical
@@ -128,37 +106,31 @@ struct FakeVolcengineServer: Sendable {
 }
 
 /// The fake's memory: what it was told to do and what it saw.
-private actor VolcFakeState {
+actor VolcFakeState: FakeTaskRecorder {
     let script: FakeVolcengineServer.Script
     var baseURL = ""
     var submits = 0
     var polls = 0
     var problems: [String] = []
     var signatureFailures: [String] = []
-    private var progressPolls = 0
-
-    private let pollReplies: FakeReplyScript
+    private var progress: FakeTaskProgress
 
     init(script: FakeVolcengineServer.Script) {
         self.script = script
-        pollReplies = FakeReplyScript(script.pollReplies)
+        progress = FakeTaskProgress(script)
     }
-
-    func setBaseURL(_ url: String) { baseURL = url }
 
     func respond(to incoming: FakeRequest) async throws -> FakeReply {
         let body = incoming.body
         let path = incoming.path, query = incoming.query, method = incoming.method
-        if method == "GET", path.hasPrefix("/cdn/") {
-            if incoming.header("authorization") != nil { problems.append("credentials sent to the result host") }
-            guard let index = Int(path.dropFirst(5).split(separator: ".").first ?? "") else { return reply(404, "") }
-            if case .corruptImage = script.outcome { return reply(200, "<html>not an image</html>", type: "image/png") }
-            return Self.response(200, FakeVolcengineServer.image(index), type: "image/jpeg")
-        }
+        if let download = incoming.resultDownload(under: "/cdn/", problems: &problems, { index, _ in
+            if case .corruptImage = script.outcome { return .text(200, "<html>not an image</html>", type: "image/png") }
+            return FakeReply(status: 200, body: FakeVolcengineServer.image(index), type: "image/jpeg")
+        }) { return download }
         if let failure = FakeVolcengineServer.signatureFailure(method: method, path: path, query: query, authority: incoming.authority,
                                                                headers: incoming.fields, body: body, now: Date()) {
             signatureFailures.append(failure)
-            return reply(401, #"{"ResponseMetadata":{"RequestId":"2025","Action":"","Version":"2022-08-31","Service":"cv","#
+            return .text(401, #"{"ResponseMetadata":{"RequestId":"2025","Action":"","Version":"2022-08-31","Service":"cv","#
                 + #""Region":"cn-north-1","Error":{"CodeN":100010,"Code":"SignatureDoesNotMatch","Message":"mismatch"}}}"#)
         }
         if method != "POST" || path != "/" { problems.append("unexpected \(method) \(path)") }
@@ -180,7 +152,7 @@ private actor VolcFakeState {
             return poll(json)
         default:
             problems.append("unexpected query \(query)")
-            return reply(404, #"{"ResponseMetadata":{"Error":{"CodeN":100002,"Code":"InvalidActionOrVersion","Message":"x"}}}"#)
+            return .text(404, #"{"ResponseMetadata":{"Error":{"CodeN":100002,"Code":"InvalidActionOrVersion","Message":"x"}}}"#)
         }
     }
 
@@ -196,10 +168,10 @@ private actor VolcFakeState {
         if json["task_id"] != .string(FakeVolcengineServer.taskId) { return envelope(.object(["status": .string("not_found")])) }
         if !found.isEmpty { return business(400, 50400, "Input invalid for this service.") }
         if submits == 0, !script.existingTask { problems.append("polled before any submit") }
-        if let answer = pollReplies.next() { return answer }
-        progressPolls += 1
-        if progressPolls <= script.pollsBeforeDone {
-            return envelope(.object(["status": .string(progressPolls == 1 ? "in_queue" : "generating")]))
+        switch progress.next() {
+        case .scripted(let answer): return answer
+        case .waiting(let poll): return envelope(.object(["status": .string(poll == 1 ? "in_queue" : "generating")]))
+        case .done: break
         }
         switch script.outcome {
         case .never: return envelope(.object(["status": .string("generating")]))
@@ -220,17 +192,8 @@ private actor VolcFakeState {
     private func envelope(_ data: JSONValue) -> FakeReply { business(200, 10000, "Success", data: data) }
 
     private func business(_ status: Int, _ code: Int, _ message: String, data: JSONValue = .null) -> FakeReply {
-        Self.response(status, Array(JSONValue.object(["code": .int(Int64(code)), "data": data, "message": .string(message),
+        .json(status, .object(["code": .int(Int64(code)), "data": data, "message": .string(message),
                                                       "request_id": .string("20251125005330F6F4B7E94EB473180018"),
-                                                      "status": .int(Int64(code)), "time_elapsed": .string("34.7ms")]).encoded()))
-    }
-
-    private func reply(_ status: Int, _ text: String, type: String = "application/json", headers: [String: String] = [:]) -> FakeReply {
-        Self.response(status, Array(text.utf8), type: type, headers: headers)
-    }
-
-    private static func response(_ status: Int, _ bytes: [UInt8], type: String = "application/json",
-                                 headers: [String: String] = [:]) -> FakeReply {
-        FakeReply(status: status, body: bytes, type: type, headers: headers)
+                                                      "status": .int(Int64(code)), "time_elapsed": .string("34.7ms")]))
     }
 }

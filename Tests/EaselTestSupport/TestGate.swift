@@ -1,11 +1,13 @@
 import Synchronization
 
 /// A one-way gate: `wait()` suspends until `open()`, then every waiter and later caller passes at once.
-final class TestGate: Sendable {
+public final class TestGate: Sendable {
     private let state = Mutex<(isOpen: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
 
+    public init() {}
+
     /// Suspends until the gate is open.
-    func wait() async {
+    public func wait() async {
         await withCheckedContinuation { continuation in
             let passNow = state.withLock { state -> Bool in
                 if state.isOpen { return true }
@@ -17,7 +19,7 @@ final class TestGate: Sendable {
     }
 
     /// Opens the gate for good.
-    func open() {
+    public func open() {
         let waiters = state.withLock { state in
             state.isOpen = true
             defer { state.waiters = [] }

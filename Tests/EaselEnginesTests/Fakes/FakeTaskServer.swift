@@ -1,0 +1,22 @@
+/// The state of a fake that plays one upstream task: it counts the creates it received and lists every way a
+/// request differed from the vendor's wire format.
+protocol FakeTaskRecorder: FakeResponder {
+    var submits: Int { get }
+    var problems: [String] { get }
+}
+
+/// A running fake that plays one upstream task, its state recording what it saw.
+protocol FakeTaskServer: Sendable {
+    associatedtype State: FakeTaskRecorder
+    /// `http://127.0.0.1:<port>`.
+    var baseURL: String { get }
+    /// The fake's memory.
+    var state: State { get }
+}
+
+extension FakeTaskServer {
+    /// Creates received.
+    var submits: Int { get async { await state.submits } }
+    /// Path, header and field mismatches found (empty when every request was exact).
+    var problems: [String] { get async { await state.problems } }
+}
