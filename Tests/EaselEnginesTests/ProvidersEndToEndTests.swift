@@ -69,7 +69,7 @@ import EaselServices
         for item in cases {
             let task = try #require(result.tasks[item.label], "\(item.label) has no task")
             #expect(task.status == .failed, "\(item.label): \(task.status)")
-            #expect(task.errorCode == item.failure, "\(item.label): \(task.errorCode ?? "no code") \(task.errorMessage ?? "")")
+            #expect(task.errorCode?.rawValue == item.failure, "\(item.label): \(task.errorCode ?? "no code") \(task.errorMessage ?? "")")
             #expect(task.outputs.isEmpty)
             let message = task.errorMessage ?? ""
             #expect(!message.isEmpty && !E2E.secrets.contains { message.contains($0) }, "\(item.label) leaks: \(message)")
