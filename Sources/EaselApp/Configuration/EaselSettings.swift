@@ -1,4 +1,6 @@
+import EaselCore
 import EaselHTTP
+import EaselWorker
 
 /// Every scalar knob of Easel, each defined once; the structured sections of the file (`apps`, `upstreams`, …) are
 /// described by `sections`. `EaselConfiguration(reader:)` reads them, and a test checks the README's configuration
@@ -27,30 +29,30 @@ public enum EaselSettings {
     public static let defaultConcurrency = Setting("scheduling.default_concurrency", env: "EASEL_DEFAULT_CONCURRENCY", default: 1,
                                                    "running tasks per app (Tencent's default)")
     /// `scheduling.global_concurrency`.
-    public static let globalConcurrency = Setting("scheduling.global_concurrency", env: "EASEL_GLOBAL_CONCURRENCY", default: 8,
+    public static let globalConcurrency = Setting("scheduling.global_concurrency", env: "EASEL_GLOBAL_CONCURRENCY", default: worker.globalConcurrency,
                                                   "running tasks on this node")
     /// `scheduling.create_rate_limit`.
     public static let createRateLimit = Setting("scheduling.create_rate_limit", env: "EASEL_RATE_LIMIT", default: 20.0,
                                                 "creates per second per app (`RequestLimitExceeded`); 0 = off")
     /// `scheduling.drain_timeout_seconds`.
-    public static let drainTimeoutSeconds = Setting("scheduling.drain_timeout_seconds", env: "EASEL_DRAIN_TIMEOUT_SECONDS", default: 30,
+    public static let drainTimeoutSeconds = Setting("scheduling.drain_timeout_seconds", env: "EASEL_DRAIN_TIMEOUT_SECONDS", default: seconds(worker.drainTimeout),
                                                     "after SIGTERM, how long in-flight tasks may finish before they are put back in the queue")
     /// `scheduling.lease_seconds`.
-    public static let leaseSeconds = Setting("scheduling.lease_seconds", env: "EASEL_LEASE_SECONDS", default: 60,
+    public static let leaseSeconds = Setting("scheduling.lease_seconds", env: "EASEL_LEASE_SECONDS", default: seconds(worker.lease),
                                              "how long a running task's claim lasts without a heartbeat (every third of it) before another node takes it over")
     /// `scheduling.max_attempts`.
-    public static let maxAttempts = Setting("scheduling.max_attempts", env: "EASEL_MAX_ATTEMPTS", default: 3,
+    public static let maxAttempts = Setting("scheduling.max_attempts", env: "EASEL_MAX_ATTEMPTS", default: worker.maxAttempts,
                                             "starts of an interrupted task before it fails with `InternalError`")
     /// `scheduling.session_dedup_window_seconds`.
     public static let sessionDedupWindowSeconds = Setting("scheduling.session_dedup_window_seconds", env: "EASEL_SESSION_DEDUP_WINDOW_SECONDS",
-                                                          default: 3 * 86_400,
+                                                          default: seconds(worker.sessionDedupWindow),
                                                           "how long a SessionId deduplicates creates (Tencent: 3 days)")
     /// `delivery.allowed_hosts`.
     public static let deliveryAllowedHosts = Setting("delivery.allowed_hosts", env: "EASEL_DELIVERY_ALLOWED_HOSTS", default: [String](),
                                                      "hosts callbacks may reach although private/loopback (comma-separated in env)")
     /// `delivery.retry_delays_seconds`.
     public static let deliveryRetryDelays = Setting("delivery.retry_delays_seconds", env: "EASEL_DELIVERY_RETRY_DELAYS",
-                                                    default: [10, 30, 60, 120, 300, 600, 900, 1800, 1800, 3600],
+                                                    default: worker.deliveryRetry.delays.map(seconds),
                                                     "retry schedule of failed deliveries (±20% jitter); then dead letter")
     /// `inputs.allowed_hosts`.
     public static let inputAllowedHosts = Setting("inputs.allowed_hosts", env: "EASEL_INPUT_ALLOWED_HOSTS", default: [String](),
@@ -59,27 +61,27 @@ public enum EaselSettings {
     public static let sandboxLatencyMilliseconds = Setting("sandbox.latency_ms", env: "EASEL_SANDBOX_LATENCY_MS", default: 0,
                                                            "artificial latency per sandbox task")
     /// `outputs.vod_ttl_seconds`.
-    public static let vodOutputTTLSeconds = Setting("outputs.vod_ttl_seconds", env: "EASEL_OUTPUTS_VOD_TTL_SECONDS", default: 7 * 86_400,
+    public static let vodOutputTTLSeconds = Setting("outputs.vod_ttl_seconds", env: "EASEL_OUTPUTS_VOD_TTL_SECONDS", default: seconds(worker.temporaryOutputTTL[.vod]),
                                                     "temporary VOD/REST outputs (7 days)")
     /// `outputs.mps_ttl_seconds`.
-    public static let mpsOutputTTLSeconds = Setting("outputs.mps_ttl_seconds", env: "EASEL_OUTPUTS_MPS_TTL_SECONDS", default: 12 * 3_600,
+    public static let mpsOutputTTLSeconds = Setting("outputs.mps_ttl_seconds", env: "EASEL_OUTPUTS_MPS_TTL_SECONDS", default: seconds(worker.temporaryOutputTTL[.mps]),
                                                     "temporary MPS outputs (12 hours)")
     /// `outputs.openai_ttl_seconds`.
-    public static let openAIOutputTTLSeconds = Setting("outputs.openai_ttl_seconds", env: "EASEL_OUTPUTS_OPENAI_TTL_SECONDS", default: 86_400,
+    public static let openAIOutputTTLSeconds = Setting("outputs.openai_ttl_seconds", env: "EASEL_OUTPUTS_OPENAI_TTL_SECONDS", default: seconds(worker.temporaryOutputTTL[.openai]),
                                                        "OpenAI URLs (1 day)")
     /// `outputs.vod_task_retention_seconds`.
     public static let vodTaskRetentionSeconds = Setting("outputs.vod_task_retention_seconds", env: "EASEL_OUTPUTS_VOD_TASK_RETENTION_SECONDS",
-                                                        default: 3 * 86_400,
+                                                        default: seconds(worker.taskRetention[.vod]),
                                                         "how long finished VOD/REST tasks stay queryable (Tencent: 3 days)")
     /// `outputs.task_retention_seconds`.
     public static let taskRetentionSeconds = Setting("outputs.task_retention_seconds", env: "EASEL_OUTPUTS_TASK_RETENTION_SECONDS",
-                                                     default: 7 * 86_400,
+                                                     default: seconds(worker.taskRetention[.mps]),
                                                      "how long finished MPS/OpenAI tasks stay queryable (7 days)")
     /// `openai.default_model`.
-    public static let openAIDefaultModel = Setting("openai.default_model", env: "EASEL_OPENAI_DEFAULT_MODEL", default: "GG-2.5",
+    public static let openAIDefaultModel = Setting("openai.default_model", env: "EASEL_OPENAI_DEFAULT_MODEL", default: OpenAISettings().defaultModel,
                                                    "model when a request names none")
     /// `openai.wait_timeout_seconds`.
-    public static let openAIWaitSeconds = Setting("openai.wait_timeout_seconds", env: "EASEL_OPENAI_WAIT_SECONDS", default: 300,
+    public static let openAIWaitSeconds = Setting("openai.wait_timeout_seconds", env: "EASEL_OPENAI_WAIT_SECONDS", default: seconds(OpenAISettings().waitTimeout),
                                                   "synchronous wait before `504`")
     /// `log_level`.
     public static let logLevel = Setting("log_level", env: "EASEL_LOG_LEVEL", default: "info", "trace … error")
@@ -146,6 +148,13 @@ public enum EaselSettings {
     /// The README's configuration table, header included.
     public static var markdownTable: String {
         (["| file key | environment | default | meaning |", "|---|---|---|---|"] + rows.map(\.markdown)).joined(separator: "\n")
+    }
+
+    /// The components' own defaults, which the settings' defaults restate in the units of the file.
+    private static let worker = WorkerSettings()
+
+    private static func seconds(_ duration: Duration?) -> Int {
+        duration.map { Int($0 / .seconds(1)) } ?? 0
     }
 
     /// The variables that configure `output_store` without a file.
