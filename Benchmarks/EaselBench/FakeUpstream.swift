@@ -72,7 +72,7 @@ final class AnswerLog: Sendable {
     private let handle: Mutex<FileHandle>
 
     init(path: String) throws {
-        FileManager.default.createFile(atPath: path, contents: nil)
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
         guard let file = FileHandle(forWritingAtPath: path) else { throw ValidationError("cannot write \(path)") }
         handle = Mutex(file)
     }

@@ -151,7 +151,7 @@ public struct EaselRuntime: Sendable {
         if let existing = try? Data(contentsOf: file), existing.count == 32 { return Array(existing) }
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        FileManager.default.createFile(atPath: file.path, contents: Data(bytes), attributes: [.posixPermissions: 0o600])
+        _ = FileManager.default.createFile(atPath: file.path, contents: Data(bytes), attributes: [.posixPermissions: 0o600])
         guard let written = try? Data(contentsOf: file), written == Data(bytes) else {
             throw ConfigurationError(description: "could not write the master key to \(file.path)")
         }

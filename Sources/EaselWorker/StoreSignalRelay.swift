@@ -20,7 +20,7 @@ public struct StoreSignalRelay: Service {
     }
 
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             await signals.listen { [dispatcherWake, completions, deliveryWake] signal in
                 switch signal {
                 case .queued:

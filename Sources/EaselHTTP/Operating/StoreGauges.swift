@@ -112,16 +112,7 @@ final class StoreGauges: Sendable {
     }
 }
 
-/// Runs `body`, giving up with `CancellationError` after `timeout`.
+/// Runs `body`, giving up with `CancellationError` after `timeout` without waiting for it (see `withDeadline`).
 func withTimeout<T: Sendable>(_ timeout: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: T?.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: timeout)
-            return nil
-        }
-        defer { group.cancelAll() }
-        guard let first = try await group.next(), let value = first else { throw CancellationError() }
-        return value
-    }
+    try await withDeadline(timeout, timeoutError: { CancellationError() }, body)
 }

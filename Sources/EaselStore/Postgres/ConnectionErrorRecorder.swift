@@ -28,9 +28,8 @@ final class ConnectionErrorRecorder: LogHandler, Sendable {
     /// unknown database or role), which no retry can fix, rather than the network.
     var lastFailure: (reason: String, refusedByServer: Bool)? { last.withLock { $0 } }
 
-    func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String,
-             function: String, line: UInt) {
-        guard let error = metadata?["psql_error"].map({ "\($0)" }) else { return }
+    func log(event: LogEvent) {
+        guard let error = event.metadata?["psql_error"].map({ "\($0)" }) else { return }
         last.withLock { $0 = (Self.reason(error), error.contains("code: server")) }
     }
 

@@ -84,17 +84,10 @@ public final class PostgresStore: Sendable {
 
     /// How long one store operation may take, waiting for a connection included.
 
-    /// Runs `body`, or gives up with `StoreError.unavailable` after `timeout` (cancelling it).
+    /// Runs `body`, or gives up with `StoreError.unavailable` after `timeout`, cancelling it without waiting for it:
+    /// a query sent on a connection that stopped answering does not end when its task is cancelled.
     static func bounded<T: Sendable>(by timeout: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-        try await withThrowingTaskGroup(of: T.self) { group in
-            group.addTask { try await body() }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                throw StoreError.unavailable("no answer from the database within \(timeout)")
-            }
-            defer { group.cancelAll() }
-            return try await group.next()!
-        }
+        try await withDeadline(timeout, timeoutError: { StoreError.unavailable("no answer from the database within \(timeout)") }, body)
     }
 
     private static func isRetryable(_ error: PostgresTransactionError) -> Bool {
