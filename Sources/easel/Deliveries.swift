@@ -8,7 +8,7 @@ struct Deliveries: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Inspect and replay webhook and callback deliveries.",
                                                     subcommands: [List.self, Replay.self])
 
-    struct List: AsyncParsableCommand {
+    struct List: AsyncParsableCommand, ServerOrLocalCommand {
         static let configuration = CommandConfiguration(
             abstract: "List deliveries, newest first, one JSON object per line (--table for a table).")
 
@@ -24,24 +24,21 @@ struct Deliveries: AsyncParsableCommand {
                 throw CLIError.usage("--status must be pending, delivered or dead.")
             }
             guard limit > 0 else { throw CLIError.usage("--limit must be positive.") }
-            let rows: [JSONValue]
-            if let admin = try remote.admin(common) {
+            let rows: [JSONValue] = try await onServerOrLocally { api in
                 var query: [(String, String)] = [("limit", String(limit))]
                 if let appId { query.append(("app_id", String(appId))) }
                 if let status { query.append(("status", status)) }
-                rows = try await admin.run { api in try await api.get("/deliveries", query: query)["deliveries"]?.arrayValue ?? [] }
-            } else {
-                rows = try await LocalInstallation.with(common) { local in
-                    let found = try await local.store.deliveries(tenant: nil, status: status.flatMap(Delivery.Status.init(rawValue:)),
-                                                                 limit: appId == nil ? limit : Int.max)
-                    return found.filter { appId == nil || $0.tenant.appId == appId }.prefix(limit).map { .object(DeliveryJSON.object($0)) }
-                }
+                return try await api.get("/deliveries", query: query)["deliveries"]?.arrayValue ?? []
+            } local: { local in
+                let found = try await local.store.deliveries(tenant: nil, status: status.flatMap(Delivery.Status.init(rawValue:)),
+                                                             limit: appId == nil ? limit : Int.max)
+                return found.filter { appId == nil || $0.tenant.appId == appId }.prefix(limit).map { .object(DeliveryJSON.object($0)) }
             }
             Printer.list(rows, table: table, keys: ["id", "task_id", "app_id", "kind", "status", "attempts", "next_attempt_at", "url"])
         }
     }
 
-    struct Replay: AsyncParsableCommand {
+    struct Replay: AsyncParsableCommand, ServerOrLocalCommand {
         static let configuration = CommandConfiguration(
             abstract: "Send a delivery again (a running server picks it up within a second).")
 
@@ -50,13 +47,11 @@ struct Deliveries: AsyncParsableCommand {
         @Argument(help: "The delivery id (evt_…).") var id: String
 
         func run() async throws {
-            if let admin = try remote.admin(common) {
-                _ = try await admin.run { api in try await api.post("/deliveries/\(Tasks.pathSegment(id))/replay") }
-            } else {
-                try await LocalInstallation.with(common) { local in
-                    guard try await local.store.replayDelivery(id: id, tenant: nil, now: Date()) else {
-                        throw CLIError.failed("NotFound: no delivery has id \(id).")
-                    }
+            try await onServerOrLocally { api in
+                _ = try await api.post("/deliveries/\(Tasks.pathSegment(id))/replay")
+            } local: { local in
+                guard try await local.store.replayDelivery(id: id, tenant: nil, now: Date()) else {
+                    throw CLIError.failed("NotFound: no delivery has id \(id).")
                 }
             }
             print("queued \(id) for delivery")

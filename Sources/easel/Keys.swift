@@ -7,7 +7,7 @@ struct Keys: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Manage app credentials.",
                                                     subcommands: [Create.self, List.self, Revoke.self])
 
-    struct Create: AsyncParsableCommand {
+    struct Create: AsyncParsableCommand, ServerOrLocalCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create credentials for an app and print them as one JSON object.")
 
@@ -18,19 +18,16 @@ struct Keys: AsyncParsableCommand {
         @Option(help: "Make temporary credentials with a session token valid this many seconds.") var tokenTTL: Int?
 
         func run() async throws {
-            if let admin = try remote.admin(common) {
+            let issued: JSONValue = try await onServerOrLocally { api in
                 var body: [String: JSONValue] = ["app_id": .int(appId)]
                 if let subAppId { body["sub_app_id"] = .int(subAppId) }
                 if let tokenTTL { body["token_ttl_seconds"] = .int(Int64(tokenTTL)) }
-                let issued = try await admin.run { api in try await api.post("/keys", json: .object(body)) }
-                Printer.line(Self.printed(issued))
-                return
+                return Self.printed(try await api.post("/keys", json: .object(body)))
+            } local: { local in
+                try await local.runtime.createCredential(tenant: Tenant(appId: appId, subAppId: subAppId ?? appId),
+                                                         tokenTTL: tokenTTL.map { .seconds($0) }).json
             }
-            try await LocalInstallation.with(common) { local in
-                let issued = try await local.runtime.createCredential(tenant: Tenant(appId: appId, subAppId: subAppId ?? appId),
-                                                                      tokenTTL: tokenTTL.map { .seconds($0) })
-                Printer.line(issued.json)
-            }
+            Printer.line(issued)
         }
 
         /// The admin API's answer in the shape the local command prints (`IssuedCredential.json`).
@@ -45,7 +42,7 @@ struct Keys: AsyncParsableCommand {
         }
     }
 
-    struct List: AsyncParsableCommand {
+    struct List: AsyncParsableCommand, ServerOrLocalCommand {
         static let configuration = CommandConfiguration(
             abstract: "List credentials, one JSON object per line (--table for a table); secrets are never shown.")
 
@@ -55,35 +52,30 @@ struct Keys: AsyncParsableCommand {
         @Flag(help: "Print a table instead of JSON lines.") var table = false
 
         func run() async throws {
-            let rows: [JSONValue]
-            if let admin = try remote.admin(common) {
-                let answer = try await admin.run { api in
-                    try await api.get("/keys", query: appId.map { [("app_id", String($0))] } ?? [])
-                }
-                rows = (answer["keys"]?.arrayValue ?? []).map { key in
+            let rows: [JSONValue] = try await onServerOrLocally { api in
+                let answer = try await api.get("/keys", query: appId.map { [("app_id", String($0))] } ?? [])
+                return (answer["keys"]?.arrayValue ?? []).map { key in
                     .object([
                         "AppId": key["app_id"] ?? .null, "SubAppId": key["sub_app_id"] ?? .null, "SecretId": key["secret_id"] ?? .null,
                         "CreatedAt": key["created_at"] ?? .null, "ExpiresAt": .string(key["expires_at"]?.lenientString ?? ""),
                         "Revoked": .bool(!(key["revoked_at"]?.isNull ?? true)),
                     ])
                 }
-            } else {
-                rows = try await LocalInstallation.with(common) { local in
-                    try await local.store.allCredentials().filter { appId == nil || $0.tenant.appId == appId }.map { credential in
-                        .object([
-                            "AppId": .int(credential.tenant.appId), "SubAppId": .int(credential.tenant.subAppId),
-                            "SecretId": .string(credential.secretId), "CreatedAt": .string(ISOTime.string(credential.createdAt)),
-                            "ExpiresAt": .string(ISOTime.string(credential.expiresAt)),
-                            "Revoked": .bool(credential.revokedAt != nil),
-                        ])
-                    }
+            } local: { local in
+                try await local.store.allCredentials().filter { appId == nil || $0.tenant.appId == appId }.map { credential in
+                    .object([
+                        "AppId": .int(credential.tenant.appId), "SubAppId": .int(credential.tenant.subAppId),
+                        "SecretId": .string(credential.secretId), "CreatedAt": .string(ISOTime.string(credential.createdAt)),
+                        "ExpiresAt": .string(ISOTime.string(credential.expiresAt)),
+                        "Revoked": .bool(credential.revokedAt != nil),
+                    ])
                 }
             }
             Printer.list(rows, table: table, keys: ["AppId", "SubAppId", "SecretId", "CreatedAt", "ExpiresAt", "Revoked"])
         }
     }
 
-    struct Revoke: AsyncParsableCommand {
+    struct Revoke: AsyncParsableCommand, ServerOrLocalCommand {
         static let configuration = CommandConfiguration(abstract: "Revoke a credential by SecretId.")
 
         @OptionGroup var common: CommonOptions
@@ -91,13 +83,11 @@ struct Keys: AsyncParsableCommand {
         @Argument(help: "The SecretId to revoke.") var secretId: String
 
         func run() async throws {
-            if let admin = try remote.admin(common) {
-                _ = try await admin.run { api in try await api.post("/keys/\(Tasks.pathSegment(secretId))/revoke") }
-            } else {
-                try await LocalInstallation.with(common) { local in
-                    guard try await local.store.revokeCredential(secretId: secretId, at: Date()) else {
-                        throw CLIError.failed("NotFound: no active credential has SecretId \(secretId).")
-                    }
+            try await onServerOrLocally { api in
+                _ = try await api.post("/keys/\(Tasks.pathSegment(secretId))/revoke")
+            } local: { local in
+                guard try await local.store.revokeCredential(secretId: secretId, at: Date()) else {
+                    throw CLIError.failed("NotFound: no active credential has SecretId \(secretId).")
                 }
             }
             print("revoked \(secretId)")

@@ -8,7 +8,7 @@ import Foundation
 struct Media: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Manage apps' media libraries.", subcommands: [Add.self])
 
-    struct Add: AsyncParsableCommand {
+    struct Add: AsyncParsableCommand, ServerOrLocalCommand {
         static let configuration = CommandConfiguration(
             abstract: "Import an image (png, jpeg, webp) into an app's media library and print its FileId.")
 
@@ -29,19 +29,15 @@ struct Media: AsyncParsableCommand {
             }
             guard let info = ImageProbe.inspect(bytes) else { throw CLIError.usage("\(path) is not a png, jpeg or webp image.") }
             let name = URL(fileURLWithPath: path).lastPathComponent
-            if let admin = try remote.admin(common) {
+            let stored: JSONValue = try await onServerOrLocally { api in
                 var query: [(String, String)] = [("app_id", String(appId)), ("name", name)]
                 if let subAppId { query.append(("sub_app_id", String(subAppId))) }
                 if let fileId { query.append(("file_id", fileId)) }
-                let stored = try await admin.run { api in
-                    try await api.upload("/media", query: query, bytes: bytes, contentType: info.format.contentType)
-                }
-                Printer.line(.object(["FileId": stored["file_id"] ?? .null, "Width": stored["width"] ?? .null,
-                                      "Height": stored["height"] ?? .null, "Size": stored["size"] ?? .null,
-                                      "Md5": stored["md5"] ?? .null]))
-                return
-            }
-            try await LocalInstallation.with(common) { local in
+                let stored = try await api.upload("/media", query: query, bytes: bytes, contentType: info.format.contentType)
+                return .object(["FileId": stored["file_id"] ?? .null, "Width": stored["width"] ?? .null,
+                                "Height": stored["height"] ?? .null, "Size": stored["size"] ?? .null,
+                                "Md5": stored["md5"] ?? .null])
+            } local: { local in
                 let id = fileId ?? MediaFile.makeFileId()
                 let tenant = Tenant(appId: appId, subAppId: subAppId ?? appId)
                 let key = "media/\(appId)/\(id).\(info.format.fileExtension)"
@@ -51,10 +47,10 @@ struct Media: AsyncParsableCommand {
                     fileId: id, tenant: tenant, blobKey: key, contentType: info.format.contentType, fileType: info.format.fileExtension,
                     width: info.width, height: info.height, size: bytes.count, md5: md5,
                     mediaName: name, classId: 0, createdAt: Date(), sourceTaskId: nil))
-                Printer.line(.object(["FileId": .string(id), "Width": .int(Int64(info.width)),
-                                      "Height": .int(Int64(info.height)), "Size": .int(Int64(bytes.count)),
-                                      "Md5": .string(md5)]))
+                return .object(["FileId": .string(id), "Width": .int(Int64(info.width)),
+                                "Height": .int(Int64(info.height)), "Size": .int(Int64(bytes.count)), "Md5": .string(md5)])
             }
+            Printer.line(stored)
         }
     }
 }

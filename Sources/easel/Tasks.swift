@@ -76,7 +76,7 @@ struct Tasks: AsyncParsableCommand {
         }
     }
 
-    struct Show: AsyncParsableCommand {
+    struct Show: AsyncParsableCommand, ServerOrLocalCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show one task (request, outputs with their URLs, queue position, deliveries) as a JSON object.")
 
@@ -85,25 +85,20 @@ struct Tasks: AsyncParsableCommand {
         @Argument(help: "The TaskId.") var taskId: String
 
         func run() async throws {
-            let detail: JSONValue
-            if let admin = try remote.admin(common) {
-                detail = try await admin.run { api in try await api.get("/tasks/\(Tasks.pathSegment(taskId))") }
-            } else {
-                detail = try await LocalInstallation.with(common) { local in
-                    guard let task = try await local.store.task(id: TaskID(rawValue: taskId), tenant: nil) else {
-                        throw CLIError.failed("NotFound: no task has id \(taskId).")
-                    }
-                    let position = task.status == .waiting ? try await local.store.queuePosition(of: task) : nil
-                    let deliveries = try await local.store.deliveries(tenant: task.tenant, status: nil, limit: 10_000)
-                        .filter { $0.taskId == task.id }
-                    return .object(TaskJSON.detail(task, queuePosition: position, deliveries: deliveries, fileURL: local.fileURL))
-                }
+            let detail: JSONValue = try await onServerOrLocally { api in
+                try await api.get("/tasks/\(Tasks.pathSegment(taskId))")
+            } local: { local in
+                let task = try await local.task(taskId)
+                let position = task.status == .waiting ? try await local.store.queuePosition(of: task) : nil
+                let deliveries = try await local.store.deliveries(tenant: task.tenant, status: nil, limit: 10_000)
+                    .filter { $0.taskId == task.id }
+                return .object(TaskJSON.detail(task, queuePosition: position, deliveries: deliveries, fileURL: local.fileURL))
             }
             Printer.line(detail)
         }
     }
 
-    struct Cancel: AsyncParsableCommand {
+    struct Cancel: AsyncParsableCommand, ServerOrLocalCommand {
         static let configuration = CommandConfiguration(
             abstract: "Abort a waiting task and print it; a task that already started or finished cannot be aborted.")
 
@@ -112,23 +107,18 @@ struct Tasks: AsyncParsableCommand {
         @Argument(help: "The TaskId.") var taskId: String
 
         func run() async throws {
-            let summary: JSONValue
-            if let admin = try remote.admin(common) {
-                summary = try await admin.run { api in try await api.post("/tasks/\(Tasks.pathSegment(taskId))/abort") }
-            } else {
-                summary = try await LocalInstallation.with(common) { local in
-                    guard let task = try await local.store.task(id: TaskID(rawValue: taskId), tenant: nil) else {
-                        throw CLIError.failed("NotFound: no task has id \(taskId).")
-                    }
-                    let plan = await local.outboxPlan()
-                    do {
-                        let aborted = try await local.store.abort(id: task.id, tenant: task.tenant, at: Date(), outbox: plan)
-                        return .object(TaskJSON.summary(aborted))
-                    } catch let error as StoreError where error == .conflict {
-                        throw CLIError.failed("Conflict: task \(taskId) has already started or finished; only waiting tasks can be aborted.")
-                    } catch let error as StoreError where error == .notFound {
-                        throw CLIError.failed("NotFound: no task has id \(taskId).")
-                    }
+            let summary: JSONValue = try await onServerOrLocally { api in
+                try await api.post("/tasks/\(Tasks.pathSegment(taskId))/abort")
+            } local: { local in
+                let task = try await local.task(taskId)
+                let plan = await local.outboxPlan()
+                do {
+                    let aborted = try await local.store.abort(id: task.id, tenant: task.tenant, at: Date(), outbox: plan)
+                    return .object(TaskJSON.summary(aborted))
+                } catch let error as StoreError where error == .conflict {
+                    throw CLIError.failed("Conflict: task \(taskId) has already started or finished; only waiting tasks can be aborted.")
+                } catch let error as StoreError where error == .notFound {
+                    throw CLIError.failed("NotFound: no task has id \(taskId).")
                 }
             }
             Printer.line(summary)

@@ -4,7 +4,7 @@ import EaselStore
 import Foundation
 
 /// `easel usage`: tasks, images, upstream time and cost per app, key, model and day.
-struct Usage: AsyncParsableCommand {
+struct Usage: AsyncParsableCommand, ServerOrLocalCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show usage per day, app, key and model (a table; --json for the admin API's JSON object).")
 
@@ -25,8 +25,7 @@ struct Usage: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let report: UsageReport
-        if let admin = try remote.admin(common) {
+        let report: UsageReport = try await onServerOrLocally { api in
             var query: [(String, String)] = []
             if let appId { query.append(("app_id", String(appId))) }
             if let subAppId { query.append(("sub_app_id", String(subAppId))) }
@@ -34,12 +33,10 @@ struct Usage: AsyncParsableCommand {
             if let model { query.append(("model", model)) }
             if let since { query.append(("since", since)) }
             if let until { query.append(("until", until)) }
-            report = UsageReport(answer: try await admin.run { api in try await api.get("/usage", query: query) })
-        } else {
+            return UsageReport(answer: try await api.get("/usage", query: query))
+        } local: { local in
             let query = UsageQuery(appId: appId, subAppId: subAppId, keyId: keyId, model: model, since: since, until: until)
-            report = try await LocalInstallation.with(common) { local in
-                UsageReport(rows: try await local.store.usage(query), prices: local.configuration.usagePrices)
-            }
+            return UsageReport(rows: try await local.store.usage(query), prices: local.configuration.usagePrices)
         }
         if json {
             Printer.line(report.json)

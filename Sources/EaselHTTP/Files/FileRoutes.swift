@@ -18,7 +18,7 @@ struct FileRoutes: Sendable {
         let expires = query.get("expires").flatMap { Int64($0) }
         let signature = query.get("sig") ?? ""
         let now = Int64(Date().timeIntervalSince1970)
-        guard environment.urlSigner.verify(path: "/files/\(key)", expires: expires, signature: signature, now: now) else {
+        guard environment.links.signer.verify(path: "/files/\(key)", expires: expires, signature: signature, now: now) else {
             let expired = expires.map { $0 < now } ?? false
             throw HTTPError(.forbidden, message: expired ? "This link has expired." : "The link signature is not valid.")
         }

@@ -46,7 +46,7 @@ struct OpenAIRoutes: Sendable {
         let decoded = try OpenAIImageDecoder.decode(FieldReader(body), catalog: environment.catalog,
                                                      aliases: environment.openAI.aliases,
                                                      defaultModel: environment.openAI.defaultModel)
-        try await environment.admitCreate(principal.tenant)
+        try await environment.admission.admit(principal.tenant)
         // An Idempotency-Key makes a retried request return the first request's task instead of creating another.
         let idempotencyKey = request.headers[HTTPField.Name("Idempotency-Key")!].map { "idem:" + SHA256.hex(of: $0).prefix(40) }
         let created = try await environment.tasks.submit(Submission(

@@ -39,6 +39,6 @@ struct OpenAITaskRoutes: Sendable {
     }
 
     private func links(_ id: TaskID) -> TaskStatusView.Links {
-        TaskStatusView.Links(status: "\(environment.publicBaseURL)/v1/images/tasks/\(id)/status")
+        TaskStatusView.Links(status: "\(environment.links.publicBaseURL)/v1/images/tasks/\(id)/status")
     }
 }

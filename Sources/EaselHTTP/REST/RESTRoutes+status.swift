@@ -17,7 +17,7 @@ extension RESTRoutes {
     }
 
     private func links(_ id: TaskID) -> TaskStatusView.Links {
-        let base = "\(environment.publicBaseURL)/tencent-vod/v1/query/\(id)"
+        let base = "\(environment.links.publicBaseURL)/tencent-vod/v1/query/\(id)"
         return TaskStatusView.Links(status: "\(base)/status", response: base, cancel: "\(base)/cancel")
     }
 }

@@ -52,13 +52,13 @@ struct RESTRoutes: Sendable {
             members["ExtInfo"] = .string(String(decoding: extInfo.encoded(), as: UTF8.self))
         }
         let command = try VODCreateDecoder.decode(FieldReader(.object(members), display: RESTKeys.snakePath), requireSubAppId: false)
-        try await environment.admitCreate(principal.tenant)
+        try await environment.admission.admit(principal.tenant)
         let (task, position) = try await environment.tasks.enqueue(Submission(
             tenant: principal.tenant, dialect: .rest, request: command.request, priority: command.priority,
             sessionId: command.sessionId, sessionContext: command.sessionContext, callbackURL: command.callbackURL,
             keyId: principal.secretId))
         context.facts.record(taskId: task.id)
-        let base = "\(environment.publicBaseURL)/tencent-vod/v1/query/\(task.id)"
+        let base = "\(environment.links.publicBaseURL)/tencent-vod/v1/query/\(task.id)"
         return .object([
             "Response": .object(["TaskId": .string(task.id.rawValue), "RequestId": .string(context.facts.requestId)]),
             "status": .string("IN_QUEUE"),

@@ -10,7 +10,7 @@ struct MPSActions: Sendable {
         switch action {
         case "CreateAigcImageTask":
             let command = try MPSCreateDecoder.decode(params, catalog: environment.catalog)
-            try await environment.admitCreate(principal.tenant)
+            try await environment.admission.admit(principal.tenant)
             let task = try await environment.tasks.submit(Submission(tenant: principal.tenant, dialect: .mps, request: command.request,
                                                                         idempotencyKey: principal.requestKey, keyId: principal.secretId))
             return ["TaskId": .string(task.id.rawValue)]

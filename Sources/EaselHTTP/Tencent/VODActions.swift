@@ -28,7 +28,7 @@ struct VODActions: Sendable {
     private func create(_ params: FieldReader) async throws(APIError) -> [String: JSONValue] {
         let command = try VODCreateDecoder.decode(params)
         try checkSubApp(command.subAppId)
-        try await environment.admitCreate(principal.tenant)
+        try await environment.admission.admit(principal.tenant)
         let task = try await environment.tasks.submit(Submission(
             tenant: principal.tenant, dialect: .vod, request: command.request, priority: command.priority,
             sessionId: command.sessionId, sessionContext: command.sessionContext, callbackURL: command.callbackURL,

@@ -20,12 +20,15 @@ struct LocalInstallation: Sendable {
 
     /// A signed URL for an output, as the server at `server.public_url` hands it out.
     func fileURL(_ output: TaskOutput) -> String {
-        if let external = output.externalURL { return external }
-        let path = "/files/\(output.blobKey)"
-        let expires = output.expiresAt.map { Int64($0.timeIntervalSince1970.rounded(.up)) }
-        var base = configuration.effectivePublicURL
-        if base.hasSuffix("/") { base.removeLast() }
-        return "\(base)\(path)?\(runtime.urlSigner.query(for: path, expires: expires))"
+        FileLinks(signer: runtime.urlSigner, publicBaseURL: configuration.effectivePublicURL).url(for: output)
+    }
+
+    /// The task with id `text`, of any app, or `NotFound`.
+    func task(_ text: String) async throws -> TaskRecord {
+        guard let task = try await store.task(id: TaskID(rawValue: text), tenant: nil) else {
+            throw CLIError.failed("NotFound: no task has id \(text).")
+        }
+        return task
     }
 
     /// What an aborted task notifies (events, webhooks), with the apps' settings merged as the server merges them:
