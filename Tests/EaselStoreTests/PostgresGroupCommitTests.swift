@@ -65,4 +65,43 @@ struct PostgresGroupCommitTests {
             #expect(outcomes.compactMap { $0 }.sorted() == Array(1...25), "positions behind the first task, one order")
         }
     }
+
+    @Test func mixedPrioritiesInOneBatchGetThePositionsOfTheirSerialOrder() async throws {
+        let database = try PostgresTestCluster.shared().createDatabase()
+        let tenants = [Tenant(appId: 5, subAppId: 5), Tenant(appId: 6, subAppId: 6)]
+        try await withNodes(1, database: database, defaultConcurrency: 1) { nodes in
+            let store = nodes[0]
+            let answered = try await withThrowingTaskGroup(of: (TaskID, Int).self) { group in
+                for index in 0..<90 {
+                    group.addTask {
+                        let task = TaskRecord(id: TaskID.make(for: .vod, tenant: tenants[index % 2]), tenant: tenants[index % 2],
+                                              dialect: .vod, request: ImageRequest(modelName: "GG", modelVersion: "2.5", prompt: "p"),
+                                              priority: index % 3 - 1, sessionId: nil, sessionContext: nil, createdAt: Date())
+                        return (task.id, try await store.insert(task, dedupSince: .distantPast))
+                    }
+                }
+                return try await group.reduce(into: [TaskID: Int]()) { $0[$1.0] = $1.1 }
+            }
+            // Replaying the inserts in the order they were written gives exactly the positions they were answered.
+            let rows = try await store.transaction { tx in
+                try await tx.rows("SELECT id, priority FROM tasks ORDER BY seq").map { try $0.decode((String, Int).self) }
+            }
+            #expect(rows.count == 90)
+            var waiting = [Int: Int]()
+            for (id, priority) in rows {
+                #expect(answered[TaskID(rawValue: id)] == waiting.filter { $0.key >= priority }.values.reduce(0, +), "position of \(id)")
+                waiting[priority, default: 0] += 1
+            }
+            let totals = try await store.transaction { tx in
+                try await tx.rows("SELECT priority, waiting FROM queue_totals").map { try $0.decode((Int, Int).self) }
+            }
+            #expect(Dictionary(uniqueKeysWithValues: totals).filter { $0.value != 0 } == waiting, "the waiting counts, once per batch")
+            let created = try await store.transaction { tx in
+                try await tx.scalar("SELECT COALESCE(SUM(created), 0)::bigint FROM usage", as: Int.self)
+            }
+            #expect(created == 90)
+            #expect(try await store.claim(now: Date(), leaseUntil: Date() + 60, limit: 100).count == 2,
+                    "each tenant's head is runnable, one task each at its limit of one")
+        }
+    }
 }

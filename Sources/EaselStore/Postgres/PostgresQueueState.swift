@@ -81,6 +81,34 @@ struct PostgresQueueState {
             """, as: Bool.self) ?? false
     }
 
+    /// Inserts `task` as waiting (its `record` already encoded) into its locked tenant's queue, in one statement: the
+    /// row, the tenant's head if the task is better than it, and the stored count of waiting tasks of its priority
+    /// and above (those that run before it; the batch adds its own earlier inserts).
+    func insertWaiting(_ task: TaskRecord, record: Data) async throws -> (seq: Int64, isRunnableHead: Bool, waitingAhead: Int) {
+        let tenant = task.tenant
+        guard let row = try await tx.row("""
+            WITH inserted AS (
+                INSERT INTO tasks (id, app_id, sub_app_id, status, priority, created_at, record, dialect, progress, attempts,
+                                   model, key_id, session_id)
+                VALUES (\(task.id), \(tenant.appId), \(tenant.subAppId), 'waiting', \(task.priority),
+                        \(task.createdAt.timeIntervalSince1970), \(record), \(task.dialect.rawValue), 0, 0,
+                        \(task.model), \(task.keyId)::text, \(task.sessionId)::text)
+                RETURNING seq
+            ), head AS (
+                UPDATE queue_tenants SET head_priority = \(task.priority), head_seq = (SELECT seq FROM inserted),
+                    runnable = (running < COALESCE(max_concurrency, \(defaultConcurrency)))
+                WHERE app_id = \(tenant.appId) AND sub_app_id = \(tenant.subAppId)
+                  AND (head_seq IS NULL OR head_priority < \(task.priority)
+                       OR (head_priority = \(task.priority) AND head_seq > (SELECT seq FROM inserted)))
+                RETURNING runnable
+            )
+            SELECT (SELECT seq FROM inserted), COALESCE((SELECT runnable FROM head), false),
+                   (SELECT COALESCE(SUM(waiting), 0) FROM queue_totals WHERE priority >= \(task.priority))::bigint
+            """) else { throw StoreError.unavailable("insert returned no row") }
+        let (seq, runnable, ahead) = try row.decode((Int64, Bool, Int64).self)
+        return (seq, runnable, Int(ahead))
+    }
+
     /// Looks the tenant's best waiting task up again (after its head was claimed or aborted).
     func recomputeHead(_ tenant: Tenant) async throws {
         try await tx.run("""
@@ -111,12 +139,6 @@ struct PostgresQueueState {
                 runnable = (head_seq IS NOT NULL AND running < COALESCE(\(limit)::bigint, \(defaultConcurrency)))
             WHERE app_id = \(tenant.appId) AND sub_app_id = \(tenant.subAppId)
             """)
-    }
-
-    /// Waiting tasks that run before a task newly queued at `priority`: all those of its priority and above.
-    func positionOfNewTask(priority: Int) async throws -> Int {
-        try await tx.scalar("SELECT COALESCE(SUM(waiting), 0)::bigint FROM queue_totals WHERE priority >= \(priority)",
-                            as: Int.self) ?? 0
     }
 
     /// Waiting tasks that run before the waiting task at (`priority`, `seq`): higher priorities, earlier blocks of
@@ -160,6 +182,17 @@ struct WaitingCounts {
     mutating func add(priority: Int, seq: Int64, delta: Int) {
         totals[priority, default: 0] += delta
         blocks[BlockKey(priority: priority, bucket: seq >> QueueState.bucketShift), default: 0] += delta
+    }
+
+    /// Adds `other`'s changes to these.
+    mutating func merge(_ other: WaitingCounts) {
+        totals.merge(other.totals, uniquingKeysWith: +)
+        blocks.merge(other.blocks, uniquingKeysWith: +)
+    }
+
+    /// The change these make to the waiting tasks of `priority` and above.
+    func waiting(atOrAbove priority: Int) -> Int {
+        totals.reduce(0) { $0 + ($1.key >= priority ? $1.value : 0) }
     }
 
     /// Writes the gathered changes.

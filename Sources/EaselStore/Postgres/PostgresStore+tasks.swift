@@ -9,7 +9,7 @@ extension PostgresStore: TaskStore {
     @discardableResult
     public func insert(_ task: TaskRecord, dedupKey: String?, dedupSince: Date) async throws -> Int {
         let record = try RecordCoding.encode(task)
-        return try await batched { [defaultConcurrency] tx in
+        return try await batched { [defaultConcurrency] tx, earlier in
             let queue = PostgresQueueState(tx: tx, defaultConcurrency: defaultConcurrency)
             let tenant = task.tenant
             try await queue.lockTenant(tenant)
@@ -26,22 +26,14 @@ extension PostgresStore: TaskStore {
                     """)
                 if claimed == 0 { throw StoreError.duplicateSession }
             }
-            guard let seq = try await tx.scalar("""
-                INSERT INTO tasks (id, app_id, sub_app_id, status, priority, created_at, record, dialect, progress, attempts,
-                                   model, key_id, session_id)
-                VALUES (\(task.id), \(tenant.appId), \(tenant.subAppId), 'waiting', \(task.priority),
-                        \(task.createdAt.timeIntervalSince1970), \(record), \(task.dialect.rawValue), 0, 0,
-                        \(task.model), \(task.keyId)::text, \(task.sessionId)::text)
-                RETURNING seq
-                """, as: Int64.self) else { throw StoreError.unavailable("insert returned no seq") }
+            let queued = try await queue.insertWaiting(task, record: record)
+            var effects = BatchEffects()
+            effects.counts.add(priority: task.priority, seq: queued.seq, delta: 1)
+            effects.usage.add(.created(task))
             // Only a task that can run now is worth waking other nodes for; one behind a saturated tenant is not.
-            if try await queue.offerHead(tenant, priority: task.priority, seq: seq) { try await Self.notify(.queued, in: tx) }
-            let position = try await queue.positionOfNewTask(priority: task.priority)
-            var counts = WaitingCounts()
-            counts.add(priority: task.priority, seq: seq, delta: 1)
-            try await counts.apply(in: tx)
-            try await UsageChanges.apply(.created(task), in: tx)
-            return position
+            effects.wakesDispatchers = queued.isRunnableHead
+            // The stored counts do not hold this batch's earlier inserts yet (they are written at its end).
+            return (queued.waitingAhead + earlier.counts.waiting(atOrAbove: task.priority), effects)
         }
     }
 

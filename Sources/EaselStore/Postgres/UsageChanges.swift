@@ -15,6 +15,11 @@ struct UsageChanges {
         }
     }
 
+    /// Adds `other`'s counts to these.
+    mutating func merge(_ other: UsageChanges) {
+        for row in other.rows { add(row) }
+    }
+
     /// Writes the gathered counts.
     func apply(in tx: PostgresTransaction) async throws {
         for row in rows.sorted(by: UsageRow.keyOrder) {
