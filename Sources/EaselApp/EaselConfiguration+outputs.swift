@@ -1,4 +1,5 @@
 import Configuration
+import EaselCore
 
 extension EaselConfiguration {
     /// How long outputs and finished tasks are kept, per dialect. Keys (environment variable, default):
@@ -31,6 +32,18 @@ extension EaselConfiguration {
             openAITTLSeconds = try reader.value(EaselSettings.openAIOutputTTLSeconds)
             vodTaskRetentionSeconds = try reader.value(EaselSettings.vodTaskRetentionSeconds)
             taskRetentionSeconds = try reader.value(EaselSettings.taskRetentionSeconds)
+        }
+
+        /// How long temporary outputs are served, per dialect (REST tasks are VOD's).
+        var temporaryOutputTTL: [Dialect: Duration] {
+            [.vod: .seconds(vodTTLSeconds), .rest: .seconds(vodTTLSeconds), .mps: .seconds(mpsTTLSeconds),
+             .openai: .seconds(openAITTLSeconds)]
+        }
+
+        /// How long finished tasks stay queryable, per dialect (REST tasks are VOD's).
+        var taskRetention: [Dialect: Duration] {
+            [.vod: .seconds(vodTaskRetentionSeconds), .rest: .seconds(vodTaskRetentionSeconds),
+             .mps: .seconds(taskRetentionSeconds), .openai: .seconds(taskRetentionSeconds)]
         }
     }
 }

@@ -55,14 +55,8 @@ public struct EaselServer: Sendable {
         }
         var settings = WorkerSettings()
         settings.globalConcurrency = configuration.scheduling.globalConcurrency
-        settings.temporaryOutputTTL = [
-            .vod: .seconds(configuration.outputs.vodTTLSeconds), .rest: .seconds(configuration.outputs.vodTTLSeconds),
-            .mps: .seconds(configuration.outputs.mpsTTLSeconds), .openai: .seconds(configuration.outputs.openAITTLSeconds),
-        ]
-        settings.taskRetention = [
-            .vod: .seconds(configuration.outputs.vodTaskRetentionSeconds), .rest: .seconds(configuration.outputs.vodTaskRetentionSeconds),
-            .mps: .seconds(configuration.outputs.taskRetentionSeconds), .openai: .seconds(configuration.outputs.taskRetentionSeconds),
-        ]
+        settings.temporaryOutputTTL = configuration.outputs.temporaryOutputTTL
+        settings.taskRetention = configuration.outputs.taskRetention
         settings.drainTimeout = .seconds(configuration.scheduling.drainTimeoutSeconds)
         settings.isOnlyNode = !runtime.isSharedStore
         settings.lease = .seconds(configuration.scheduling.leaseSeconds)

@@ -64,4 +64,12 @@ import Testing
         #expect(EaselSettings.secretKeys == ["security.master_key", "store.url", "admin.api_key"])
         #expect(EaselSettings.secretVariables.isSuperset(of: ["EASEL_MASTER_KEY", "EASEL_STORE_URL", "EASEL_ADMIN_KEY"]))
     }
+
+    @Test func outputLifetimesReachEveryDialectRESTSharingVODs() throws {
+        let outputs = try EaselConfiguration.load(file: nil, environment: ["EASEL_OUTPUTS_VOD_TTL_SECONDS": "100",
+                                                                        "EASEL_OUTPUTS_MPS_TTL_SECONDS": "60",
+                                                                        "EASEL_OUTPUTS_TASK_RETENTION_SECONDS": "70"]).outputs
+        #expect(outputs.temporaryOutputTTL == [.vod: .seconds(100), .rest: .seconds(100), .mps: .seconds(60), .openai: .seconds(86_400)])
+        #expect(outputs.taskRetention == [.vod: .seconds(259_200), .rest: .seconds(259_200), .mps: .seconds(70), .openai: .seconds(70)])
+    }
 }

@@ -46,7 +46,7 @@ struct OperatingRoutes: Sendable {
         if readiness.isDraining { return status("draining", .serviceUnavailable) }
         guard let statistics else { return status("ready", .ok) }
         do {
-            try await withTimeout(pingTimeout) { try await statistics.ping() }
+            try await withDeadline(pingTimeout, timeoutError: { CancellationError() }) { try await statistics.ping() }
             // Draining may have begun while the store answered.
             return readiness.isDraining ? status("draining", .serviceUnavailable) : status("ready", .ok)
         } catch {

@@ -71,7 +71,7 @@ final class StoreGauges: Sendable {
 
     private func read() async -> Figures? {
         guard let statistics else { return nil }
-        return try? await withTimeout(timeout) {
+        return try? await withDeadline(timeout, timeoutError: { CancellationError() }) {
             let queue = try await statistics.queueStatistics()
             let outbox = try await statistics.outboxStatistics()
             var figures = Figures()
@@ -110,9 +110,4 @@ final class StoreGauges: Sendable {
             Gauge(label: "easel_pull_events_pending", dimensions: [("app", app)]).record(figures.pendingEvents[app] ?? 0)
         }
     }
-}
-
-/// Runs `body`, giving up with `CancellationError` after `timeout` without waiting for it (see `withDeadline`).
-func withTimeout<T: Sendable>(_ timeout: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withDeadline(timeout, timeoutError: { CancellationError() }, body)
 }

@@ -82,8 +82,6 @@ public final class PostgresStore: Sendable {
         } }
     }
 
-    /// How long one store operation may take, waiting for a connection included.
-
     /// Runs `body`, or gives up with `StoreError.unavailable` after `timeout`, cancelling it without waiting for it:
     /// a query sent on a connection that stopped answering does not end when its task is cancelled.
     static func bounded<T: Sendable>(by timeout: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
