@@ -1,66 +1,54 @@
 /// What a client asked to generate, independent of the dialect it spoke: every dialect decodes into this,
-/// the validator checks it against the catalog, and engines read it.
+/// the validator checks it against the catalog, and engines read it. Its fields (``Fields``) are read and written
+/// as if they were its own (`request.prompt`).
+///
+/// The fields live in one shared, copy-on-write buffer, so a request is one pointer wide: a running task's request
+/// is copied into the record, the engine job and each retry, and every copy of the ~400-byte fields held across an
+/// `await` took room in that task's async frames, for each of 10,000 tasks in flight. Copies now share the buffer
+/// until one of them is changed (as swift-protobuf stores messages with many fields).
+@dynamicMemberLookup
 public struct ImageRequest: Codable, Sendable, Equatable {
-    /// Catalog model name as sent (`GG`, `GEM`, `Kling`, …).
-    public var modelName: String
-    /// Catalog model version as sent (`2.5`, `image2_high`, …).
-    public var modelVersion: String
-    /// The prompt; required when there is no reference image.
-    public var prompt: String?
-    /// What the image must not contain.
-    public var negativePrompt: String?
-    /// Whether to let the model rewrite the prompt.
-    public var enhancePrompt: Bool?
-    /// Reference images.
-    public var inputs: [InputImage]
-    /// `OutputConfig.Resolution` / `ExtraParameters.Resolution` (`1K`, `2K`, `1080P`, `1024x1024`, …).
-    public var resolution: String?
-    /// `AspectRatio` (`16:9`, …).
-    public var aspectRatio: String?
-    /// An explicit pixel size from ExtInfo/AdditionalParameters `size` or the OpenAI `size`.
-    public var size: PixelSize?
-    /// `AllowAdult` or `Disallowed`.
-    public var personGeneration: String?
-    /// Whether to check the input for compliance.
-    public var inputComplianceCheck: Bool?
-    /// Whether to check the output for compliance.
-    public var outputComplianceCheck: Bool?
-    /// How many images to produce (default 1).
-    public var outputImageCount: Int?
-    /// `jpeg` or `png`; nil means the model's default.
-    public var outputFormat: String?
-    /// Whether to add a visible AI logo.
-    public var logoAdd: Bool?
-    /// Random seed; the sandbox derives one from the prompt when absent.
-    public var seed: Int64?
-    /// `3d_panorama` (Hunyuan), `image_expand` (Kling).
-    public var sceneType: String?
-    /// `Mainland`, `Oversea`, `OverseaUSWest`.
-    public var inputRegion: String?
-    /// Temporary (signed URL that expires) or Permanent (media library FileId).
-    public var storageMode: StorageMode
-    /// Media name for permanent outputs.
-    public var mediaName: String?
-    /// Category id for permanent outputs.
-    public var classId: Int64?
-    /// Requested expiry of permanent outputs (ISO 8601).
-    public var expireTime: String?
-    /// The raw `ExtInfo` string, kept verbatim.
-    public var extInfo: String?
-    /// Model-specific extra parameters (the decoded `AdditionalParameters`).
-    public var additionalParameters: [String: JSONValue]?
-    /// MPS `StoreCosParam`: deliver outputs to the user's bucket.
-    public var storeCos: StoreCosParam?
-    /// MPS `Operator`.
-    public var operatorName: String?
+    @usableFromInline var storage: Storage
 
     /// Creates a request with the given model and defaults for everything else.
     public init(modelName: String, modelVersion: String, prompt: String? = nil) {
-        self.modelName = modelName
-        self.modelVersion = modelVersion
-        self.prompt = prompt
-        self.inputs = []
-        self.storageMode = .temporary
+        storage = Storage(Fields(modelName: modelName, modelVersion: modelVersion, prompt: prompt))
+    }
+
+    /// Reads or writes one field; a write first copies fields that another request shares.
+    @inlinable
+    public subscript<Value>(dynamicMember field: WritableKeyPath<Fields, Value>) -> Value {
+        get { storage.fields[keyPath: field] }
+        set {
+            if !isKnownUniquelyReferenced(&storage) { storage = Storage(storage.fields) }
+            storage.fields[keyPath: field] = newValue
+        }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        storage = Storage(try Fields(from: decoder))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try storage.fields.encode(to: encoder)
+    }
+
+    public static func == (lhs: ImageRequest, rhs: ImageRequest) -> Bool {
+        lhs.storage === rhs.storage || lhs.storage.fields == rhs.storage.fields
+    }
+
+    // Safe to share across tasks: `fields` is only written through the subscript above, by the one request that
+    // holds the only reference (`isKnownUniquelyReferenced`, which the subscript's `inout` access to `storage` makes
+    // exclusive); a shared buffer is never written, it is copied first. This is the standard library's own
+    // copy-on-write discipline.
+    @usableFromInline
+    final class Storage: @unchecked Sendable {
+        @usableFromInline var fields: Fields
+
+        @usableFromInline
+        init(_ fields: Fields) {
+            self.fields = fields
+        }
     }
 }
 
