@@ -12,15 +12,15 @@ import Synchronization
 /// engine, stores the outputs and records the terminal state. One loop decides; each task runs as a child of a
 /// task group, so shutdown waits for them and nothing escapes.
 public final class Dispatcher: Service {
-    private let store: any TaskStore
-    private let engines: EngineRegistry
-    private let writer: OutputWriter
+    let store: any TaskStore
+    let engines: EngineRegistry
+    let writer: OutputWriter
     let settings: WorkerSettings
     let taskLogs: (any TaskLogStore)?
-    private let signal: WakeSignal
-    private let completions: CompletionHub
-    private let deliveryWake: WakeSignal
-    private let inputs: InputResolver?
+    let signal: WakeSignal
+    let completions: CompletionHub
+    let deliveryWake: WakeSignal
+    let inputs: InputResolver?
     let logger: Logger
     private let running = Mutex(0)
 
@@ -123,153 +123,6 @@ public final class Dispatcher: Service {
     }
 
     static let claimBatch = 64
-
-    private func execute(_ claimed: ClaimedTask) async {
-        var task = claimed.task
-        let lease = claimed.lease
-        let logger = logger.with(taskId: task.id)
-        guard let engine = engines.engine(modelName: task.request.modelName, modelVersion: task.request.modelVersion) else {
-            await finish(&task, lease: lease, error: EngineError(code: "ResourceNotFound", message: "No engine serves this model.", isRetryable: false))
-            return
-        }
-        let ran = (provider: engine.name, since: ContinuousClock.now)
-        TaskMetrics.taskClaimed(task, provider: engine.name, claimedAt: Date())
-        let (store, completions, changeKey) = (self.store, self.completions, CompletionHub.changeKey(task.id))
-        var job = EngineJob(taskId: task.id, request: task.request,
-                            outputSize: task.outputSize ?? PixelSize(width: 1024, height: 1024),
-                            imageCount: max(task.request.outputImageCount ?? 1, 1),
-                            resumeToken: task.run.resumeToken) { token in
-            try? await store.checkpoint(lease, resumeToken: token)
-        }
-        job.log = { [taskId = task.id] message in await self.record([TaskLogLine(taskId: taskId, at: Date(), message: message)]) }
-        job.leaseToken = lease.token
-        let leaseDuration = settings.lease
-        do {
-            job.request = try await prepare(job.request, for: engine, task: &task)
-            if engine.needsResolvedInputs, !task.request.inputs.isEmpty {
-                guard let inputs else { throw EngineError(code: "InternalError", message: "Reference images cannot be fetched.", isRetryable: false) }
-                job.inputs = try await inputs.resolve(task.request.inputs, tenant: task.tenant)
-            }
-            let images = try await withHeartbeat(lease) { [job] in
-                try await engine.generate(job) { progress in
-                    try? await store.heartbeat(lease, progress: min(progress, 99), leaseUntil: Date() + leaseDuration.timeInterval)
-                    completions.notify(changeKey)
-                }
-            }
-            if task.request.outputComplianceCheck != false, let checker = settings.compliance {
-                try await checker.checkOutput(images, prompt: job.request.prompt)
-            }
-            let finishedAt = Date()
-            task.outputs = try await writer.store(images, of: task, finishedAt: finishedAt)
-            task.run.engine = engine.name
-            if engine.isSandbox { task.run.isSandbox = true }
-            task.status = .succeeded
-            task.progress = 100
-            task.finishedAt = finishedAt
-            try await store.finish(task, lease: lease, outbox: await settings.apps.outbox(for: task))
-            TaskMetrics.taskFinished(task, outcome: .succeeded)
-            TaskMetrics.taskRan(task, provider: ran.provider, duration: ContinuousClock.now - ran.since)
-            TaskMetrics.imagesProduced(task, count: task.outputs.count)
-            announce(task)
-            logger.info("task finished", metadata: ["images": "\(images.count)", "engine": "\(engine.name)"])
-        } catch let error as EngineError {
-            logger.warning("engine failed", metadata: ["error": "\(error)"])
-            await finish(&task, lease: lease, error: error, ran: ran)
-        } catch let error as StoreError where error == .leaseLost {
-            // Another worker owns the task now (this one was presumed dead); its result is the one that counts.
-            logger.warning("lease lost: the task was taken over, this run stopped and its result was discarded")
-        } catch let error as StoreError {
-            // The store could not be reached (say, to record the result). Recording a failure would need the same
-            // store and would turn a passing outage into a failed task: the lease expires instead and the task runs
-            // again, up to max_attempts starts.
-            logger.error("store unavailable: the task runs again once its lease expires", metadata: ["error": "\(error)"])
-        } catch is CancellationError {
-            // Shutdown: the task goes back to the queue and runs again after the restart.
-            do {
-                try await store.release(lease)
-                completions.notify(changeKey)
-                logger.notice("task interrupted by shutdown and released")
-            } catch {
-                logger.warning("could not release an interrupted task; it runs again when its lease expires",
-                               metadata: ["error": "\(error)"])
-            }
-        } catch {
-            logger.error("task failed", metadata: ["error": "\(String(reflecting: error))"])
-            await finish(&task, lease: lease, error: EngineError(code: "InternalError", message: "The task failed because of an internal error.",
-                                                                 isRetryable: false), ran: ran)
-        }
-    }
-
-    // `ran`: the engine and start of the run, for the run-time histogram (nil when no engine ran).
-    private func finish(_ task: inout TaskRecord, lease: TaskLease, error: EngineError,
-                        ran: (provider: String, since: ContinuousClock.Instant)? = nil) async {
-        task.status = .failed
-        task.progress = 100
-        task.finishedAt = Date()
-        task.errorCode = error.code
-        task.errorMessage = error.message
-        do {
-            try await store.finish(task, lease: lease, outbox: await settings.apps.outbox(for: task))
-        } catch {
-            logger.error("could not record failure", metadata: ["task": "\(task.id)", "error": "\(error)"])
-            return
-        }
-        TaskMetrics.taskFinished(task, outcome: .failed)
-        if let ran { TaskMetrics.taskRan(task, provider: ran.provider, duration: ContinuousClock.now - ran.since) }
-        announce(task)
-    }
-
-    // Input compliance, then prompt enhancement where the engine has no switch of its own; the prompt actually sent
-    // is recorded with the task.
-    private func prepare(_ request: ImageRequest, for engine: any ImageEngine, task: inout TaskRecord) async throws -> ImageRequest {
-        var request = request
-        if request.inputComplianceCheck != false, let checker = settings.compliance {
-            try await checker.checkInput(prompt: request.prompt, negativePrompt: request.negativePrompt)
-        }
-        if request.enhancePrompt == true, !engine.enhancesPromptNatively, let enhancer = settings.promptEnhancer,
-           let prompt = request.prompt {
-            let enhancement = try await enhancer.enhancement(prompt: prompt, request: request)
-            request.prompt = enhancement.prompt
-            if let reason = enhancement.fallbackReason { task.run.promptEnhancement = "skipped: \(reason)" }
-        }
-        if let prompt = request.prompt, prompt != task.request.prompt { task.run.promptSent = prompt }
-        return request
-    }
-
-    // Wakes synchronous waiters, PullEvents long-polls and the webhook sender.
-    private func announce(_ task: TaskRecord) {
-        completions.notifyFinished(task.id, tenant: task.tenant)
-        deliveryWake.wake()
-    }
-
-    // Keeps the lease of a long-running task alive while `body` runs; when the store says the lease was lost, the
-    // job is cancelled and `StoreError.leaseLost` is thrown.
-    private func withHeartbeat<T: Sendable>(_ lease: TaskLease, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-        let store = self.store
-        let duration = settings.lease
-        return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask { try await body() }
-            group.addTask {
-                while !Task.isCancelled {
-                    try await Task.sleep(for: duration / 3)
-                    do {
-                        try await store.heartbeat(lease, progress: 0, leaseUntil: Date() + duration.timeInterval)
-                    } catch let error as StoreError where error == .leaseLost {
-                        throw error
-                    } catch {
-                        // A failed heartbeat is retried on the next beat; the lease has two more beats of slack.
-                        continue
-                    }
-                }
-                return nil
-            }
-            defer { group.cancelAll() }
-            while let result = try await group.next() {
-                if let value = result { return value }
-            }
-            throw CancellationError()
-        }
-    }
 }
 
 extension Logger {
