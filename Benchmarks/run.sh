@@ -8,7 +8,7 @@
 #
 # Knobs (environment): DURATION (s per wrk run, 15), CONNS (64), THREADS (wrk threads, 2), DEPTHS ("0 10000 100000
 # 1000000"), PG_DEPTHS ("0 100000"), E2E_TASKS (20000), INFLIGHT_TASKS (10000), UPSTREAM_DELAY_MS (30000), CLAIM_TASKS (1000000), CLAIMS
-# (10000), MAX_LOAD (1.5: wait before a measurement while the 1-minute load average is above it), MAX_WAIT (s, 120),
+# (10000), WRAP (a command prefix for `easel serve`, say `heaptrack -o FILE`), MAX_LOAD (1.5: wait before a measurement while the 1-minute load average is above it), MAX_WAIT (s, 120),
 # OUT (results directory, .build-release/bench), SKIP_BUILD=1.
 set -euo pipefail
 
@@ -46,7 +46,8 @@ record() { printf '%s\n' "$*" | tee -a "$RESULTS"; }
 cleanup() {
   local pid
   for pid in "${PIDS[@]:-}"; do
-    [[ -n "$pid" ]] && kill "$pid" 2>/dev/null || true
+    # Children first: with WRAP the pid is the wrapper's, and easel runs below it.
+    [[ -n "$pid" ]] && { pkill -P "$pid" 2>/dev/null; kill "$pid" 2>/dev/null; } || true
   done
   sleep 1
   for pid in "${PIDS[@]:-}"; do
@@ -117,7 +118,8 @@ start_easel() { # data dir, port, [config file]; extra environment from EASEL_EN
   [[ -f $dir/keys.json ]] || env "${EASEL_ENV[@]}" "$BIN/easel" keys create --app-id 251007502 --data-dir "$dir" > "$dir/keys.json"
   local args=(serve --host 127.0.0.1 --port "$port" --data-dir "$dir")
   [[ -n $config ]] && args+=(--config "$config")
-  env "${EASEL_ENV[@]}" "$BIN/easel" "${args[@]}" > "$dir/easel.log" 2>&1 &
+  # shellcheck disable=SC2086 # WRAP is a command prefix, split on purpose (say, `heaptrack -o FILE`).
+  env "${EASEL_ENV[@]}" ${WRAP:-} "$BIN/easel" "${args[@]}" > "$dir/easel.log" 2>&1 &
   EASEL_PID=$!
   PIDS+=("$EASEL_PID")
   wait_http "http://127.0.0.1:$port/healthz" 60
@@ -125,7 +127,7 @@ start_easel() { # data dir, port, [config file]; extra environment from EASEL_EN
 
 stop_pid() {
   local pid=$1 i
-  kill "$pid" 2>/dev/null || return 0
+  pkill -P "$pid" 2>/dev/null; kill "$pid" 2>/dev/null || return 0
   for ((i = 0; i < 100; i++)); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.2; done
   kill -9 "$pid" 2>/dev/null || true
 }
