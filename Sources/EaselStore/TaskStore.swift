@@ -28,6 +28,9 @@ public protocol TaskStore: Sendable {
     func checkpoint(_ lease: TaskLease, resumeToken: String) async throws
     /// Extends a running task's lease and records its progress.
     func heartbeat(_ lease: TaskLease, progress: Int, leaseUntil: Date) async throws
+    /// Extends the leases of many running tasks at once (a node's periodic renewal) and returns those that are no
+    /// longer held: the task was taken over, finished or released. A few writes for all of them instead of one each.
+    func renewLeases(_ leases: [TaskLease], until: Date) async throws -> Set<TaskLease>
     /// Stores the final state of a running task (succeeded or failed) with its outputs, the expiry of temporary blobs
     /// and its notifications, in one transaction. It completes even when the calling task is cancelled.
     func finish(_ task: TaskRecord, lease: TaskLease, outbox: [OutboxEntry]) async throws

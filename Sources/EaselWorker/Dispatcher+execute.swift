@@ -53,7 +53,7 @@ extension Dispatcher {
     @inline(never)
     private func generate(_ job: EngineJob, on engine: any ImageEngine, lease: TaskLease) async throws -> [GeneratedImage] {
         let (store, completions, changeKey, leaseDuration) = (self.store, self.completions, CompletionHub.changeKey(job.taskId), settings.lease)
-        return try await withHeartbeat(lease) {
+        return try await leases.holding(lease) {
             try await engine.generate(job) { progress in
                 try? await store.heartbeat(lease, progress: min(progress, 99), leaseUntil: Date() + leaseDuration.timeInterval)
                 completions.notify(changeKey)
@@ -154,34 +154,5 @@ extension Dispatcher {
     func announce(_ task: TaskRecord) {
         completions.notifyFinished(task.id, tenant: task.tenant)
         deliveryWake.wake()
-    }
-
-    // Keeps the lease of a long-running task alive while `body` runs; when the store says the lease was lost, the
-    // job is cancelled and `StoreError.leaseLost` is thrown.
-    private func withHeartbeat<T: Sendable>(_ lease: TaskLease, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-        let store = self.store
-        let duration = settings.lease
-        return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask { try await body() }
-            group.addTask {
-                while !Task.isCancelled {
-                    try await Task.sleep(for: duration / 3)
-                    do {
-                        try await store.heartbeat(lease, progress: 0, leaseUntil: Date() + duration.timeInterval)
-                    } catch let error as StoreError where error == .leaseLost {
-                        throw error
-                    } catch {
-                        // A failed heartbeat is retried on the next beat; the lease has two more beats of slack.
-                        continue
-                    }
-                }
-                return nil
-            }
-            defer { group.cancelAll() }
-            while let result = try await group.next() {
-                if let value = result { return value }
-            }
-            throw CancellationError()
-        }
     }
 }

@@ -22,6 +22,7 @@ public final class Dispatcher: Service {
     let deliveryWake: WakeSignal
     let inputs: InputResolver?
     let logger: Logger
+    let leases: LeaseKeeper
     private let running = Mutex(0)
 
     /// Creates the dispatcher.
@@ -35,6 +36,7 @@ public final class Dispatcher: Service {
         self.engines = engines
         self.writer = OutputWriter(blobs: blobs, media: media, settings: settings, uploader: uploader)
         self.settings = settings
+        self.leases = LeaseKeeper(store: store, lease: settings.lease)
         self.signal = signals.dispatch
         self.completions = signals.completions
         self.logger = logger
@@ -64,6 +66,7 @@ public final class Dispatcher: Service {
     public func run() async throws {
         try await recoverAtStartup()
         await withDiscardingTaskGroup { group in
+            group.addTask { [leases] in await leases.run() }
             group.addTask { [signal] in
                 // A slow tick picks up leases that expired and work queued by other processes.
                 while !Task.isCancelled {

@@ -126,6 +126,30 @@ import Testing
         await #expect(throws: StoreError.leaseLost) { try await fixture.finish(owner) }
     }
 
+    @Test(arguments: StoreKind.available) func renewingLeasesExtendsHeldOnesAndReportsTheOthers(kind: StoreKind) async throws {
+        let fixture = try StoreFixture(kind)
+        for _ in 0..<4 { try await fixture.queued(fixture.alice) }
+        let running = try await fixture.store.claim(now: Date(), leaseUntil: Date() + 5, limit: 4)
+        #expect(running.count == 4)
+        let (kept, finished, released, taken) = (running[0], running[1], running[2], running[3])
+        try await fixture.finish(finished)
+        try await fixture.store.release(released.lease)
+        // `taken`'s worker is presumed dead: its lease ends and another claim takes the task over.
+        try await fixture.store.heartbeat(kept.lease, progress: 10, leaseUntil: Date() + 3600)
+        _ = try await fixture.store.recoverExpiredLeases(expiredBefore: Date() + 60, now: Date(), maxAttempts: 5) { _ in [] }
+        let owners = try await fixture.store.claim(now: Date(), leaseUntil: Date() + 5, limit: 4)
+        let newOwner = try #require(owners.first { $0.task.id == taken.task.id })
+
+        let lost = try await fixture.store.renewLeases(running.map(\.lease) + [newOwner.lease], until: Date() + 3600)
+        #expect(lost == [finished.lease, released.lease, taken.lease])
+        #expect(try await fixture.store.renewLeases([], until: Date() + 3600).isEmpty)
+        // Renewed leases outlive a recovery that would have taken them an hour earlier.
+        let recovered = try await fixture.store.recoverExpiredLeases(expiredBefore: Date() + 600, now: Date(), maxAttempts: 5) { _ in [] }
+        #expect(recovered.requeued == owners.count - 1, "only the re-claimed tasks that were not renewed expire")
+        #expect(try await fixture.store.task(id: newOwner.task.id, tenant: fixture.alice)?.status == .processing)
+        #expect(try await fixture.store.task(id: kept.task.id, tenant: fixture.alice)?.status == .processing)
+    }
+
     @Test(arguments: StoreKind.available) func releaseKeepsTheTasksPlaceAndAttemptCount(kind: StoreKind) async throws {
         let fixture = try StoreFixture(kind, defaultConcurrency: 1)
         let first = try await fixture.queued(fixture.alice)

@@ -27,4 +27,7 @@ public final class TestGate: Sendable {
         }
         waiters.forEach { $0.resume() }
     }
+
+    /// Whether the gate has been opened.
+    public var isOpen: Bool { state.withLock { $0.isOpen } }
 }

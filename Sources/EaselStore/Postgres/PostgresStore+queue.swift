@@ -54,6 +54,25 @@ extension PostgresStore {
         if changed == 0 { throw StoreError.leaseLost }
     }
 
+    public func renewLeases(_ leases: [TaskLease], until: Date) async throws -> Set<TaskLease> {
+        var lost = Set<TaskLease>()
+        // In chunks, so one statement never holds thousands of row locks that finishes on other nodes wait for.
+        for chunk in leases.chunks(of: SQLiteStore.renewalChunk) {
+            let held = try await statement { tx in
+                try await tx.rows("""
+                    UPDATE tasks SET lease_until = \(until.timeIntervalSince1970)
+                    WHERE id = ANY(\(chunk.map(\.taskId.rawValue))) AND lease_token = ANY(\(chunk.map(\.token)))
+                      AND status = 'processing'
+                    RETURNING lease_token
+                    """).map { try $0.decode(String.self) }
+            }
+            // Tokens are unique per claim, so a returned token names exactly one of the leases sent.
+            let renewed = Set(held)
+            lost.formUnion(chunk.filter { !renewed.contains($0.token) })
+        }
+        return lost
+    }
+
     public func finish(_ task: TaskRecord, lease: TaskLease, outbox: [OutboxEntry]) async throws {
         let record = try RecordCoding.encode(task)
         try await transactionIgnoringCancellation { [defaultConcurrency] tx in
