@@ -127,7 +127,8 @@ start_easel() { # data dir, port, [config file]; extra environment from EASEL_EN
 
 stop_pid() {
   local pid=$1 i
-  pkill -P "$pid" 2>/dev/null; kill "$pid" 2>/dev/null || return 0
+  pkill -P "$pid" 2>/dev/null || true
+  kill "$pid" 2>/dev/null || return 0
   for ((i = 0; i < 100; i++)); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.2; done
   kill -9 "$pid" 2>/dev/null || true
 }
