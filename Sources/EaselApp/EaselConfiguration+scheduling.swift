@@ -7,8 +7,8 @@ extension EaselConfiguration {
     /// - `scheduling.create_rate_limit` (`EASEL_RATE_LIMIT`, 20): creates per second per app; 0 disables;
     /// - `scheduling.drain_timeout_seconds` (`EASEL_DRAIN_TIMEOUT_SECONDS`, 30): how long in-flight tasks may finish
     ///   after SIGTERM;
-    /// - `scheduling.lease_seconds` (`EASEL_LEASE_SECONDS`, 60): how long a claim lasts without a heartbeat (every
-    ///   third of it) before another node may take the task over;
+    /// - `scheduling.lease_seconds` (`EASEL_LEASE_SECONDS`, 60): how long a claim lasts without a renewal (the
+    ///   node renews its tasks every third of it) before another node may take the task over;
     /// - `scheduling.max_attempts` (`EASEL_MAX_ATTEMPTS`, 3): starts of an interrupted task before it fails;
     /// - `scheduling.session_dedup_window_seconds` (`EASEL_SESSION_DEDUP_WINDOW_SECONDS`, 259200 = 3 days as
     ///   Tencent's): how long a SessionId deduplicates creates.
@@ -21,7 +21,7 @@ extension EaselConfiguration {
         public var createRateLimit = EaselSettings.createRateLimit.defaultValue
         /// Seconds in-flight tasks may finish after SIGTERM.
         public var drainTimeoutSeconds = EaselSettings.drainTimeoutSeconds.defaultValue
-        /// Seconds a claim lasts without a heartbeat.
+        /// Seconds a claim lasts without a renewal.
         public var leaseSeconds = EaselSettings.leaseSeconds.defaultValue
         /// Starts of a task before an interrupted one fails.
         public var maxAttempts = EaselSettings.maxAttempts.defaultValue

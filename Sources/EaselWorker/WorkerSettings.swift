@@ -5,7 +5,7 @@ public struct WorkerSettings: Sendable {
     public var isOnlyNode = true
     /// Concurrent tasks on this node across all apps.
     public var globalConcurrency = 8
-    /// How long a claim lasts without a heartbeat before another worker may take the task over.
+    /// How long a claim lasts without a renewal (`LeaseKeeper`) before another worker may take the task over.
     public var lease: Duration = .seconds(60)
     /// How many times a task is started before an interrupted one is failed instead of re-run.
     public var maxAttempts = 3

@@ -39,7 +39,7 @@ public enum EaselSettings {
                                                     "after SIGTERM, how long in-flight tasks may finish before they are put back in the queue")
     /// `scheduling.lease_seconds`.
     public static let leaseSeconds = Setting("scheduling.lease_seconds", env: "EASEL_LEASE_SECONDS", default: seconds(worker.lease),
-                                             "how long a running task's claim lasts without a heartbeat (every third of it) before another node takes it over")
+                                             "how long a running task's claim lasts without a renewal (the node renews its tasks every third of it) before another node takes it over")
     /// `scheduling.max_attempts`.
     public static let maxAttempts = Setting("scheduling.max_attempts", env: "EASEL_MAX_ATTEMPTS", default: worker.maxAttempts,
                                             "starts of an interrupted task before it fails with `InternalError`")
