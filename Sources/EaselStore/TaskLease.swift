@@ -14,6 +14,9 @@ public struct TaskLease: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String { "\(taskId)#\(token.prefix(8))" }
+
+    /// How many leases one store write renews (`TaskStore.renewLeases`), in either store.
+    static let renewalBatch = 500
 }
 
 /// A task moved to processing by a claim, with its lease.

@@ -57,7 +57,7 @@ extension PostgresStore {
     public func renewLeases(_ leases: [TaskLease], until: Date) async throws -> Set<TaskLease> {
         var lost = Set<TaskLease>()
         // In chunks, so one statement never holds thousands of row locks that finishes on other nodes wait for.
-        for chunk in leases.chunks(of: SQLiteStore.renewalChunk) {
+        for chunk in leases.chunks(of: TaskLease.renewalBatch) {
             let held = try await statement { tx in
                 try await tx.rows("""
                     UPDATE tasks SET lease_until = \(until.timeIntervalSince1970)

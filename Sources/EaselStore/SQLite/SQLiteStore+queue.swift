@@ -60,7 +60,7 @@ extension SQLiteStore {
     public func renewLeases(_ leases: [TaskLease], until: Date) async throws -> Set<TaskLease> {
         var lost = Set<TaskLease>()
         // In chunks, so one renewal of 10,000 leases never holds the writer long enough to delay a create.
-        for chunk in leases.chunks(of: Self.renewalChunk) {
+        for chunk in leases.chunks(of: TaskLease.renewalBatch) {
             lost.formUnion(try await write { db in
                 let statement = try db.cachedStatement(sql: """
                     UPDATE tasks SET lease_until = ? WHERE id = ? AND lease_token = ? AND status = 'processing'
@@ -75,8 +75,6 @@ extension SQLiteStore {
         }
         return lost
     }
-
-    static let renewalChunk = 500
 
     /// Finishes share write transactions with other finishes and inserts (group commit, see `SQLiteWriteBatcher`)
     /// and complete although the caller is cancelled.
