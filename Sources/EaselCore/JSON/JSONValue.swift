@@ -11,18 +11,6 @@ public enum JSONValue: Sendable, Equatable, Hashable {
     case array([JSONValue])
     case object([String: JSONValue])
 
-    /// Parses UTF-8 JSON bytes.
-    public static func parse(_ bytes: some Collection<UInt8>) throws -> JSONValue {
-        try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
-    }
-
-    /// Serialises the value as compact JSON with sorted keys (stable for storage and hashing).
-    public func encoded() -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? encoder.encode(self)) ?? Data("null".utf8)
-    }
-
     /// The member `key` of an object, matched exactly first and then case-insensitively.
     public subscript(key: String) -> JSONValue? {
         guard case .object(let members) = self else { return nil }
