@@ -30,7 +30,7 @@ struct OutputWriter: Sendable {
             let contentType = image.info.format.contentType
             switch task.request.storageMode {
             case .temporary:
-                let key = "outputs/\(task.tenant.appId)/\(task.id)/\(index).\(fileType)"
+                let key = Self.temporaryKey(of: task, index: index, fileType: fileType)
                 try await blobs.put(image.bytes, key: key, contentType: contentType)
                 let ttl = settings.temporaryOutputTTL[task.dialect] ?? .seconds(7 * 86_400)
                 outputs.append(TaskOutput(index: index, blobKey: key, fileId: nil, fileType: fileType, contentType: contentType,
@@ -55,6 +55,15 @@ struct OutputWriter: Sendable {
             }
         }
         return outputs
+    }
+
+    /// Where a temporary output lives: `outputs/<app>/<shard>/<task>-<index>.<ext>`, the shard three hex digits of
+    /// the task id's SHA-256. A directory per task cost a `mkdir(2)` and an inode per task (9 % of the end-to-end run
+    /// under perf) and stayed behind empty when the sweeper removed the file; 4,096 shards are made once and hold a
+    /// few hundred files each at a million tasks. Keys are stored with each output, so older layouts still resolve.
+    static func temporaryKey(of task: TaskRecord, index: Int, fileType: String) -> String {
+        let shard = HexText.of(SHA256.hash(data: Array(task.id.rawValue.utf8))).prefix(3)
+        return "outputs/\(task.tenant.appId)/\(shard)/\(task.id)-\(index).\(fileType)"
     }
 
     private func upload(_ image: GeneratedImage, index: Int, of task: TaskRecord, to bucket: BucketTarget,

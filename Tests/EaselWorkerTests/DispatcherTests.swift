@@ -88,7 +88,13 @@ struct WorkerHarness {
             for output in done.outputs {
                 let bytes = try #require(try await harness.blobs.get(key: output.blobKey))
                 #expect(bytes.count == output.size && output.width == 16 && output.expiresAt != nil)
+                // One flat file per output under a shard of the app, no directory per task.
+                let parts = output.blobKey.split(separator: "/")
+                #expect(parts.count == 4 && parts[0] == "outputs" && parts[1] == "10", "\(output.blobKey)")
+                #expect(parts[2].count == 3 && parts[2].allSatisfy(\.isHexDigit), "\(output.blobKey)")
+                #expect(parts[3] == "\(task.id)-\(output.index).\(output.fileType)", "\(output.blobKey)")
             }
+            #expect(Set(done.outputs.map { $0.blobKey.split(separator: "/")[2] }).count == 1)
         }
     }
 
