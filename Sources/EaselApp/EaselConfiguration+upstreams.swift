@@ -1,3 +1,4 @@
+import EaselCore
 import EaselEngines
 import Foundation
 
@@ -13,7 +14,7 @@ extension EaselConfiguration.Upstream {
             return found
         }
         let routes = try models.map { entry -> ModelRoute in
-            let parts = entry.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            let parts = entry.split(separator: "=", maxSplits: 1).map { $0.trimmingWhitespace() }
             let model = parts[0].split(separator: "/", maxSplits: 1).map(String.init)
             guard model.count == 2, !model[0].isEmpty, !model[1].isEmpty else {
                 throw ConfigurationError(description: "upstream \(name): model `\(entry)` must be NAME/VERSION[=upstream-model].")

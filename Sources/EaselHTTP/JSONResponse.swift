@@ -8,7 +8,7 @@ enum JSONResponse {
     static func make(_ body: JSONValue, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
         var fields = headers
         fields[.contentType] = "application/json"
-        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(data: body.encoded())))
+        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: body.encodedBytes())))
     }
 }
 

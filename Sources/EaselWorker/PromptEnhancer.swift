@@ -74,7 +74,7 @@ public struct ChatPromptEnhancer: PromptEnhancer {
 
     /// The rewrite, or the original prompt with the reason it was kept. Throws only `CancellationError`.
     public func enhancement(prompt: String, request: ImageRequest) async throws -> PromptEnhancement {
-        guard !prompt.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+        guard !prompt.trimmingWhitespaceAndNewlines().isEmpty else {
             return PromptEnhancement(prompt: prompt, fallbackReason: "empty prompt")
         }
         do {
@@ -134,15 +134,15 @@ public struct ChatPromptEnhancer: PromptEnhancer {
 
     // Reasoning models may prefix their thoughts; chat models like to quote their answer.
     static func clean(_ content: String) -> String {
-        var text = content.trimmingCharacters(in: .whitespacesAndNewlines)
+        var text = content.trimmingWhitespaceAndNewlines()
         if text.hasPrefix("<think>"), let end = text.range(of: "</think>") {
-            text = String(text[end.upperBound...]).trimmingCharacters(in: .whitespacesAndNewlines)
+            text = String(text[end.upperBound...]).trimmingWhitespaceAndNewlines()
         }
         for (open, close) in [("\"", "\""), ("\u{201C}", "\u{201D}"), ("'", "'"), ("\u{300C}", "\u{300D}"), ("`", "`")]
         where text.count >= 2 && text.hasPrefix(open) && text.hasSuffix(close) {
             let inner = text.dropFirst().dropLast()
             guard !inner.contains(open), !inner.contains(close) else { break }
-            text = String(inner).trimmingCharacters(in: .whitespacesAndNewlines)
+            text = String(inner).trimmingWhitespaceAndNewlines()
             break
         }
         return text

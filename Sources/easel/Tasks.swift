@@ -66,7 +66,7 @@ struct Tasks: AsyncParsableCommand {
 
         static func statuses(_ text: String) throws(CLIError) -> [TaskStatus] {
             var result: [TaskStatus] = []
-            for name in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) where !name.isEmpty {
+            for name in text.split(separator: ",").map({ $0.trimmingWhitespace().lowercased() }) where !name.isEmpty {
                 guard let status = TaskStatus(rawValue: name) else {
                     throw .usage("--status takes waiting, processing, succeeded, failed or aborted; got `\(name)`.")
                 }

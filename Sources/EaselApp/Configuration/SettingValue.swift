@@ -1,3 +1,4 @@
+import EaselCore
 import Foundation
 
 /// A type a setting can hold, read from its text (an environment variable, a command-line flag, a file value).
@@ -68,7 +69,7 @@ extension Array: SettingValue where Element: SettingValue {
 
     /// The list's items, blank ones left out.
     public static func parse(items: [String]) -> [Element]? {
-        let kept = items.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let kept = items.map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
         let parsed = kept.compactMap(Element.parse)
         return parsed.count == kept.count ? parsed : nil
     }

@@ -7,7 +7,7 @@ extension ModelCatalog {
     /// canonical version when the catalog knows it (else the version as sent, so validation can list the versions).
     /// A bare model name gets its default version. Nil when no prefix names a model.
     public func parseOpenAIModelID(_ id: String) -> (name: String, version: String)? {
-        let id = id.trimmingCharacters(in: .whitespaces)
+        let id = id.trimmingWhitespace()
         if let name = canonicalName(id, dialect: .openai) {
             guard let version = defaultVersion(name: name, dialect: .openai) else { return nil }
             return (name, version)

@@ -80,6 +80,6 @@ public struct ModelCatalog: Sendable {
     }
 
     static func folded(_ text: String) -> String {
-        text.trimmingCharacters(in: .whitespaces).lowercased()
+        text.trimmingWhitespace().lowercased()
     }
 }

@@ -29,7 +29,7 @@ public enum OutputGeometry {
     /// The size `resolution` gives at `aspectRatio` (width, height), or nil when the resolution is not one of the
     /// forms above.
     public static func pixelSize(resolution: String, aspectRatio: (Int, Int)) -> PixelSize? {
-        let text = resolution.trimmingCharacters(in: .whitespaces).uppercased()
+        let text = resolution.trimmingWhitespace().uppercased()
         let (a, b) = aspectRatio
         guard a > 0, b > 0 else { return nil }
         if text.hasSuffix("K"), let n = Int(text.dropLast()), (1...16).contains(n) {
@@ -46,7 +46,7 @@ public enum OutputGeometry {
 
     /// `16:9` → (16, 9); `auto` → (1, 1); nil when malformed.
     public static func parseAspectRatio(_ text: String) -> (Int, Int)? {
-        let text = text.trimmingCharacters(in: .whitespaces)
+        let text = text.trimmingWhitespace()
         if text.lowercased() == "auto" { return (1, 1) }
         let parts = text.split(separator: ":")
         guard parts.count == 2, let a = Int(parts[0]), let b = Int(parts[1]), a > 0, b > 0 else { return nil }

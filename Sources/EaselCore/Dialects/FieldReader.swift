@@ -84,7 +84,7 @@ public struct FieldReader: Sendable {
     /// An optional JSON object given as a JSON string (or, leniently, as an object).
     public func embeddedJSON(_ key: String) throws(APIError) -> [String: JSONValue]? {
         guard let member = raw(key) else { return nil }
-        if case .string(let text) = member, text.trimmingCharacters(in: .whitespaces).isEmpty { return nil }
+        if case .string(let text) = member, text.trimmingWhitespace().isEmpty { return nil }
         guard let members = member.lenientObject else {
             throw .invalidParameter("\(name(key)) must be a JSON object encoded as a string.")
         }

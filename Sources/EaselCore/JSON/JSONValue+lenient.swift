@@ -17,7 +17,7 @@ extension JSONValue {
         switch self {
         case .int(let value): value
         case .double(let value) where value.rounded() == value && abs(value) < 9e15: Int64(value)
-        case .string(let value): Int64(value.trimmingCharacters(in: .whitespaces))
+        case .string(let value): Int64(value.trimmingWhitespace())
         default: nil
         }
     }

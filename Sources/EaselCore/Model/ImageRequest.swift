@@ -80,8 +80,8 @@ public struct PixelSize: Codable, Sendable, Equatable, Hashable, CustomStringCon
     /// Parses `1024x1024`, `1024*1024` or `1024×1024`; nil unless both sides are in 1…``maxParsedSide``.
     public init?(parsing text: String) {
         let parts = text.lowercased().split { $0 == "x" || $0 == "*" || $0 == "×" }
-        guard parts.count == 2, let width = Int(parts[0].trimmingCharacters(in: .whitespaces)),
-              let height = Int(parts[1].trimmingCharacters(in: .whitespaces)),
+        guard parts.count == 2, let width = Int(parts[0].trimmingWhitespace()),
+              let height = Int(parts[1].trimmingWhitespace()),
               (1...Self.maxParsedSide).contains(width), (1...Self.maxParsedSide).contains(height) else { return nil }
         self.init(width: width, height: height)
     }

@@ -218,6 +218,6 @@ public enum SigV4Signer {
 
     private static func collapseSpaces(_ value: String) -> String {
         value.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
-            .trimmingCharacters(in: .whitespaces)
+            .trimmingWhitespace()
     }
 }

@@ -80,7 +80,7 @@ public enum VolcV4Signer {
         var merged: [String: String] = [:]
         for (name, value) in headers where isSignable(name) {
             let lowered = name.lowercased()
-            var trimmed = value.trimmingCharacters(in: .whitespaces)
+            var trimmed = value.trimmingWhitespace()
             if lowered == "host", trimmed.hasSuffix(":80") || trimmed.hasSuffix(":443") {
                 trimmed = String(trimmed[..<(trimmed.lastIndex(of: ":") ?? trimmed.endIndex)])
             }

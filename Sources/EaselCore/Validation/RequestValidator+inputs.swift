@@ -15,7 +15,7 @@ extension RequestValidator {
             let input = request.inputs[index]
             switch input.source {
             case .file:
-                if (input.fileId ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
+                if (input.fileId ?? "").trimmingWhitespace().isEmpty {
                     throw Self.invalid(fields.input(index, .fileId), "a File input needs a FileId")
                 }
             case .url:
@@ -37,7 +37,7 @@ extension RequestValidator {
     }
 
     private func checkReferenceType(_ input: inout InputImage, index: Int, spec: ModelSpec, fields: FieldNames) throws(APIError) {
-        guard let reference = input.referenceType, !reference.trimmingCharacters(in: .whitespaces).isEmpty else { return }
+        guard let reference = input.referenceType, !reference.trimmingWhitespace().isEmpty else { return }
         let isMask = RequestVocabulary.canonical(reference, in: ["mask"]) != nil
         if isMask {
             guard spec.supportsMask else {
@@ -64,7 +64,7 @@ extension RequestValidator {
     }
 
     static func isHTTPURL(_ text: String) -> Bool {
-        guard let url = URL(string: text.trimmingCharacters(in: .whitespaces)), let scheme = url.scheme?.lowercased(),
+        guard let url = URL(string: text.trimmingWhitespace()), let scheme = url.scheme?.lowercased(),
               scheme == "http" || scheme == "https", let host = url.host, !host.isEmpty else { return false }
         return true
     }
@@ -104,7 +104,7 @@ extension RequestValidator {
         switch value {
         case .int(let number): Double(number)
         case .double(let number): number
-        case .string(let text): Double(text.trimmingCharacters(in: .whitespaces))
+        case .string(let text): Double(text.trimmingWhitespace())
         default: nil
         }
     }

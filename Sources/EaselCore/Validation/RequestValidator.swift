@@ -40,7 +40,7 @@ public struct RequestValidator: Sendable {
 
     /// Parses a `StorageMode` value for a dialect decoder: absent or blank is `Temporary`.
     public static func storageMode(_ text: String?, dialect: Dialect) throws(APIError) -> StorageMode {
-        guard let text, !text.trimmingCharacters(in: .whitespaces).isEmpty else { return .temporary }
+        guard let text, !text.trimmingWhitespace().isEmpty else { return .temporary }
         guard let mode = RequestVocabulary.storageMode(text) else {
             throw invalid(FieldNames(dialect).storageMode,
                           "`\(text)` is not a storage mode; allowed values: \(list(RequestVocabulary.storageModes))")
@@ -59,7 +59,7 @@ public struct RequestValidator: Sendable {
     // Dialect decoders may pass "" for an absent optional string; treat both alike.
     private func blanksToNil(_ request: inout ImageRequest) {
         func blank(_ value: String?) -> String? {
-            guard let value, !value.trimmingCharacters(in: .whitespaces).isEmpty else { return nil }
+            guard let value, !value.trimmingWhitespace().isEmpty else { return nil }
             return value
         }
         request.resolution = blank(request.resolution)
@@ -71,8 +71,8 @@ public struct RequestValidator: Sendable {
     }
 
     private func resolveModel(_ request: inout ImageRequest, dialect: Dialect, fields: FieldNames) throws(APIError) -> ModelSpec {
-        var name = request.modelName.trimmingCharacters(in: .whitespaces)
-        var version = request.modelVersion.trimmingCharacters(in: .whitespaces)
+        var name = request.modelName.trimmingWhitespace()
+        var version = request.modelVersion.trimmingWhitespace()
         if name.isEmpty {
             guard let fallback = catalog.defaultModel(for: dialect) else { throw .missing(fields.modelName) }
             name = fallback.name
@@ -104,7 +104,7 @@ public struct RequestValidator: Sendable {
 
     private func checkPrompts(_ request: ImageRequest, dialect: Dialect, fields: FieldNames) throws(APIError) {
         let prompt = request.prompt ?? ""
-        if prompt.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, request.inputs.isEmpty {
+        if prompt.trimmingWhitespaceAndNewlines().isEmpty, request.inputs.isEmpty {
             throw .missing(fields.prompt)
         }
         let limit = dialect == .mps ? Self.mpsPromptLimit : Self.promptLimit

@@ -36,6 +36,6 @@ public enum RequestVocabulary {
     }
 
     static func fold(_ text: String) -> String {
-        String(text.trimmingCharacters(in: .whitespaces).lowercased().filter { $0 != "_" })
+        String(text.trimmingWhitespace().lowercased().filter { $0 != "_" })
     }
 }

@@ -48,7 +48,7 @@ public struct ComfyUIEngine: ImageEngine {
             throw fail("workflow node `\(id)` has no class_type or inputs; is it an API-format workflow?")
         }
         func target(_ spec: String, _ key: String) throws -> (node: String, input: String) {
-            let parts = spec.trimmingCharacters(in: .whitespaces).split(separator: ".", maxSplits: 1).map(String.init)
+            let parts = spec.trimmingWhitespace().split(separator: ".", maxSplits: 1).map(String.init)
             guard parts.count == 2, graph[parts[0]] != nil, !parts[1].isEmpty else {
                 throw fail("options.\(key) must be NODE.INPUT naming a node of the workflow (e.g. 6.text), got `\(spec)`")
             }

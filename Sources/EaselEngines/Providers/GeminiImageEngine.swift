@@ -23,7 +23,7 @@ public struct GeminiImageEngine: ImageEngine {
     public init(channel: UpstreamChannel, http: UpstreamHTTP) throws {
         let options = try ChannelOptions(channel, accepted: ["response_modalities", "person_generation"])
         modalities = (options.text("response_modalities") ?? "IMAGE").split(separator: ",")
-            .map { $0.trimmingCharacters(in: .whitespaces).uppercased() }
+            .map { $0.trimmingWhitespace().uppercased() }
         personGeneration = try options.flag("person_generation") ?? false
         self.channel = channel
         self.http = http

@@ -115,7 +115,7 @@ enum GeminiWire {
         if policyFinishReasons.contains(finish) {
             throw UpstreamFailure.outputBlocked("The output was blocked by the provider's safety system (\(finish)).")
         }
-        let said = texts.joined(separator: " ").trimmingCharacters(in: .whitespacesAndNewlines)
+        let said = texts.joined(separator: " ").trimmingWhitespaceAndNewlines()
         throw UpstreamFailure.noImage("The model returned no image (\(finish))" + (said.isEmpty ? "." : ": \(said.prefix(200))"))
     }
 
@@ -159,7 +159,7 @@ enum GeminiWire {
     }
 
     static func nonEmpty(_ text: String?) -> String? {
-        guard let trimmed = text?.trimmingCharacters(in: .whitespacesAndNewlines), !trimmed.isEmpty else { return nil }
+        guard let trimmed = text?.trimmingWhitespaceAndNewlines(), !trimmed.isEmpty else { return nil }
         return trimmed
     }
 }

@@ -48,7 +48,7 @@ public struct HunyuanImageEngine: ImageEngine {
     /// for, since the upstream adds a logo by default), Revise (from EnhancePrompt, when given) and Seed.
     static func submitParameters(_ job: EngineJob) throws -> [String: JSONValue] {
         let request = job.request
-        guard var prompt = request.prompt, !prompt.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+        guard var prompt = request.prompt, !prompt.trimmingWhitespaceAndNewlines().isEmpty else {
             throw EngineError(code: "InvalidParameterValue", message: "Hunyuan needs a Prompt.", isRetryable: false)
         }
         var size = job.outputSize

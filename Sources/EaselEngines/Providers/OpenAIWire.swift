@@ -23,7 +23,7 @@ enum OpenAIWire {
     }
 
     static func nonEmpty(_ text: String?) -> String? {
-        guard let trimmed = text?.trimmingCharacters(in: .whitespacesAndNewlines), !trimmed.isEmpty else { return nil }
+        guard let trimmed = text?.trimmingWhitespaceAndNewlines(), !trimmed.isEmpty else { return nil }
         return trimmed
     }
 
@@ -108,7 +108,7 @@ enum OpenAIWire {
     private static func scrubbed(_ message: String, apiKey: String?) -> String? {
         var text = message
         if let apiKey, !apiKey.isEmpty { text = text.replacingOccurrences(of: apiKey, with: "***") }
-        text = String(text.prefix(300)).trimmingCharacters(in: .whitespacesAndNewlines)
+        text = String(text.prefix(300)).trimmingWhitespaceAndNewlines()
         return text.isEmpty ? nil : text
     }
 

@@ -1,3 +1,5 @@
+import EaselCore
+
 /// A channel's `options`, checked once when its engine is built: every key must be one the provider knows and every
 /// value must parse, or building fails with one line naming the upstream, the option and what is accepted.
 public struct ChannelOptions: Sendable {
@@ -24,7 +26,7 @@ public struct ChannelOptions: Sendable {
     /// `key` as a whole number in `range`.
     public func integer<R: RangeExpression<Int>>(_ key: String, in range: R, _ what: String) throws -> Int? {
         guard let text = values[key] else { return nil }
-        guard let value = Int(text.trimmingCharacters(in: .whitespaces)), range.contains(value) else {
+        guard let value = Int(text.trimmingWhitespace()), range.contains(value) else {
             throw problem("option `\(key)` must be \(what), got `\(text)`")
         }
         return value
@@ -33,7 +35,7 @@ public struct ChannelOptions: Sendable {
     /// `key` as a number in `range`.
     public func number(_ key: String, in range: ClosedRange<Double>) throws -> Double? {
         guard let text = values[key] else { return nil }
-        guard let value = Double(text.trimmingCharacters(in: .whitespaces)), range.contains(value) else {
+        guard let value = Double(text.trimmingWhitespace()), range.contains(value) else {
             throw problem("option `\(key)` must be a number from \(range.lowerBound) to \(range.upperBound), got `\(text)`")
         }
         return value

@@ -43,7 +43,7 @@ final class AdminAuthenticator: Sendable {
 
     /// Passes for the admin key; 401 `Unauthorized` for a missing or wrong key, 403 `Forbidden` for app credentials.
     func authorize(_ request: Request) async throws(AdminError) {
-        guard let header = request.headers[.authorization]?.trimmingCharacters(in: .whitespaces), !header.isEmpty else {
+        guard let header = request.headers[.authorization]?.trimmingWhitespace(), !header.isEmpty else {
             throw AdminError(.unauthorized, "The admin API needs `Authorization: Bearer <admin key>`.")
         }
         if header.hasPrefix(TC3Authorization.algorithm) {
@@ -52,7 +52,7 @@ final class AdminAuthenticator: Sendable {
         guard header.lowercased().hasPrefix("bearer ") else {
             throw AdminError(.unauthorized, "The admin API needs `Authorization: Bearer <admin key>`.")
         }
-        let key = header.dropFirst("bearer ".count).trimmingCharacters(in: .whitespaces)
+        let key = header.dropFirst("bearer ".count).trimmingWhitespace()
         if let expected = try await expectedHash(), Self.constantTimeEqual(SHA256.hex(of: key), expected) { return }
         if key.hasPrefix("sk-easel-"), (try? await credentials.credential(apiKey: key)) != nil {
             throw AdminError(.forbidden, "App API keys cannot use the admin API; use the admin key.")

@@ -19,7 +19,7 @@ extension AdminRoutes {
                                limit: Int(try query.integer("limit", in: 1...500) ?? 50))
         if let statuses = try query.string("status", maxLength: 200) {
             search.statuses = try statuses.split(separator: ",", omittingEmptySubsequences: false).map { name throws(AdminError) in
-                guard let status = TaskStatus(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
+                guard let status = TaskStatus(rawValue: name.trimmingWhitespace()) else {
                     throw .invalid("status must be a comma-separated list of \(TaskStatus.allCases.map(\.rawValue).joined(separator: ", ")), got `\(name.prefix(40))`.")
                 }
                 return status

@@ -13,7 +13,7 @@ struct BearerAuthenticator: Sendable {
         else {
             throw APIError("AuthFailure.InvalidAuthorization", "The Authorization header must be `Bearer <API key>` or `Key <API key>`.")
         }
-        let key = header.dropFirst(scheme.count).trimmingCharacters(in: .whitespaces)
+        let key = header.dropFirst(scheme.count).trimmingWhitespace()
         let credential: Credential?
         do {
             credential = try await credentials.credential(apiKey: key)

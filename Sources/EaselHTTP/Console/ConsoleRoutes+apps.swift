@@ -65,7 +65,7 @@ extension ConsoleRoutes {
     static func json(_ form: ConsoleForm, integers: Set<String>, numbers: Set<String>, texts: Set<String>) -> String {
         var members: [String: JSONValue] = [:]
         for name in integers.union(numbers).union(texts) {
-            guard let text = form[name]?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { continue }
+            guard let text = form[name]?.trimmingWhitespace(), !text.isEmpty else { continue }
             if integers.contains(name), let value = Int64(text) {
                 members[name] = .int(value)
             } else if numbers.contains(name), let value = Double(text) {

@@ -51,7 +51,7 @@ extension ConsoleRoutes {
     /// `POST /console/login`: the admin key, or an app's API key (`sk-easel-…`) for a view of that app only.
     func login(_ request: Request) async -> Response {
         guard Self.sameOrigin(request) else { return loginPage(request, failed: true) }
-        let key = (await ConsoleForm.read(request))["key"]?.trimmingCharacters(in: .whitespaces) ?? ""
+        let key = (await ConsoleForm.read(request))["key"]?.trimmingWhitespace() ?? ""
         guard !key.isEmpty, key.count <= 256 else { return loginPage(request, failed: true) }
         let probe = Request(head: HTTPRequest(method: .get, scheme: nil, authority: nil, path: "/console",
                                               headerFields: [.authorization: "Bearer \(key)"]), body: .init(buffer: .init()))

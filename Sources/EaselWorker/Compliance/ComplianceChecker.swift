@@ -1,3 +1,4 @@
+import EaselCore
 import EaselEngines
 import Foundation
 
@@ -58,7 +59,7 @@ struct RedactedKey: Sendable, CustomStringConvertible, CustomDebugStringConverti
 
     /// Nil for a missing or blank key (local servers often need none).
     init?(_ value: String?) {
-        guard let value, !value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return nil }
+        guard let value, !value.trimmingWhitespaceAndNewlines().isEmpty else { return nil }
         self.value = value
     }
 

@@ -57,7 +57,7 @@ public struct ModerationEndpointChecker: ComplianceChecker {
     public func checkInput(prompt: String?, negativePrompt: String?) async throws {
         var texts = [prompt]
         if checksNegativePrompt { texts.append(negativePrompt) }
-        let items = texts.compactMap { $0 }.filter { !$0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
+        let items = texts.compactMap { $0 }.filter { !$0.trimmingWhitespaceAndNewlines().isEmpty }
             .map { JSONValue.object(["type": .string("text"), "text": .string($0)]) }
         guard !items.isEmpty else { return }
         if let categories = try await flaggedCategories(items, mode: inputFailure, direction: "input") {

@@ -36,7 +36,7 @@ struct HTTPSession: Sendable {
 
     /// `url` without its trailing slash, if it is an absolute http(s) URL.
     static func validatedBase(_ url: String) throws(CLIError) -> String {
-        let trimmed = url.trimmingCharacters(in: .whitespaces)
+        let trimmed = url.trimmingWhitespace()
         guard let components = URLComponents(string: trimmed), let scheme = components.scheme?.lowercased(),
               scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty,
               components.query == nil else {

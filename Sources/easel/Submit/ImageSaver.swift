@@ -1,3 +1,4 @@
+import EaselCore
 import Foundation
 
 /// Saves a finished task's images as `<dir>/<TaskId>-<n>.<ext>` (n from 1; the extension from the file type the
@@ -31,7 +32,7 @@ struct ImageSaver: Sendable {
     static func fileExtension(fileType: String, contentType: String?) -> String {
         let type = fileType.lowercased()
         if !type.isEmpty, type.allSatisfy({ $0.isLetter || $0.isNumber }) { return type }
-        switch contentType?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased() {
+        switch contentType?.split(separator: ";").first?.trimmingWhitespace().lowercased() {
         case "image/png": return "png"
         case "image/jpeg": return "jpeg"
         case "image/webp": return "webp"

@@ -13,7 +13,7 @@ struct ModelReference: Sendable, Equatable {
 
     /// Parses `text`; nil when it has no `-` with text on both sides.
     static func parse(_ text: String, catalog: ModelCatalog = .standard) -> ModelReference? {
-        let text = text.trimmingCharacters(in: .whitespaces)
+        let text = text.trimmingWhitespace()
         let dashes = text.indices.filter { text[$0] == "-" && $0 != text.startIndex && text.index(after: $0) != text.endIndex }
         guard !dashes.isEmpty else { return nil }
         if let dash = dashes.first(where: { catalog.canonicalName(String(text[..<$0]), dialect: .rest) != nil }) {

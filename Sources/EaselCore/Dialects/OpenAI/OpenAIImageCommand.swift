@@ -22,7 +22,7 @@ public enum OpenAIImageDecoder {
     /// Decodes the body.
     public static func decode(_ params: FieldReader, catalog: ModelCatalog, aliases: [String: String],
                               defaultModel: String) throws(APIError) -> OpenAIImageCommand {
-        guard let prompt = try params.string("prompt"), !prompt.trimmingCharacters(in: .whitespaces).isEmpty else {
+        guard let prompt = try params.string("prompt"), !prompt.trimmingWhitespace().isEmpty else {
             throw .missing("prompt")
         }
         let modelID = try params.string("model").flatMap { $0.isEmpty ? nil : $0 } ?? defaultModel

@@ -35,7 +35,7 @@ public enum VODCreateDecoder {
     static func isBlank(_ value: JSONValue) -> Bool {
         switch value {
         case .null: true
-        case .string(let text): text.trimmingCharacters(in: .whitespaces).isEmpty
+        case .string(let text): text.trimmingWhitespace().isEmpty
         case .object(let members): members.values.allSatisfy(isBlank)
         default: false
         }
