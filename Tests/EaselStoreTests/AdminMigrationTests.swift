@@ -15,7 +15,7 @@ import Testing
                               request: ImageRequest(modelName: "GEM", modelVersion: "3.0", prompt: "p"), priority: 0,
                               sessionId: "sess-old-1", sessionContext: nil, createdAt: Date(timeIntervalSince1970: 1_700_000_000))
         (task.status, task.finishedAt, task.progress) = (.succeeded, Date(timeIntervalSince1970: 1_700_000_100), 100)
-        let record = String(decoding: try RecordCoding.encode(task), as: UTF8.self)
+        let record = String(decoding: RecordCoding.encode(task), as: UTF8.self)
         #expect(!record.contains("keyId"))
         return (task, record)
     }

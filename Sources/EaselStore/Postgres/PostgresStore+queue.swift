@@ -74,7 +74,7 @@ extension PostgresStore {
     }
 
     public func finish(_ task: TaskRecord, lease: TaskLease, outbox: [OutboxEntry]) async throws {
-        let record = try RecordCoding.encode(task)
+        let record = RecordCoding.encode(task)
         try await transactionIgnoringCancellation { [defaultConcurrency] tx in
             let queue = PostgresQueueState(tx: tx, defaultConcurrency: defaultConcurrency)
             try await queue.lockTenant(task.tenant)

@@ -8,7 +8,7 @@ extension PostgresStore: TaskStore {
 
     @discardableResult
     public func insert(_ task: TaskRecord, dedupKey: String?, dedupSince: Date) async throws -> Int {
-        let record = try RecordCoding.encode(task)
+        let record = RecordCoding.encode(task)
         return try await batched { [defaultConcurrency] tx, earlier in
             let queue = PostgresQueueState(tx: tx, defaultConcurrency: defaultConcurrency)
             let tenant = task.tenant
@@ -155,7 +155,7 @@ extension PostgresStore: TaskStore {
 
     /// Writes a task's terminal state: the whole record and its columns, lease cleared.
     static func saveFinal(_ task: TaskRecord, in tx: PostgresTransaction) async throws {
-        let record = try RecordCoding.encode(task)
+        let record = RecordCoding.encode(task)
         try await tx.run("""
             UPDATE tasks SET status = \(task.status.rawValue), finished_at = \(task.finishedAt?.timeIntervalSince1970)::double precision,
                              progress = \(task.progress), attempts = \(task.attempts), lease_until = NULL,

@@ -10,6 +10,16 @@ enum RecordCoding {
         return try encoder.encode(value)
     }
 
+    /// A task record, written by ``TaskRecord/storedJSON`` to the bytes `encode` would write.
+    static func encode(_ task: TaskRecord) -> Data {
+        Data(task.storedJSON.encodedBytes())
+    }
+
+    /// A task record, read as `decode` would read it.
+    static func decode(_ type: TaskRecord.Type, from data: Data) throws -> TaskRecord {
+        try TaskRecord(storedJSON: JSONValue.parse(data))
+    }
+
     static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .secondsSince1970

@@ -79,7 +79,7 @@ extension SQLiteStore {
     /// Finishes share write transactions with other finishes and inserts (group commit, see `SQLiteWriteBatcher`)
     /// and complete although the caller is cancelled.
     public func finish(_ task: TaskRecord, lease: TaskLease, outbox: [OutboxEntry]) async throws {
-        let record = try RecordCoding.encode(task)
+        let record = RecordCoding.encode(task)
         _ = try await writes.submit(ignoringCancellation: true) { [defaultConcurrency] db in
             guard let row = try Row.fetchOne(db.cachedStatement(sql: """
                 UPDATE tasks SET status = ?, finished_at = ?, progress = ?, lease_until = NULL, lease_token = NULL,

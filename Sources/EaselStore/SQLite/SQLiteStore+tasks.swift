@@ -11,7 +11,7 @@ extension SQLiteStore: TaskStore {
     /// batch still commits.
     @discardableResult
     public func insert(_ task: TaskRecord, dedupKey: String?, dedupSince: Date) async throws -> Int {
-        let record = try RecordCoding.encode(task)
+        let record = RecordCoding.encode(task)
         return try await writes.submit { [defaultConcurrency] db in
             try Self.insert(task, record: record, dedupKey: dedupKey, dedupSince: dedupSince,
                             defaultConcurrency: defaultConcurrency, in: db)
@@ -168,6 +168,6 @@ extension SQLiteStore: TaskStore {
                              lease_token = NULL, record = ?
             WHERE id = ?
             """).execute(arguments: [task.status.rawValue, task.finishedAt?.timeIntervalSince1970, task.progress,
-                                     task.attempts, try RecordCoding.encode(task), task.id])
+                                     task.attempts, RecordCoding.encode(task), task.id])
     }
 }
