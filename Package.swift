@@ -128,6 +128,7 @@ let package = Package(
             .product(name: "GRDBSQLite", package: "GRDB.swift"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         .testTarget(name: "EaselBlobsTests", dependencies: ["EaselBlobs"]),
         .testTarget(name: "EaselCLITests", dependencies: ["easel"]),
