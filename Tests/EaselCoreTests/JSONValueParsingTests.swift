@@ -75,7 +75,7 @@ import Testing
     @Test func writesEscapesNumbersAndOrderAsFoundationDid() {
         let values: [JSONValue] = [
             .double(1.0), .double(0.1), .double(1e300), .double(1e-7), .double(-0.0), .double(1.2345678901234568e20),
-            .double(5e-324), .double(1e21), .double(123.456), .double(9007199254740993), .double(.nan), .double(.infinity),
+            .double(.leastNonzeroMagnitude), .double(1e21), .double(123.456), .double(0x1p53), .double(.nan), .double(.infinity),
             .array([.int(1), .double(-.infinity)]), .int(.min), .int(.max),
             .string("a\"b\\c/d\n\r\t\u{8}\u{c}\u{1}\u{1f}\u{7f}é😀\u{2028}\u{0}"),
             .object(["b": .int(1), "a": .int(2), "B": .int(3), "a10": .null, "a2": .null, "é": .null, "Z": .null,

@@ -57,7 +57,7 @@ extension JSONParser {
         }
     }
 
-    // After `\u`: four hex digits, and for a high surrogate a second `\uXXXX` holding the low one.
+    // After `\u`: four hex digits, and for a high surrogate a second `\u` escape holding the low one.
     private mutating func unicodeEscape() throws(JSONValue.SyntaxError) -> Unicode.Scalar {
         let first = try hexQuad()
         switch first {

@@ -177,7 +177,7 @@ public enum SigV4Signer {
     /// The ISO 8601 basic UTC timestamp `yyyyMMdd'T'HHmmss'Z'` of `date` (fractions of a second dropped).
     public static func amzDate(_ date: Date) -> String {
         let seconds = Int(date.timeIntervalSince1970.rounded(.down))
-        let day = SigningBytes.utcDate(ofUnixSeconds: seconds).replacingOccurrences(of: "-", with: "")
+        let day = UTCDay.of(unixSeconds: seconds).replacingOccurrences(of: "-", with: "")
         let inDay = ((seconds % 86_400) + 86_400) % 86_400
         func two(_ value: Int) -> String { value < 10 ? "0\(value)" : String(value) }
         return "\(day)T\(two(inDay / 3_600))\(two(inDay / 60 % 60))\(two(inDay % 60))Z"

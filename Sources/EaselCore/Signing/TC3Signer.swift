@@ -86,7 +86,7 @@ public enum TC3Signer {
     public static func authorization(secretId: String, secretKey: String, service: String, timestamp: Int,
                                      request: SignableRequest,
                                      signedHeaders: [String] = defaultSignedHeaders) -> String {
-        let date = SigningBytes.utcDate(ofUnixSeconds: timestamp)
+        let date = UTCDay.of(unixSeconds: timestamp)
         let canonical = canonicalRequest(for: request, signedHeaders: signedHeaders,
                                          payloadHash: payloadHash(for: request))
         let toSign = stringToSign(timestamp: timestamp, date: date, service: service, canonicalRequest: canonical)
@@ -97,6 +97,6 @@ public enum TC3Signer {
 
     /// The UTC date (`YYYY-MM-DD`) of a Unix timestamp, as used in the credential scope.
     public static func utcDate(of timestamp: Int) -> String {
-        SigningBytes.utcDate(ofUnixSeconds: timestamp)
+        UTCDay.of(unixSeconds: timestamp)
     }
 }

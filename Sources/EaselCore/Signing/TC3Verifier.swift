@@ -68,7 +68,7 @@ public struct TC3Verifier: Sendable {
         guard abs(now - timestamp) <= allowedSkew else {
             throw .signatureExpire(timestamp: timestamp, serverTime: now)
         }
-        guard auth.date == SigningBytes.utcDate(ofUnixSeconds: timestamp) else {
+        guard auth.date == UTCDay.of(unixSeconds: timestamp) else {
             throw .signatureFailure("The credential scope date must be the UTC date of X-TC-Timestamp.")
         }
         guard allowedServices.contains(auth.service) else {

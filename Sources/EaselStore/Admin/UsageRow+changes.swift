@@ -5,10 +5,10 @@ extension UsageRow {
     /// The UTC day of `date`, `YYYY-MM-DD`.
     static func day(of date: Date) -> String {
         // Every create and finish names its day; Calendar and String(format:) were 2.5 % of the store's writer
-        // thread under perf. From 1970 on, the proleptic Gregorian civil date (Hinnant's days-to-civil) is the
-        // same date; earlier ones keep Calendar, whose Gregorian calendar turns Julian before 1582.
+        // thread under perf. From 1970 on, the proleptic Gregorian day the signers use is the same date; earlier
+        // ones keep Calendar, whose Gregorian calendar turns Julian before 1582.
         if date.timeIntervalSince1970 >= 0, date.timeIntervalSince1970 < 1e12 {
-            return civilDay(days: Int64(date.timeIntervalSince1970 / 86_400))
+            return UTCDay.of(unixSeconds: Int(date.timeIntervalSince1970))
         }
         return calendarDay(of: date)
     }
@@ -19,24 +19,6 @@ extension UsageRow {
         calendar.timeZone = TimeZone(identifier: "UTC")!
         let parts = calendar.dateComponents([.year, .month, .day], from: date)
         return String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
-    }
-
-    private static func civilDay(days: Int64) -> String {
-        let shifted = days + 719_468
-        let era = shifted / 146_097
-        let dayOfEra = shifted - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        return padded(year, 4) + "-" + padded(month, 2) + "-" + padded(day, 2)
-    }
-
-    private static func padded(_ number: Int64, _ width: Int) -> String {
-        let digits = String(number)
-        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
     }
 
     /// The row key of `task` on the UTC day of `date`, every count zero.

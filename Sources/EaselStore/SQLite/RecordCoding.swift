@@ -10,7 +10,7 @@ enum RecordCoding {
         return try encoder.encode(value)
     }
 
-    /// A task record, written by ``TaskRecord/storedJSON`` to the bytes `encode` would write.
+    /// A task record, written by ``TaskRecord/storedJSON``: the document `encode` would write, with `/` unescaped.
     static func encode(_ task: TaskRecord) -> Data {
         Data(task.storedJSON.encodedBytes())
     }
