@@ -7,8 +7,8 @@ import Synchronization
 /// It is leader/follower, with no task of its own: a write that finds no batch committing becomes the leader and
 /// commits at once (a lone write waits for nothing), together with whatever writes are waiting, up to `batchLimit`.
 /// Writes arriving meanwhile wait; when the batch committed, the leader hands the turn to the oldest waiter, which
-/// commits the next batch. `commit` runs each write in its own savepoint, so a write's own failure (a duplicate, a
-/// lost lease) rolls back only itself; a failure of the transaction fails every write of the batch. Every write is
+/// commits the next batch. `commit` keeps a write's own failure (a duplicate, a lost lease) its own, rolling back
+/// only that write (by savepoints); a failure of the transaction fails every write of the batch. Every write is
 /// answered only after its batch committed.
 ///
 /// Cancellation: a cancellable write (an insert) cancelled while it still waits for a batch leaves at once and fails;

@@ -1,6 +1,6 @@
 /// What the inserts of one group-commit batch change besides their own rows: the waiting counts, the usage rows,
 /// and whether a task became a runnable head (so dispatchers on every node are woken). Gathered per insert, merged
-/// only when its savepoint is released, and written once at the batch's end — after every tenant row and task row
+/// only when the insert succeeded, and written once at the batch's end — after every tenant row and task row
 /// the batch locks, so the counters stay last in `PostgresQueueState`'s lock order, and one upsert per counter row
 /// serves the whole batch instead of one per insert.
 struct BatchEffects: Sendable {

@@ -9,10 +9,9 @@ extension PostgresStore: TaskStore {
     @discardableResult
     public func insert(_ task: TaskRecord, dedupKey: String?, dedupSince: Date) async throws -> Int {
         let record = RecordCoding.encode(task)
-        return try await batched { [defaultConcurrency] tx, earlier in
+        let tenant = task.tenant
+        return try await batched(tenant: tenant) { [defaultConcurrency] tx, earlier in
             let queue = PostgresQueueState(tx: tx, defaultConcurrency: defaultConcurrency)
-            let tenant = task.tenant
-            try await queue.lockTenant(tenant)
             if let key = dedupKey, !key.isEmpty {
                 // Atomic under concurrent duplicates: the primary key makes a second insert wait for the first's
                 // commit, and an entry still inside the window is left alone, which returns no row.
