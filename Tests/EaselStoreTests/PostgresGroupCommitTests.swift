@@ -66,6 +66,49 @@ struct PostgresGroupCommitTests {
         }
     }
 
+    @Test func anInsertRolledBackForItsIdLeavesItsSessionFreeAndDuplicatesStayRefused() async throws {
+        let database = try PostgresTestCluster.shared().createDatabase()
+        let tenant = Tenant(appId: 5, subAppId: 5)
+        @Sendable func task(id: TaskID, session: String) -> TaskRecord {
+            TaskRecord(id: id, tenant: tenant, dialect: .vod,
+                       request: ImageRequest(modelName: "GG", modelVersion: "2.5", prompt: "p"), priority: 0,
+                       sessionId: session, sessionContext: nil, createdAt: Date())
+        }
+        try await withNodes(1, database: database, defaultConcurrency: 1) { nodes in
+            let store = nodes[0]
+            let taken = TaskID.make(for: .vod, tenant: tenant)
+            try await store.insert(task(id: taken, session: "first"), dedupSince: .distantPast)
+            // In the same batches: five inserts that claim a session and then hit the unique task id (which makes
+            // the batch run again with savepoints), ten that share one session, and plain ones.
+            let outcomes = try await withThrowingTaskGroup(of: Result<Int, StoreError>.self) { group in
+                for index in 0..<40 {
+                    group.addTask {
+                        let id = index < 5 ? taken : TaskID.make(for: .vod, tenant: tenant)
+                        let session = index < 5 ? "lost\(index)" : index < 15 ? "same" : "s\(index)"
+                        do {
+                            return .success(try await store.insert(task(id: id, session: session), dedupSince: .distantPast))
+                        } catch let error as StoreError {
+                            return .failure(error)
+                        }
+                    }
+                }
+                return try await group.reduce(into: [Result<Int, StoreError>]()) { $0.append($1) }
+            }
+            let refused = outcomes.filter { if case .failure(.duplicateSession) = $0 { true } else { false } }
+            #expect(refused.count == 9, "nine of the ten sharing a session were refused")
+            #expect(outcomes.filter { (try? $0.get()) == nil }.count == 14, "and the five reused ids failed")
+            #expect(outcomes.compactMap { try? $0.get() }.sorted() == Array(1...26), "positions behind the first task, one order")
+            let winner = try #require(try await store.taskId(sessionId: "same", tenant: tenant))
+            #expect(try await store.task(id: winner, tenant: tenant) != nil, "the shared session names a stored task")
+            for index in 0..<5 {
+                #expect(try await store.taskId(sessionId: "lost\(index)", tenant: tenant) == nil,
+                        "a failed insert's session claim was rolled back with it")
+                try await store.insert(task(id: TaskID.make(for: .vod, tenant: tenant), session: "lost\(index)"),
+                                       dedupSince: .distantPast)
+            }
+        }
+    }
+
     @Test func mixedPrioritiesInOneBatchGetThePositionsOfTheirSerialOrder() async throws {
         let database = try PostgresTestCluster.shared().createDatabase()
         let tenants = [Tenant(appId: 5, subAppId: 5), Tenant(appId: 6, subAppId: 6)]

@@ -41,6 +41,7 @@ extension PostgresStore {
     }
 
     /// Thrown out of a batch without savepoints whose transaction a write's own failure aborted.
+    // A `StoreError` because `transaction` passes those through unchanged and maps every other error.
     private static let isolationNeeded = StoreError.unavailable("a write aborted its batch; the batch runs again with savepoints")
 
     private func commitBatch(_ writes: [BatchedWrite], isolatingWrites: Bool) async throws -> [Result<Int, StoreError>] {
