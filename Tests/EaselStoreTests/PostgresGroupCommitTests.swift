@@ -41,11 +41,7 @@ struct PostgresGroupCommitTests {
     @Test func anIntegrityViolationFailsOnlyItsOwnInsert() async throws {
         let database = try PostgresTestCluster.shared().createDatabase()
         let tenant = Tenant(appId: 4, subAppId: 4)
-        @Sendable func task(id: TaskID) -> TaskRecord {
-            TaskRecord(id: id, tenant: tenant, dialect: .vod,
-                       request: ImageRequest(modelName: "GG", modelVersion: "2.5", prompt: "p"), priority: 0,
-                       sessionId: nil, sessionContext: nil, createdAt: Date())
-        }
+        @Sendable func task(id: TaskID) -> TaskRecord { Self.task(id: id, tenant: tenant) }
         try await withNodes(1, database: database, defaultConcurrency: 1) { nodes in
             let store = nodes[0]
             let taken = TaskID.make(for: .vod, tenant: tenant)
@@ -69,11 +65,7 @@ struct PostgresGroupCommitTests {
     @Test func anInsertRolledBackForItsIdLeavesItsSessionFreeAndDuplicatesStayRefused() async throws {
         let database = try PostgresTestCluster.shared().createDatabase()
         let tenant = Tenant(appId: 5, subAppId: 5)
-        @Sendable func task(id: TaskID, session: String) -> TaskRecord {
-            TaskRecord(id: id, tenant: tenant, dialect: .vod,
-                       request: ImageRequest(modelName: "GG", modelVersion: "2.5", prompt: "p"), priority: 0,
-                       sessionId: session, sessionContext: nil, createdAt: Date())
-        }
+        @Sendable func task(id: TaskID, session: String) -> TaskRecord { Self.task(id: id, tenant: tenant, session: session) }
         try await withNodes(1, database: database, defaultConcurrency: 1) { nodes in
             let store = nodes[0]
             let taken = TaskID.make(for: .vod, tenant: tenant)
@@ -146,5 +138,12 @@ struct PostgresGroupCommitTests {
             #expect(try await store.claim(now: Date(), leaseUntil: Date() + 60, limit: 100).count == 2,
                     "each tenant's head is runnable, one task each at its limit of one")
         }
+    }
+
+    /// A waiting VOD task of `tenant` at priority 0.
+    private static func task(id: TaskID, tenant: Tenant, session: String? = nil) -> TaskRecord {
+        TaskRecord(id: id, tenant: tenant, dialect: .vod,
+                   request: ImageRequest(modelName: "GG", modelVersion: "2.5", prompt: "p"), priority: 0,
+                   sessionId: session, sessionContext: nil, createdAt: Date())
     }
 }
