@@ -14,24 +14,27 @@ import EaselTestSupport
             $0.sandboxLatencyMilliseconds = 1500
             $0.streams.pollIntervalMs = 50
         }) { live in
-            // One app runs one task at a time: the third waits behind the other two.
-            let running = try await live.create()
-            try await waitUntil("the first task to start") {
-                try await live.http.json(live.base + "/tencent-vod/v1/query/\(running)/status", headers: live.bearer)
-                    .body["status"]?.lenientString == "IN_PROGRESS"
-            }
-            let ids = [running, try await live.create(), try await live.create(prompt: "the watched one")]
+            // The app's queue is held while the stream opens, so its first event cannot race the tasks ahead of it.
+            let store = live.test.server.runtime.store
+            try await store.setConcurrency(0, for: live.test.tenant)
+            let ids = [try await live.create(), try await live.create(), try await live.create(prompt: "the watched one")]
             let response = try await live.open("/tencent-vod/v1/query/\(ids[2])/status/stream")
             #expect(response.status == .ok)
             #expect(response.headers["Content-Type"].first == "text/event-stream")
-            let transcript = try await StreamTranscript.read(response)
-            #expect(transcript.ended, "the server ended the stream")
+            var reader = SSEReader(response)
+            guard case .event(let opened)? = try await reader.next() else { throw TestFailure("no first event") }
+            #expect(opened["status"]?.lenientString == "IN_QUEUE" && opened["queue_position"]?.lenientInt == 2)
+            // One task at a time: the watched one waits behind the other two.
+            try await store.setConcurrency(1, for: live.test.tenant)
+            var transcript = StreamTranscript(items: [.event(opened)])
+            while let item = try await reader.next() { transcript.items.append(item) }
+            transcript.ended = true
             let events = transcript.events
             let states = events.compactMap { $0["status"]?.lenientString }
             #expect(states.reduce(into: [String]()) { if $0.last != $1 { $0.append($1) } } == ["IN_QUEUE", "IN_PROGRESS", "COMPLETED"])
             #expect(states.last == "COMPLETED" && states.filter { $0 == "COMPLETED" }.count == 1, "nothing follows the end")
             let positions = events.compactMap { $0["queue_position"]?.lenientInt }
-            #expect(positions.first == 1 && positions.last == 0 && positions == positions.sorted(by: >),
+            #expect(positions.first == 2 && positions.last == 0 && positions == positions.sorted(by: >),
                     "the queue position counts down as the tasks before it run: \(positions)")
             let progress = events.filter { $0["status"]?.lenientString == "IN_PROGRESS" }.compactMap { $0["metrics"]?["progress"]?.lenientInt }
             #expect(!progress.isEmpty && progress == progress.sorted())
