@@ -16,8 +16,11 @@ import EaselTestSupport
     @Test func countersMoveByExactlyTheRequestsAndTasksThatHappened() async throws {
         // A registry of this test's own (task-local factory): parallel tests cannot move its counters.
         let registry = PrometheusCollectorRegistry()
-        // One app runs one task at a time; a slow sandbox keeps the second task waiting long enough to cancel it.
+        // The app's queue is held until the second task is cancelled, so it is still waiting however slow the machine;
+        // then one task runs at a time, each for 1.5 s.
         let server = try await TestServer { $0.sandboxLatencyMilliseconds = 1500 }
+        let store = server.server.runtime.store
+        try await store.setConcurrency(0, for: server.tenant)
         let polls = Shared(0)
         let describeCode = Shared<String?>(nil)
         try await withMetricsFactory(EaselMetrics.factory(registry: registry)) {
@@ -28,6 +31,7 @@ import EaselTestSupport
                                          headers: RESTClient.bearer(server)) { response in
                     #expect(response.status == .ok, "the second task was still waiting")
                 }
+                try await store.setConcurrency(1, for: server.tenant)
                 let third = try await RESTClient.create(client, server)
                 #expect(try await RESTClient.status(client, server, "no-such-task").code == 404)
                 let wrongKey = server.tc3Headers(action: "DescribeTaskDetail", body: #"{"TaskId": "x"}"#, secretKey: "wrong")
