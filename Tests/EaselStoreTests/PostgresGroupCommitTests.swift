@@ -101,6 +101,39 @@ struct PostgresGroupCommitTests {
         }
     }
 
+    @Test func eachInsertOfABatchJudgesItsSessionByItsOwnWindow() async throws {
+        let database = try PostgresTestCluster.shared().createDatabase()
+        let tenant = Tenant(appId: 7, subAppId: 7)
+        let hourAgo = Date() - 3600
+        try await withNodes(1, database: database, defaultConcurrency: 1) { nodes in
+            let store = nodes[0]
+            for index in 0..<10 {
+                var old = Self.task(id: TaskID.make(for: .vod, tenant: tenant), tenant: tenant, session: "s\(index)")
+                old.createdAt = hourAgo
+                try await store.insert(old, dedupSince: .distantPast)
+            }
+            // In shared batches: the even sessions are claimed again with a window that began after their claims
+            // (free again), the odd ones with a window that holds them (duplicates); twenty more claim new sessions.
+            let outcomes = try await withThrowingTaskGroup(of: (Int, Result<Int, StoreError>).self) { group in
+                for index in 0..<30 {
+                    group.addTask {
+                        let task = Self.task(id: TaskID.make(for: .vod, tenant: tenant), tenant: tenant, session: "s\(index)")
+                        let since = index.isMultiple(of: 2) ? hourAgo + 1 : hourAgo - 1
+                        do {
+                            return (index, .success(try await store.insert(task, dedupSince: since)))
+                        } catch let error as StoreError {
+                            return (index, .failure(error))
+                        }
+                    }
+                }
+                return try await group.reduce(into: [Int: Result<Int, StoreError>]()) { $0[$1.0] = $1.1 }
+            }
+            let refused = outcomes.filter { if case .failure(.duplicateSession) = $0.value { true } else { false } }.keys
+            #expect(refused.sorted() == [1, 3, 5, 7, 9])
+            #expect(outcomes.compactMap { try? $0.value.get() }.sorted() == Array(10..<35), "behind the ten stored tasks")
+        }
+    }
+
     @Test func mixedPrioritiesInOneBatchGetThePositionsOfTheirSerialOrder() async throws {
         let database = try PostgresTestCluster.shared().createDatabase()
         let tenants = [Tenant(appId: 5, subAppId: 5), Tenant(appId: 6, subAppId: 6)]

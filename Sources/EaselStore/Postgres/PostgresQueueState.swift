@@ -81,34 +81,6 @@ struct PostgresQueueState {
             """, as: Bool.self) ?? false
     }
 
-    /// Inserts `task` as waiting (its `record` already encoded) into its locked tenant's queue, in one statement: the
-    /// row, the tenant's head if the task is better than it, and the stored count of waiting tasks of its priority
-    /// and above (those that run before it; the batch adds its own earlier inserts).
-    func insertWaiting(_ task: TaskRecord, record: Data) async throws -> (seq: Int64, isRunnableHead: Bool, waitingAhead: Int) {
-        let tenant = task.tenant
-        guard let row = try await tx.row("""
-            WITH inserted AS (
-                INSERT INTO tasks (id, app_id, sub_app_id, status, priority, created_at, record, dialect, progress, attempts,
-                                   model, key_id, session_id)
-                VALUES (\(task.id), \(tenant.appId), \(tenant.subAppId), 'waiting', \(task.priority),
-                        \(task.createdAt.timeIntervalSince1970), \(record), \(task.dialect.rawValue), 0, 0,
-                        \(task.model), \(task.keyId)::text, \(task.sessionId)::text)
-                RETURNING seq
-            ), head AS (
-                UPDATE queue_tenants SET head_priority = \(task.priority), head_seq = (SELECT seq FROM inserted),
-                    runnable = (running < COALESCE(max_concurrency, \(defaultConcurrency)))
-                WHERE app_id = \(tenant.appId) AND sub_app_id = \(tenant.subAppId)
-                  AND (head_seq IS NULL OR head_priority < \(task.priority)
-                       OR (head_priority = \(task.priority) AND head_seq > (SELECT seq FROM inserted)))
-                RETURNING runnable
-            )
-            SELECT (SELECT seq FROM inserted), COALESCE((SELECT runnable FROM head), false),
-                   (SELECT COALESCE(SUM(waiting), 0) FROM queue_totals WHERE priority >= \(task.priority))::bigint
-            """) else { throw StoreError.unavailable("insert returned no row") }
-        let (seq, runnable, ahead) = try row.decode((Int64, Bool, Int64).self)
-        return (seq, runnable, Int(ahead))
-    }
-
     /// Looks the tenant's best waiting task up again (after its head was claimed or aborted).
     func recomputeHead(_ tenant: Tenant) async throws {
         try await tx.run("""

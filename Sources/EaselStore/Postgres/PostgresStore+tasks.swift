@@ -8,32 +8,9 @@ extension PostgresStore: TaskStore {
 
     @discardableResult
     public func insert(_ task: TaskRecord, dedupKey: String?, dedupSince: Date) async throws -> Int {
-        let record = RecordCoding.encode(task)
-        let tenant = task.tenant
-        return try await batched(tenant: tenant) { [defaultConcurrency] tx, earlier in
-            let queue = PostgresQueueState(tx: tx, defaultConcurrency: defaultConcurrency)
-            if let key = dedupKey, !key.isEmpty {
-                // Atomic under concurrent duplicates: the primary key makes a second insert wait for the first's
-                // commit, and an entry still inside the window is left alone, which returns no row.
-                let claimed = try await tx.run("""
-                    INSERT INTO sessions (app_id, sub_app_id, session_id, task_id, created_at)
-                    VALUES (\(tenant.appId), \(tenant.subAppId), \(key), \(task.id), \(task.createdAt.timeIntervalSince1970))
-                    ON CONFLICT (app_id, sub_app_id, session_id) DO UPDATE
-                        SET task_id = EXCLUDED.task_id, created_at = EXCLUDED.created_at
-                        WHERE sessions.created_at < \(dedupSince.timeIntervalSince1970)
-                    RETURNING 1
-                    """)
-                if claimed == 0 { throw StoreError.duplicateSession }
-            }
-            let queued = try await queue.insertWaiting(task, record: record)
-            var effects = BatchEffects()
-            effects.counts.add(priority: task.priority, seq: queued.seq, delta: 1)
-            effects.usage.add(.created(task))
-            // Only a task that can run now is worth waking other nodes for; one behind a saturated tenant is not.
-            effects.wakesDispatchers = queued.isRunnableHead
-            // The stored counts do not hold this batch's earlier inserts yet (they are written at its end).
-            return (queued.waitingAhead + earlier.counts.waiting(atOrAbove: task.priority), effects)
-        }
+        let write = BatchedInsert(task: task, record: RecordCoding.encode(task), dedupKey: dedupKey.flatMap { $0.isEmpty ? nil : $0 },
+                                  dedupSince: dedupSince)
+        return try await batched(write)
     }
 
     public func taskId(sessionId: String, tenant: Tenant) async throws -> TaskID? {
