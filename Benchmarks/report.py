@@ -53,11 +53,21 @@ for d in ("rest", "vod", "pgrest", "pgvod"):
                    f"{ratio(num(p + '.rps'), base[d.removeprefix('pg')])} | {ratio(num(p + '.rps'), empty)} | {errors} | "
                    f"{values.get(p + '.load', '—')} |")
 out.append("")
+
+
+def later(key):
+    """The idle windows after the first, if the run sampled them (IDLE_WINDOWS)."""
+    windows = []
+    while f"idle.{key}.idle_cpu_pct_{len(windows) + 1}" in values:
+        windows.append(values[f"idle.{key}.idle_cpu_pct_{len(windows) + 1}"])
+    return f", then {', '.join(windows)} % in the next 10 s windows" if windows else ""
+
+
 for depth in depths:
     for store, key in (("SQLite", depth), ("PostgreSQL", f"pg{depth}")):
         if num(f"idle.{key}.idle_cpu_pct") is not None:
             out.append(f"- idle CPU with {fmt(num(f'idle.{key}.waiting'))} waiting ({store}): "
-                       f"{values[f'idle.{key}.idle_cpu_pct']} % of one core over 10 s; "
+                       f"{values[f'idle.{key}.idle_cpu_pct']} % of one core over 10 s{later(key)}; "
                        f"RSS {values.get(f'idle.{key}.rss_mb')} MB")
 for n in sorted({k.split(".")[1] for k in values if k.startswith("claim.")}, key=int):
     p = f"claim.{n}"

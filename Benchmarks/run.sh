@@ -8,7 +8,7 @@
 #
 # Knobs (environment): DURATION (s per wrk run, 15), CONNS (64), THREADS (wrk threads, 2), DEPTHS ("0 10000 100000
 # 1000000"), PG_DEPTHS ("0 100000"), E2E_TASKS (20000), INFLIGHT_TASKS (10000), UPSTREAM_DELAY_MS (30000), CLAIM_TASKS (1000000), CLAIMS
-# (10000), WRAP (a command prefix for `easel serve`, say `heaptrack -o FILE`), MAX_LOAD (1.5: wait before a measurement while the 1-minute load average is above it), MAX_WAIT (s, 120),
+# (10000), IDLE_WINDOWS (0: more 10 s idle-CPU windows after the first, to see it settle), WRAP (a command prefix for `easel serve`, say `heaptrack -o FILE`), MAX_LOAD (1.5: wait before a measurement while the 1-minute load average is above it), MAX_WAIT (s, 120),
 # OUT (results directory, .build-release/bench), SKIP_BUILD=1.
 set -euo pipefail
 
@@ -26,6 +26,7 @@ CLAIM_TASKS=${CLAIM_TASKS:-1000000}
 CLAIMS=${CLAIMS:-10000}
 MAX_LOAD=${MAX_LOAD:-1.5}
 MAX_WAIT=${MAX_WAIT:-120}
+IDLE_WINDOWS=${IDLE_WINDOWS:-0}
 STEPS=${STEPS:-"baseline create create-pg claim e2e inflight"}
 OUT=${OUT:-$ROOT/.build-release/bench}
 BIN=${BIN:-$ROOT/.build-release/release}
@@ -215,12 +216,16 @@ measure_vod() { # name dir port
   record "$1.waiting_after=$(waiting "$2")"
 }
 
-idle_cpu() { # name pid: % of one core over 10 s, after 5 s of settling
+idle_cpu() { # name pid: % of one core over 10 s, after 5 s of settling; IDLE_WINDOWS more 10 s windows follow it
   sleep 5
-  local hz before after
+  local hz before after i
   hz=$(getconf CLK_TCK)
   before=$(cpu_ticks "$2"); sleep 10; after=$(cpu_ticks "$2")
   record "$1.idle_cpu_pct=$(printf '%.2f' "$(echo "scale=4; ($after - $before) * 100 / $hz / 10" | bc)")"
+  for ((i = 1; i <= IDLE_WINDOWS; i++)); do
+    before=$after; sleep 10; after=$(cpu_ticks "$2")
+    record "$1.idle_cpu_pct_$i=$(printf '%.2f' "$(echo "scale=4; ($after - $before) * 100 / $hz / 10" | bc)")"
+  done
   record "$1.rss_mb=$(( $(rss_kb "$2") / 1024 ))"
 }
 
