@@ -75,9 +75,9 @@ public struct TaskService: Sendable {
         task.outputSize = validated.outputSize
         let record = task
         let dedupKey = record.sessionId ?? submission.idempotencyKey
-        let position: Int
+        let inserted: InsertedTask
         do {
-            position = try await store.insert(record, dedupKey: dedupKey, dedupSince: now - settings.sessionDedupWindow.timeInterval)
+            inserted = try await store.enqueue(record, dedupKey: dedupKey, dedupSince: now - settings.sessionDedupWindow.timeInterval)
         } catch let error as StoreError where error == .duplicateSession {
             if record.sessionId == nil, let key = dedupKey, let first = try await self.task(sessionId: key, tenant: submission.tenant) {
                 return (first, await queuePosition(of: first))
@@ -88,8 +88,10 @@ public struct TaskService: Sendable {
             throw internalError(error)
         }
         TaskMetrics.taskCreated(record)
-        signals.dispatch.wake()
-        return (record, position)
+        // A task that cannot run yet is left to the wake-up that frees its tenant's slot: waking the dispatcher for
+        // each create behind a saturated tenant cost a claim transaction per create that found nothing.
+        if inserted.isRunnable { signals.dispatch.wake() }
+        return (record, inserted.queuePosition)
     }
 
     /// The tenant's task, or `ResourceNotFound`.

@@ -15,15 +15,15 @@ import Synchronization
 /// one submitted `ignoringCancellation` (a finish, whose result must not be lost at shutdown) stays. Once in a batch
 /// a write commits regardless (`commit` must not observe the leader's cancellation: the batch carries other callers'
 /// writes), so a cancelled caller's insert may be durable and visible although the caller saw no answer.
-final class GroupCommit<Work: Sendable>: Sendable {
+final class GroupCommit<Work: Sendable, Output: Sendable>: Sendable {
     /// Runs a batch in one transaction and returns each write's result, in order.
-    typealias Commit = @Sendable ([Work]) async -> [Result<Int, StoreError>]
+    typealias Commit = @Sendable ([Work]) async -> [Result<Output, StoreError>]
 
     private enum Turn: Sendable {
         /// The waiter commits the next batch.
         case lead
         /// The waiter's write was committed (or failed) in someone else's batch.
-        case answered(Result<Int, StoreError>)
+        case answered(Result<Output, StoreError>)
     }
 
     private struct Waiter {
@@ -53,7 +53,7 @@ final class GroupCommit<Work: Sendable>: Sendable {
 
     /// Runs `work` in a batch and returns its result once the batch committed. Whoever leads a batch commits it
     /// with its own `commit`, so every caller passes the same one.
-    func submit(ignoringCancellation: Bool = false, _ work: Work, commit: Commit) async throws(StoreError) -> Int {
+    func submit(ignoringCancellation: Bool = false, _ work: Work, commit: Commit) async throws(StoreError) -> Output {
         if !ignoringCancellation, Task.isCancelled { throw Self.cancelled }
         let waiterID: UInt64? = state.withLock { state in
             if !state.committing {
@@ -103,7 +103,7 @@ final class GroupCommit<Work: Sendable>: Sendable {
     }
 
     /// Commits `own` with the waiting writes, answers them, and hands the turn on.
-    private func lead(with own: Work, commit: Commit) async -> Result<Int, StoreError> {
+    private func lead(with own: Work, commit: Commit) async -> Result<Output, StoreError> {
         let followers: [Waiter] = state.withLock { state in
             let count = min(state.waiters.count, batchLimit - 1)
             defer { state.waiters.removeFirst(count) }

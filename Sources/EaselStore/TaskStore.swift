@@ -8,12 +8,12 @@ import Foundation
 /// worker makes to a running task is fenced by the lease token of its claim (`StoreError.leaseLost` otherwise), so a
 /// worker that lost its lease can never overwrite a newer owner.
 public protocol TaskStore: Sendable {
-    /// Persists a new waiting task and returns its queue position (how many waiting tasks run before it). With a
-    /// `dedupKey` (the SessionId or an idempotency key), fails with `StoreError.duplicateSession` when the same
-    /// tenant used that key after `dedupSince`; exactly one of several concurrent duplicates succeeds, and
-    /// `taskId(sessionId:tenant:)` then finds its task.
+    /// Persists a new waiting task and returns its queue position (how many waiting tasks run before it) and whether
+    /// it can run now. With a `dedupKey` (the SessionId or an idempotency key), fails with
+    /// `StoreError.duplicateSession` when the same tenant used that key after `dedupSince`; exactly one of several
+    /// concurrent duplicates succeeds, and `taskId(sessionId:tenant:)` then finds its task.
     @discardableResult
-    func insert(_ task: TaskRecord, dedupKey: String?, dedupSince: Date) async throws -> Int
+    func enqueue(_ task: TaskRecord, dedupKey: String?, dedupSince: Date) async throws -> InsertedTask
     /// The id of the task that last used the dedup key `sessionId` for `tenant`, if any.
     func taskId(sessionId: String, tenant: Tenant) async throws -> TaskID?
     /// The task with `id`, if it exists and (when `tenant` is given) belongs to it.
@@ -104,6 +104,12 @@ public protocol NotificationOutbox: Sendable {
 }
 
 extension TaskStore {
+    /// Persists a new waiting task (see `enqueue`) and returns its queue position.
+    @discardableResult
+    public func insert(_ task: TaskRecord, dedupKey: String?, dedupSince: Date) async throws -> Int {
+        try await enqueue(task, dedupKey: dedupKey, dedupSince: dedupSince).queuePosition
+    }
+
     /// Persists a new waiting task, deduplicated on its SessionId, and returns its queue position.
     @discardableResult
     public func insert(_ task: TaskRecord, dedupSince: Date) async throws -> Int {

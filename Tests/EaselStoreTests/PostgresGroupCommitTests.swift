@@ -139,27 +139,34 @@ struct PostgresGroupCommitTests {
         let tenants = [Tenant(appId: 5, subAppId: 5), Tenant(appId: 6, subAppId: 6)]
         try await withNodes(1, database: database, defaultConcurrency: 1) { nodes in
             let store = nodes[0]
-            let answered = try await withThrowingTaskGroup(of: (TaskID, Int).self) { group in
+            let answered = try await withThrowingTaskGroup(of: (TaskID, InsertedTask).self) { group in
                 for index in 0..<90 {
                     group.addTask {
                         let task = TaskRecord(id: TaskID.make(for: .vod, tenant: tenants[index % 2]), tenant: tenants[index % 2],
                                               dialect: .vod, request: ImageRequest(modelName: "GG", modelVersion: "2.5", prompt: "p"),
                                               priority: index % 3 - 1, sessionId: nil, sessionContext: nil, createdAt: Date())
-                        return (task.id, try await store.insert(task, dedupSince: .distantPast))
+                        return (task.id, try await store.enqueue(task, dedupKey: nil, dedupSince: .distantPast))
                     }
                 }
-                return try await group.reduce(into: [TaskID: Int]()) { $0[$1.0] = $1.1 }
+                return try await group.reduce(into: [TaskID: InsertedTask]()) { $0[$1.0] = $1.1 }
             }
             // Replaying the inserts in the order they were written gives exactly the positions they were answered.
             let rows = try await store.transaction { tx in
-                try await tx.rows("SELECT id, priority FROM tasks ORDER BY seq").map { try $0.decode((String, Int).self) }
+                try await tx.rows("SELECT id, priority, app_id FROM tasks ORDER BY seq").map { try $0.decode((String, Int, Int64).self) }
             }
             #expect(rows.count == 90)
             var waiting = [Int: Int]()
-            for (id, priority) in rows {
-                #expect(answered[TaskID(rawValue: id)] == waiting.filter { $0.key >= priority }.values.reduce(0, +), "position of \(id)")
+            var best = [Int64: (id: String, priority: Int)]()
+            for (id, priority, app) in rows {
+                let inserted = answered[TaskID(rawValue: id)]
+                #expect(inserted?.queuePosition == waiting.filter { $0.key >= priority }.values.reduce(0, +), "position of \(id)")
                 waiting[priority, default: 0] += 1
+                // Nothing was claimed: only a task better than every earlier one of its app can have become a head.
+                if inserted?.isRunnable == true { #expect(priority > best[app]?.priority ?? .min, "\(id) is no head") }
+                if priority > best[app]?.priority ?? .min { best[app] = (id, priority) }
             }
+            #expect(best.values.allSatisfy { answered[TaskID(rawValue: $0.id)]?.isRunnable == true },
+                    "each app's best task became its runnable head")
             let totals = try await store.transaction { tx in
                 try await tx.rows("SELECT priority, waiting FROM queue_totals").map { try $0.decode((Int, Int).self) }
             }

@@ -91,7 +91,10 @@ import Testing
     @Test func aFailedTransactionFailsEveryInsertOfItsBatch() async throws {
         let store = try makeStore()
         let tasks = (0..<10).map { i in task(alice, session: "s\(i)") }
-        let broken: Insert = { try await store.writes.submit { _ in throw DatabaseError(resultCode: .SQLITE_IOERR) } }
+        let broken: Insert = {
+            try await store.writes.submit { _ in throw DatabaseError(resultCode: .SQLITE_IOERR) }
+            return 0
+        }
         let results = try await insertBehindHeldBatch(store, [broken] + tasks.map { task in
             { try await store.insert(task, dedupSince: .distantPast) }
         })
@@ -152,13 +155,13 @@ import Testing
         try await withThrowingTaskGroup(of: Void.self) { leader in
             defer { release.signal() }
             leader.addTask {
-                let position = try await store.writes.submit { db in
+                let inserted = try await store.writes.submit { db in
                     didStart.yield()
                     release.wait()
                     return try SQLiteStore.insert(leaderTask, record: RecordCoding.encode(leaderTask), dedupKey: "leader",
                                                   dedupSince: .distantPast, defaultConcurrency: 1, in: db)
                 }
-                #expect(position == 0)
+                #expect(inserted == InsertedTask(queuePosition: 0, isRunnable: true))
             }
             for await _ in started { break }
             // A waiter cancelled before its batch began leaves the queue and fails.
@@ -244,10 +247,10 @@ import Testing
         return try await withThrowingTaskGroup(of: (Int, Result<Int, StoreError>)?.self) { group in
             defer { release.signal() }
             group.addTask {
-                _ = try await store.writes.submit { _ in
+                try await store.writes.submit { _ in
                     didStart.yield()
                     release.wait()
-                    return 0
+                    return nil
                 }
                 return nil
             }

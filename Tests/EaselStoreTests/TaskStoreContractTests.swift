@@ -50,6 +50,22 @@ import Testing
         #expect(try await fixture.claim() == nil, "bob's first task still runs; the default limit is 1")
     }
 
+    @Test(arguments: StoreKind.available) func anInsertSaysWhetherItsTaskCanRunNow(kind: StoreKind) async throws {
+        let fixture = try StoreFixture(kind, defaultConcurrency: 1)
+        func enqueue(_ tenant: Tenant, priority: Int = 0) async throws -> Bool {
+            try await fixture.store.enqueue(fixture.makeTask(tenant, priority: priority), dedupKey: nil,
+                                            dedupSince: .distantPast).isRunnable
+        }
+        #expect(try await enqueue(fixture.alice), "the head of an idle tenant")
+        #expect(try await !enqueue(fixture.alice), "behind Alice's better task")
+        #expect(try await enqueue(fixture.alice, priority: 5), "a new best task of a tenant with room")
+        _ = try #require(try await fixture.claim())
+        #expect(try await !enqueue(fixture.alice, priority: 9), "Alice is at her limit of one, whatever the priority")
+        #expect(try await enqueue(fixture.bob), "another tenant's task")
+        try await fixture.store.setConcurrency(3, for: fixture.alice)
+        #expect(try await !enqueue(fixture.alice), "room again, but her better tasks run first")
+    }
+
     @Test(arguments: StoreKind.available) func concurrentDuplicateSessionIdsCreateExactlyOneTask(kind: StoreKind) async throws {
         let fixture = try StoreFixture(kind)
         let results = await withTaskGroup(of: Bool.self) { group in

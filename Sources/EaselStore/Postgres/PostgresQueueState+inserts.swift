@@ -10,7 +10,7 @@ extension PostgresQueueState {
     /// Inserts one write, given what the batch's earlier inserts changed, in one or two statements: its session
     /// claim, then its row, the tenant's head if the task is better than it and the stored count ahead of it.
     /// Refuses with `StoreError.duplicateSession` only before it wrote anything.
-    func insertWaiting(_ write: BatchedInsert, earlier: BatchEffects) async throws -> (position: Int, effects: BatchEffects) {
+    func insertWaiting(_ write: BatchedInsert, earlier: BatchEffects) async throws -> (InsertedTask, BatchEffects) {
         let task = write.task
         let tenant = task.tenant
         if let key = write.dedupKey {
@@ -52,14 +52,16 @@ extension PostgresQueueState {
         // Only a task that can run now is worth waking other nodes for; one behind a saturated tenant is not.
         effects.wakesDispatchers = isRunnableHead
         // The stored counts do not hold this batch's earlier inserts yet (they are written at its end).
-        return (Int(ahead) + earlier.counts.waiting(atOrAbove: task.priority), effects)
+        let position = Int(ahead) + earlier.counts.waiting(atOrAbove: task.priority)
+        return (InsertedTask(queuePosition: position, isRunnable: isRunnableHead), effects)
     }
 
     /// Inserts a batch's writes together, in at most four statements whatever their number: the session claims,
     /// the rows, a read of the stored counts, and the heads of the tenants whose best waiting task is now a new
-    /// one. Each write is answered with its position or `StoreError.duplicateSession`; any other failure (an
-    /// integrity violation) fails the statement, and the caller runs the batch again one insert at a time.
-    func insertTogether(_ writes: [BatchedInsert]) async throws -> ([Result<Int, StoreError>], BatchEffects) {
+    /// one. Each write is answered with its position and whether it can run now, or `StoreError.duplicateSession`;
+    /// any other failure (an integrity violation) fails the statement, and the caller runs the batch again one
+    /// insert at a time.
+    func insertTogether(_ writes: [BatchedInsert]) async throws -> ([Result<InsertedTask, StoreError>], BatchEffects) {
         let admitted = try await claimSessions(writes)
         let inserting = writes.indices.filter { admitted[$0] }
         let seqs = try await insertRows(inserting.map { writes[$0] })
@@ -68,19 +70,25 @@ extension PostgresQueueState {
             let (priority, waiting) = try row.decode((Int, Int).self)
             stored.add(priority: priority, seq: 0, delta: waiting)
         }
-        var results = writes.map { _ in Result<Int, StoreError>.failure(.duplicateSession) }
+        var positions: [Int: Int] = [:]
         var effects = BatchEffects()
         var heads: [Tenant: (priority: Int, seq: Int64)] = [:]
         for (index, seq) in zip(inserting, seqs).sorted(by: { $0.1 < $1.1 }) {
             let task = writes[index].task
-            results[index] = .success(stored.waiting(atOrAbove: task.priority) + effects.counts.waiting(atOrAbove: task.priority))
+            positions[index] = stored.waiting(atOrAbove: task.priority) + effects.counts.waiting(atOrAbove: task.priority)
             effects.counts.add(priority: task.priority, seq: seq, delta: 1)
             effects.usage.add(.created(task))
             // In `seq` order, a later task is the tenant's best only at a strictly higher priority.
             if let head = heads[task.tenant], head.priority >= task.priority { continue }
             heads[task.tenant] = (task.priority, seq)
         }
-        effects.wakesDispatchers = try await offerHeads(heads)
+        let runnable = try await offerHeads(heads)
+        effects.wakesDispatchers = !runnable.isEmpty
+        let seqOf = Dictionary(uniqueKeysWithValues: zip(inserting, seqs))
+        let results = writes.indices.map { index -> Result<InsertedTask, StoreError> in
+            guard let position = positions[index], let seq = seqOf[index] else { return .failure(.duplicateSession) }
+            return .success(InsertedTask(queuePosition: position, isRunnable: runnable.contains(seq)))
+        }
         return (results, effects)
     }
 
@@ -156,8 +164,8 @@ extension PostgresQueueState {
     }
 
     /// Makes each new task in `heads` its locked tenant's head where it is better than the one there, in one
-    /// statement; returns whether any became a head that can run now (so a dispatcher somewhere has work).
-    private func offerHeads(_ heads: [Tenant: (priority: Int, seq: Int64)]) async throws -> Bool {
+    /// statement; returns the `seq`s of those that became a head that can run now (so a dispatcher has work).
+    private func offerHeads(_ heads: [Tenant: (priority: Int, seq: Int64)]) async throws -> Set<Int64> {
         let offers = heads.sorted { ($0.key.appId, $0.key.subAppId) < ($1.key.appId, $1.key.subAppId) }
         let runnable = try await tx.rows("""
             UPDATE queue_tenants q SET head_priority = v.priority, head_seq = v.seq,
@@ -167,8 +175,11 @@ extension PostgresQueueState {
                 AS v(app_id, sub_app_id, priority, seq)
             WHERE q.app_id = v.app_id AND q.sub_app_id = v.sub_app_id
               AND (q.head_seq IS NULL OR q.head_priority < v.priority OR (q.head_priority = v.priority AND q.head_seq > v.seq))
-            RETURNING q.runnable
+            RETURNING v.seq, q.runnable
             """)
-        return try runnable.contains { try $0.decode(Bool.self) }
+        return Set(try runnable.compactMap { row in
+            let (seq, isRunnable) = try row.decode((Int64, Bool).self)
+            return isRunnable ? seq : nil
+        })
     }
 }

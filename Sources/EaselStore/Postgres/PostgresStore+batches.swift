@@ -2,11 +2,11 @@ import EaselCore
 import PostgresNIO
 
 extension PostgresStore {
-    /// Runs `write` in a group-commit batch (see `GroupCommit`) and returns its queue position: concurrent inserts
+    /// Runs `write` in a group-commit batch (see `GroupCommit`) and returns what it made of the task: concurrent inserts
     /// share one transaction, so the rows every insert of a tenant touches (its queue row, the waiting counts, its
     /// usage row) are locked and flushed once per batch instead of once per insert, which made one app's creates
     /// wait for each other's WAL flush.
-    func batched(_ write: BatchedInsert) async throws -> Int {
+    func batched(_ write: BatchedInsert) async throws -> InsertedTask {
         try await writeBatches.submit(write) { [self] writes in await commitBatch(writes) }
     }
 
@@ -14,7 +14,7 @@ extension PostgresStore {
     /// statements, each a round trip on the batch's one connection, whatever the batch's size). Only when an insert
     /// failed in a way that aborted the transaction (an integrity violation, say a reused task id) is the batch run
     /// again one insert at a time with a savepoint around each, so that the failure is its own.
-    private func commitBatch(_ writes: [BatchedInsert]) async -> [Result<Int, StoreError>] {
+    private func commitBatch(_ writes: [BatchedInsert]) async -> [Result<InsertedTask, StoreError>] {
         do {
             do {
                 return try await commitBatch(writes, isolatingWrites: false)
@@ -31,7 +31,7 @@ extension PostgresStore {
     // A `StoreError` because `transaction` passes those through unchanged and maps every other error.
     private static let isolationNeeded = StoreError.unavailable("a write aborted its batch; the batch runs again with savepoints")
 
-    private func commitBatch(_ writes: [BatchedInsert], isolatingWrites: Bool) async throws -> [Result<Int, StoreError>] {
+    private func commitBatch(_ writes: [BatchedInsert], isolatingWrites: Bool) async throws -> [Result<InsertedTask, StoreError>] {
         // Not cancelled with the leader: the batch carries other callers' writes. A deadlock with another node's
         // batch rolls the whole batch back, and `transaction` runs it again.
         try await transactionIgnoringCancellation(timeout: operationTimeout) { [defaultConcurrency] tx in
@@ -39,7 +39,7 @@ extension PostgresStore {
             // Every tenant of the batch in key order before any task row: two batches never wait for each other
             // in opposite orders.
             try await queue.lockTenants(Set(writes.map(\.tenant)))
-            let (results, effects): ([Result<Int, StoreError>], BatchEffects)
+            let (results, effects): ([Result<InsertedTask, StoreError>], BatchEffects)
             if writes.count > 1 && !isolatingWrites {
                 do {
                     (results, effects) = try await queue.insertTogether(writes)
@@ -57,17 +57,17 @@ extension PostgresStore {
     /// Inserts the batch's writes one after the other, each given what the earlier ones changed; with
     /// `isolatingWrites`, each inside a savepoint, so that an insert's own failure is rolled back alone.
     private static func insertOneByOne(_ writes: [BatchedInsert], in queue: PostgresQueueState,
-                                       isolatingWrites: Bool) async throws -> ([Result<Int, StoreError>], BatchEffects) {
+                                       isolatingWrites: Bool) async throws -> ([Result<InsertedTask, StoreError>], BatchEffects) {
         let tx = queue.tx
         var effects = BatchEffects()
-        var results: [Result<Int, StoreError>] = []
+        var results: [Result<InsertedTask, StoreError>] = []
         for write in writes {
             if isolatingWrites { try await tx.run("SAVEPOINT easel_batched_write") }
             do {
-                let (position, own) = try await queue.insertWaiting(write, earlier: effects)
+                let (inserted, own) = try await queue.insertWaiting(write, earlier: effects)
                 if isolatingWrites { try await tx.run("RELEASE SAVEPOINT easel_batched_write") }
                 effects.merge(own)
-                results.append(.success(position))
+                results.append(.success(inserted))
             } catch let error as StoreError where error == .duplicateSession && !isolatingWrites {
                 // Refused before writing anything: the transaction is as it was.
                 results.append(.failure(error))

@@ -6,8 +6,7 @@ extension PostgresStore: TaskStore {
     /// The columns a task is read from: its record plus the mutable state kept in columns.
     static let taskColumns = "seq, record, status, progress, attempts, started_at, finished_at, resume_token"
 
-    @discardableResult
-    public func insert(_ task: TaskRecord, dedupKey: String?, dedupSince: Date) async throws -> Int {
+    public func enqueue(_ task: TaskRecord, dedupKey: String?, dedupSince: Date) async throws -> InsertedTask {
         let write = BatchedInsert(task: task, record: RecordCoding.encode(task), dedupKey: dedupKey.flatMap { $0.isEmpty ? nil : $0 },
                                   dedupSince: dedupSince)
         return try await batched(write)

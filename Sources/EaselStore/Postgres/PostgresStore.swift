@@ -23,7 +23,7 @@ public final class PostgresStore: Sendable {
     private let connectionErrors: ConnectionErrorRecorder
     let channelSlotBookkeeping = Mutex(ChannelSlotBookkeeping())
     /// Gathers concurrent task inserts into shared transactions (group commit).
-    let writeBatches = GroupCommit<BatchedInsert>(batchLimit: 64)
+    let writeBatches = GroupCommit<BatchedInsert, InsertedTask>(batchLimit: 64)
 
     /// Why the pool last failed to connect (the server's or the network's reason), if it has.
     public var lastConnectionFailure: String? { connectionErrors.lastFailure?.reason }

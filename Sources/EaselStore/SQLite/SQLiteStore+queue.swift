@@ -37,23 +37,23 @@ extension SQLiteStore {
     // Checkpoints and heartbeats join the group-commit batches too: 10,000 running tasks send ~500 heartbeats a
     // second, which as transactions of their own competed with every create and finish for the writer.
     public func checkpoint(_ lease: TaskLease, resumeToken: String) async throws {
-        _ = try await writes.submit { db in
+        try await writes.submit { db in
             try db.cachedStatement(sql: """
                 UPDATE tasks SET resume_token = ? WHERE id = ? AND lease_token = ? AND status = 'processing'
                 """).execute(arguments: [resumeToken, lease.taskId, lease.token])
             if db.changesCount == 0 { throw StoreError.leaseLost }
-            return 0
+            return nil
         }
     }
 
     public func heartbeat(_ lease: TaskLease, progress: Int, leaseUntil: Date) async throws {
-        _ = try await writes.submit { db in
+        try await writes.submit { db in
             try db.cachedStatement(sql: """
                 UPDATE tasks SET progress = MAX(progress, ?), lease_until = ?
                 WHERE id = ? AND lease_token = ? AND status = 'processing'
                 """).execute(arguments: [progress, leaseUntil.timeIntervalSince1970, lease.taskId, lease.token])
             if db.changesCount == 0 { throw StoreError.leaseLost }
-            return 0
+            return nil
         }
     }
 
@@ -80,7 +80,7 @@ extension SQLiteStore {
     /// and complete although the caller is cancelled.
     public func finish(_ task: TaskRecord, lease: TaskLease, outbox: [OutboxEntry]) async throws {
         let record = RecordCoding.encode(task)
-        _ = try await writes.submit(ignoringCancellation: true) { [defaultConcurrency] db in
+        try await writes.submit(ignoringCancellation: true) { [defaultConcurrency] db in
             guard let row = try Row.fetchOne(db.cachedStatement(sql: """
                 UPDATE tasks SET status = ?, finished_at = ?, progress = ?, lease_until = NULL, lease_token = NULL,
                                  record = ?, resume_token = ?
@@ -98,7 +98,7 @@ extension SQLiteStore {
                 try db.execute(sql: "INSERT OR REPLACE INTO blob_expiry (blob_key, expires_at) VALUES (?, ?)",
                                arguments: [output.blobKey, expiresAt.timeIntervalSince1970])
             }
-            return 0
+            return nil
         }
     }
 

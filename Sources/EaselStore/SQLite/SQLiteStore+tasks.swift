@@ -10,18 +10,20 @@ extension SQLiteStore: TaskStore {
     /// savepoint and is answered only after its batch committed. An insert whose caller is cancelled once it joined a
     /// batch still commits.
     @discardableResult
-    public func insert(_ task: TaskRecord, dedupKey: String?, dedupSince: Date) async throws -> Int {
+    public func enqueue(_ task: TaskRecord, dedupKey: String?, dedupSince: Date) async throws -> InsertedTask {
         let record = RecordCoding.encode(task)
-        return try await writes.submit { [defaultConcurrency] db in
+        let inserted = try await writes.submit { [defaultConcurrency] db in
             try Self.insert(task, record: record, dedupKey: dedupKey, dedupSince: dedupSince,
                             defaultConcurrency: defaultConcurrency, in: db)
         }
+        guard let inserted else { throw StoreError.unavailable("the insert of \(task.id) reported nothing") }
+        return inserted
     }
 
     /// Writes a new waiting task with its dedup key, usage and queue bookkeeping inside the caller's transaction, and
-    /// returns its queue position.
+    /// returns its queue position and whether it can run now.
     static func insert(_ task: TaskRecord, record: Data, dedupKey: String?, dedupSince: Date, defaultConcurrency: Int,
-                       in db: Database) throws -> Int {
+                       in db: Database) throws -> InsertedTask {
         if let key = dedupKey, !key.isEmpty {
             let previous = try Double.fetchOne(db.cachedStatement(sql: """
                 SELECT created_at FROM sessions WHERE app_id = ? AND sub_app_id = ? AND session_id = ?
@@ -45,8 +47,8 @@ extension SQLiteStore: TaskStore {
         let position = try queue.positionOfNewTask(priority: task.priority)
         try queue.countWaiting(priority: task.priority, seq: seq, delta: 1)
         try queue.ensureTenant(task.tenant)
-        try queue.offerHead(task.tenant, priority: task.priority, seq: seq)
-        return position
+        let isRunnable = try queue.offerHead(task.tenant, priority: task.priority, seq: seq)
+        return InsertedTask(queuePosition: position, isRunnable: isRunnable)
     }
 
     public func taskId(sessionId: String, tenant: Tenant) async throws -> TaskID? {

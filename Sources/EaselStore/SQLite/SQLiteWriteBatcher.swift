@@ -3,10 +3,10 @@ import GRDB
 /// Group commit for SQLite's hot writes (task inserts and finishes), see `GroupCommit`: a batch is one GRDB write
 /// transaction on the writer queue, each write in its own savepoint.
 final class SQLiteWriteBatcher: Sendable {
-    /// One write's work inside the batch's transaction; it returns a count (an insert's queue position).
-    typealias Work = @Sendable (Database) throws -> Int
+    /// One write's work inside the batch's transaction; an insert returns what it made of its task, an update nil.
+    typealias Work = @Sendable (Database) throws -> InsertedTask?
 
-    private let batches: GroupCommit<Work>
+    private let batches: GroupCommit<Work, InsertedTask?>
     private let pool: DatabasePool
 
     init(pool: DatabasePool, batchLimit: Int = 128) {
@@ -21,16 +21,17 @@ final class SQLiteWriteBatcher: Sendable {
     var waiting: Int { batches.waiting }
 
     /// Runs `work` in a batch and returns its result once the batch committed.
-    func submit(ignoringCancellation: Bool = false, _ work: @escaping Work) async throws(StoreError) -> Int {
+    @discardableResult
+    func submit(ignoringCancellation: Bool = false, _ work: @escaping Work) async throws(StoreError) -> InsertedTask? {
         try await batches.submit(ignoringCancellation: ignoringCancellation, work) { [pool] writes in
             await Self.commit(writes, on: pool)
         }
     }
 
     /// Runs `writes` in one write transaction, each in its own savepoint, and returns their results in order.
-    private static func commit(_ writes: [Work], on pool: DatabasePool) async -> [Result<Int, StoreError>] {
+    private static func commit(_ writes: [Work], on pool: DatabasePool) async -> [Result<InsertedTask?, StoreError>] {
         // `asyncWrite` ignores the leader's cancellation: the batch carries other callers' writes.
-        let outcome: Result<[Result<Int, StoreError>], any Error> = await withCheckedContinuation { continuation in
+        let outcome: Result<[Result<InsertedTask?, StoreError>], any Error> = await withCheckedContinuation { continuation in
             pool.asyncWrite({ db in
                 // Alone in its transaction a write needs no savepoint: its failure fails only itself anyway.
                 if writes.count == 1 { return [.success(try writes[0](db))] }
@@ -48,14 +49,14 @@ final class SQLiteWriteBatcher: Sendable {
 
     /// Runs one write in a savepoint. Its own failure is its result; a failure that may have ended the transaction
     /// (or any failure once it ended) is thrown, failing the batch.
-    private static func isolated(_ work: Work, in db: Database) throws -> Result<Int, StoreError> {
-        var position = 0
+    private static func isolated(_ work: Work, in db: Database) throws -> Result<InsertedTask?, StoreError> {
+        var inserted: InsertedTask?
         do {
             try db.inSavepoint {
-                position = try work(db)
+                inserted = try work(db)
                 return .commit
             }
-            return .success(position)
+            return .success(inserted)
         } catch let error where db.isInsideTransaction && isOwnFailure(error) {
             return .failure(storeError(error))
         }
