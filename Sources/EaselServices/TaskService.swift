@@ -88,8 +88,8 @@ public struct TaskService: Sendable {
             throw internalError(error)
         }
         TaskMetrics.taskCreated(record)
-        // A task that cannot run yet is left to the wake-up that frees its tenant's slot: waking the dispatcher for
-        // each create behind a saturated tenant cost a claim transaction per create that found nothing.
+        // A task of a tenant at its limit is left to the wake-up that frees a slot: waking the dispatcher for each
+        // create behind a saturated tenant cost a claim transaction per create that found nothing.
         if inserted.isRunnable { signals.dispatch.wake() }
         return (record, inserted.queuePosition)
     }

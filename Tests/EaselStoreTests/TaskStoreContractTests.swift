@@ -57,13 +57,14 @@ import Testing
                                             dedupSince: .distantPast).isRunnable
         }
         #expect(try await enqueue(fixture.alice), "the head of an idle tenant")
-        #expect(try await !enqueue(fixture.alice), "behind Alice's better task")
+        #expect(try await enqueue(fixture.alice), "behind Alice's better task, which can run: a claim finds work")
         #expect(try await enqueue(fixture.alice, priority: 5), "a new best task of a tenant with room")
         _ = try #require(try await fixture.claim())
         #expect(try await !enqueue(fixture.alice, priority: 9), "Alice is at her limit of one, whatever the priority")
+        #expect(try await !enqueue(fixture.alice), "still at her limit")
         #expect(try await enqueue(fixture.bob), "another tenant's task")
         try await fixture.store.setConcurrency(3, for: fixture.alice)
-        #expect(try await !enqueue(fixture.alice), "room again, but her better tasks run first")
+        #expect(try await enqueue(fixture.alice), "room again: her waiting tasks can run")
     }
 
     @Test(arguments: StoreKind.available) func concurrentDuplicateSessionIdsCreateExactlyOneTask(kind: StoreKind) async throws {

@@ -37,12 +37,14 @@ public struct ImageRequest: Codable, Sendable, Equatable {
         lhs.storage === rhs.storage || lhs.storage.fields == rhs.storage.fields
     }
 
-    // Safe to share across tasks: `fields` is only written through the subscript above, by the one request that
-    // holds the only reference (`isKnownUniquelyReferenced`, which the subscript's `inout` access to `storage` makes
-    // exclusive); a shared buffer is never written, it is copied first. This is the standard library's own
-    // copy-on-write discipline.
-    @usableFromInline
-    final class Storage: @unchecked Sendable {
+    /// The copy-on-write buffer behind a request's fields.
+    // @unchecked Sendable is safe: after `init`, `fields` is written only by the subscript setter above (nothing
+    // else in the module writes it; `storedJSON`, `encode` and `==` only read), and only when this request holds
+    // the sole reference (`isKnownUniquelyReferenced` under the setter's exclusive `inout` access to `storage`).
+    // A buffer that two requests share, and so possibly two tasks, is never written: it is copied first. Readers
+    // on other tasks hold their own reference, so the count is above one while they can read. This is the
+    // standard library's copy-on-write discipline (Array, String).
+    @usableFromInline final class Storage: @unchecked Sendable {
         @usableFromInline var fields: Fields
 
         @usableFromInline

@@ -1,7 +1,7 @@
 import EaselCore
 import Foundation
 
-/// One insert waiting for a group-commit batch (see `PostgresStore.insert`): the task, its record encoded by the
+/// One insert waiting for a group-commit batch (see `PostgresStore.enqueue`): the task, its record encoded by the
 /// caller (outside the batch), and the session it claims.
 struct BatchedInsert: Sendable {
     let task: TaskRecord

@@ -8,7 +8,8 @@ import PostgresNIO
 /// the returned `BatchEffects`, written at the batch's end.
 extension PostgresQueueState {
     /// Inserts one write, given what the batch's earlier inserts changed, in one or two statements: its session
-    /// claim, then its row, the tenant's head if the task is better than it and the stored count ahead of it.
+    /// claim, then its row, the tenant's head if the task is better than it, whether the tenant can run a task now
+    /// and the stored count ahead of it.
     /// Refuses with `StoreError.duplicateSession` only before it wrote anything.
     func insertWaiting(_ write: BatchedInsert, earlier: BatchEffects) async throws -> (InsertedTask, BatchEffects) {
         let task = write.task
@@ -42,18 +43,20 @@ extension PostgresQueueState {
                        OR (head_priority = \(task.priority) AND head_seq > (SELECT seq FROM inserted)))
                 RETURNING runnable
             )
-            SELECT (SELECT seq FROM inserted), COALESCE((SELECT runnable FROM head), false),
+            SELECT (SELECT seq FROM inserted),
+                   COALESCE((SELECT runnable FROM head),
+                            (SELECT runnable FROM queue_tenants WHERE app_id = \(tenant.appId) AND sub_app_id = \(tenant.subAppId))),
                    (SELECT COALESCE(SUM(waiting), 0) FROM queue_totals WHERE priority >= \(task.priority))::bigint
             """) else { throw StoreError.unavailable("insert returned no row") }
-        let (seq, isRunnableHead, ahead) = try row.decode((Int64, Bool, Int64).self)
+        let (seq, isRunnable, ahead) = try row.decode((Int64, Bool, Int64).self)
         var effects = BatchEffects()
         effects.counts.add(priority: task.priority, seq: seq, delta: 1)
         effects.usage.add(.created(task))
-        // Only a task that can run now is worth waking other nodes for; one behind a saturated tenant is not.
-        effects.wakesDispatchers = isRunnableHead
+        // Only a tenant that can run a task now is worth waking other nodes for; one at its limit is not.
+        effects.wakesDispatchers = isRunnable
         // The stored counts do not hold this batch's earlier inserts yet (they are written at its end).
         let position = Int(ahead) + earlier.counts.waiting(atOrAbove: task.priority)
-        return (InsertedTask(queuePosition: position, isRunnable: isRunnableHead), effects)
+        return (InsertedTask(queuePosition: position, isRunnable: isRunnable), effects)
     }
 
     /// Inserts a batch's writes together, in at most four statements whatever their number: the session claims,
@@ -84,10 +87,9 @@ extension PostgresQueueState {
         }
         let runnable = try await offerHeads(heads)
         effects.wakesDispatchers = !runnable.isEmpty
-        let seqOf = Dictionary(uniqueKeysWithValues: zip(inserting, seqs))
         let results = writes.indices.map { index -> Result<InsertedTask, StoreError> in
-            guard let position = positions[index], let seq = seqOf[index] else { return .failure(.duplicateSession) }
-            return .success(InsertedTask(queuePosition: position, isRunnable: runnable.contains(seq)))
+            guard let position = positions[index] else { return .failure(.duplicateSession) }
+            return .success(InsertedTask(queuePosition: position, isRunnable: runnable.contains(writes[index].tenant)))
         }
         return (results, effects)
     }
@@ -164,22 +166,32 @@ extension PostgresQueueState {
     }
 
     /// Makes each new task in `heads` its locked tenant's head where it is better than the one there, in one
-    /// statement; returns the `seq`s of those that became a head that can run now (so a dispatcher has work).
-    private func offerHeads(_ heads: [Tenant: (priority: Int, seq: Int64)]) async throws -> Set<Int64> {
+    /// statement; returns the tenants that can run a task now, a new head or an older one (so a dispatcher has work).
+    private func offerHeads(_ heads: [Tenant: (priority: Int, seq: Int64)]) async throws -> Set<Tenant> {
         let offers = heads.sorted { ($0.key.appId, $0.key.subAppId) < ($1.key.appId, $1.key.subAppId) }
-        let runnable = try await tx.rows("""
-            UPDATE queue_tenants q SET head_priority = v.priority, head_seq = v.seq,
-                runnable = (q.running < COALESCE(q.max_concurrency, \(defaultConcurrency)))
-            FROM unnest(\(offers.map(\.key.appId))::bigint[], \(offers.map(\.key.subAppId))::bigint[],
-                        \(offers.map(\.value.priority))::bigint[], \(offers.map(\.value.seq))::bigint[])
-                AS v(app_id, sub_app_id, priority, seq)
-            WHERE q.app_id = v.app_id AND q.sub_app_id = v.sub_app_id
-              AND (q.head_seq IS NULL OR q.head_priority < v.priority OR (q.head_priority = v.priority AND q.head_seq > v.seq))
-            RETURNING v.seq, q.runnable
+        // The outer query reads the rows as they were before the update, so a tenant's flag is the updated one
+        // where its head changed and the stored one where it did not.
+        let rows = try await tx.rows("""
+            WITH v AS (
+                SELECT * FROM unnest(\(offers.map(\.key.appId))::bigint[], \(offers.map(\.key.subAppId))::bigint[],
+                                     \(offers.map(\.value.priority))::bigint[], \(offers.map(\.value.seq))::bigint[])
+                    AS v(app_id, sub_app_id, priority, seq)
+            ), offered AS (
+                UPDATE queue_tenants q SET head_priority = v.priority, head_seq = v.seq,
+                    runnable = (q.running < COALESCE(q.max_concurrency, \(defaultConcurrency)))
+                FROM v
+                WHERE q.app_id = v.app_id AND q.sub_app_id = v.sub_app_id
+                  AND (q.head_seq IS NULL OR q.head_priority < v.priority OR (q.head_priority = v.priority AND q.head_seq > v.seq))
+                RETURNING q.app_id, q.sub_app_id, q.runnable
+            )
+            SELECT q.app_id, q.sub_app_id FROM queue_tenants q
+            JOIN v ON q.app_id = v.app_id AND q.sub_app_id = v.sub_app_id
+            LEFT JOIN offered o ON o.app_id = q.app_id AND o.sub_app_id = q.sub_app_id
+            WHERE COALESCE(o.runnable, q.runnable)
             """)
-        return Set(try runnable.compactMap { row in
-            let (seq, isRunnable) = try row.decode((Int64, Bool).self)
-            return isRunnable ? seq : nil
+        return Set(try rows.map { row in
+            let (appId, subAppId) = try row.decode((Int64, Int64).self)
+            return Tenant(appId: appId, subAppId: subAppId)
         })
     }
 }

@@ -30,16 +30,19 @@ struct QueueState {
     }
 
     /// A waiting task at (`priority`, `seq`) became available: it becomes the tenant's head if it is better.
-    /// Returns whether it became a head that can run now (so a dispatcher has work).
-    @discardableResult
-    func offerHead(_ tenant: Tenant, priority: Int, seq: Int64) throws -> Bool {
-        try Bool.fetchOne(db.cachedStatement(sql: """
+    func offerHead(_ tenant: Tenant, priority: Int, seq: Int64) throws {
+        try db.cachedStatement(sql: """
             UPDATE queue_tenants SET head_priority = ?1, head_seq = ?2,
                 runnable = (running < COALESCE(max_concurrency, ?3))
             WHERE app_id = ?4 AND sub_app_id = ?5
               AND (head_seq IS NULL OR head_priority < ?1 OR (head_priority = ?1 AND head_seq > ?2))
-            RETURNING runnable
-            """), arguments: [priority, seq, defaultConcurrency, tenant.appId, tenant.subAppId]) ?? false
+            """).execute(arguments: [priority, seq, defaultConcurrency, tenant.appId, tenant.subAppId])
+    }
+
+    /// Whether the tenant has a waiting head and room to run it.
+    func isRunnable(_ tenant: Tenant) throws -> Bool {
+        try Bool.fetchOne(db.cachedStatement(sql: "SELECT runnable FROM queue_tenants WHERE app_id = ? AND sub_app_id = ?"),
+                          arguments: [tenant.appId, tenant.subAppId]) ?? false
     }
 
     /// Looks the tenant's best waiting task up again (after its head was claimed or aborted).

@@ -47,8 +47,8 @@ extension SQLiteStore: TaskStore {
         let position = try queue.positionOfNewTask(priority: task.priority)
         try queue.countWaiting(priority: task.priority, seq: seq, delta: 1)
         try queue.ensureTenant(task.tenant)
-        let isRunnable = try queue.offerHead(task.tenant, priority: task.priority, seq: seq)
-        return InsertedTask(queuePosition: position, isRunnable: isRunnable)
+        try queue.offerHead(task.tenant, priority: task.priority, seq: seq)
+        return InsertedTask(queuePosition: position, isRunnable: try queue.isRunnable(task.tenant))
     }
 
     public func taskId(sessionId: String, tenant: Tenant) async throws -> TaskID? {
