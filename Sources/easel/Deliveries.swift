@@ -8,12 +8,11 @@ struct Deliveries: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Inspect and replay webhook and callback deliveries.",
                                                     subcommands: [List.self, Replay.self])
 
-    struct List: AsyncParsableCommand, ServerOrLocalCommand {
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "List deliveries, newest first, one JSON object per line (--table for a table).")
 
-        @OptionGroup var common: CommonOptions
-        @OptionGroup var remote: RemoteOptions
+        @OptionGroup var installation: InstallationOptions
         @Option(help: "Only this app's deliveries.") var appId: Int64?
         @Option(help: "Only deliveries in this state: pending, delivered or dead.") var status: String?
         @Option(help: "At most this many.") var limit = 100
@@ -24,7 +23,7 @@ struct Deliveries: AsyncParsableCommand {
                 throw CLIError.usage("--status must be pending, delivered or dead.")
             }
             guard limit > 0 else { throw CLIError.usage("--limit must be positive.") }
-            let rows: [JSONValue] = try await onServerOrLocally { api in
+            let rows: [JSONValue] = try await installation.run { api in
                 var query: [(String, String)] = [("limit", String(limit))]
                 if let appId { query.append(("app_id", String(appId))) }
                 if let status { query.append(("status", status)) }
@@ -38,22 +37,17 @@ struct Deliveries: AsyncParsableCommand {
         }
     }
 
-    struct Replay: AsyncParsableCommand, ServerOrLocalCommand {
+    struct Replay: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Send a delivery again (a running server picks it up within a second).")
 
-        @OptionGroup var common: CommonOptions
-        @OptionGroup var remote: RemoteOptions
+        @OptionGroup var installation: InstallationOptions
         @Argument(help: "The delivery id (evt_…).") var id: String
 
         func run() async throws {
-            try await onServerOrLocally { api in
-                _ = try await api.post("/deliveries/\(Tasks.pathSegment(id))/replay")
-            } local: { local in
-                guard try await local.store.replayDelivery(id: id, tenant: nil, now: Date()) else {
-                    throw CLIError.failed("NotFound: no delivery has id \(id).")
-                }
-            }
+            try await installation.post("/deliveries/\(Tasks.pathSegment(id))/replay", orLocally: { local in
+                try await local.store.replayDelivery(id: id, tenant: nil, now: Date())
+            }, missing: "NotFound: no delivery has id \(id).")
             print("queued \(id) for delivery")
         }
     }

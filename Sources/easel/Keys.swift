@@ -7,24 +7,22 @@ struct Keys: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Manage app credentials.",
                                                     subcommands: [Create.self, List.self, Revoke.self])
 
-    struct Create: AsyncParsableCommand, ServerOrLocalCommand {
+    struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create credentials for an app and print them as one JSON object.")
 
-        @OptionGroup var common: CommonOptions
-        @OptionGroup var remote: RemoteOptions
-        @Option(help: "The app id.") var appId: Int64
-        @Option(help: "The VOD sub-app id (default: the app id).") var subAppId: Int64?
+        @OptionGroup var installation: InstallationOptions
+        @OptionGroup var app: AppOptions
         @Option(help: "Make temporary credentials with a session token valid this many seconds.") var tokenTTL: Int?
 
         func run() async throws {
-            let issued: JSONValue = try await onServerOrLocally { api in
-                var body: [String: JSONValue] = ["app_id": .int(appId)]
-                if let subAppId { body["sub_app_id"] = .int(subAppId) }
+            let issued: JSONValue = try await installation.run { api in
+                var body: [String: JSONValue] = ["app_id": .int(app.appId)]
+                if let subAppId = app.subAppId { body["sub_app_id"] = .int(subAppId) }
                 if let tokenTTL { body["token_ttl_seconds"] = .int(Int64(tokenTTL)) }
                 return Self.printed(try await api.post("/keys", json: .object(body)))
             } local: { local in
-                try await local.runtime.createCredential(tenant: Tenant(appId: appId, subAppId: subAppId ?? appId),
+                try await local.runtime.createCredential(tenant: app.tenant,
                                                          tokenTTL: tokenTTL.map { .seconds($0) }).json
             }
             Printer.line(issued)
@@ -42,17 +40,16 @@ struct Keys: AsyncParsableCommand {
         }
     }
 
-    struct List: AsyncParsableCommand, ServerOrLocalCommand {
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "List credentials, one JSON object per line (--table for a table); secrets are never shown.")
 
-        @OptionGroup var common: CommonOptions
-        @OptionGroup var remote: RemoteOptions
+        @OptionGroup var installation: InstallationOptions
         @Option(help: "Only this app's credentials.") var appId: Int64?
         @Flag(help: "Print a table instead of JSON lines.") var table = false
 
         func run() async throws {
-            let rows: [JSONValue] = try await onServerOrLocally { api in
+            let rows: [JSONValue] = try await installation.run { api in
                 let answer = try await api.get("/keys", query: appId.map { [("app_id", String($0))] } ?? [])
                 return (answer["keys"]?.arrayValue ?? []).map { key in
                     .object([
@@ -75,21 +72,16 @@ struct Keys: AsyncParsableCommand {
         }
     }
 
-    struct Revoke: AsyncParsableCommand, ServerOrLocalCommand {
+    struct Revoke: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Revoke a credential by SecretId.")
 
-        @OptionGroup var common: CommonOptions
-        @OptionGroup var remote: RemoteOptions
+        @OptionGroup var installation: InstallationOptions
         @Argument(help: "The SecretId to revoke.") var secretId: String
 
         func run() async throws {
-            try await onServerOrLocally { api in
-                _ = try await api.post("/keys/\(Tasks.pathSegment(secretId))/revoke")
-            } local: { local in
-                guard try await local.store.revokeCredential(secretId: secretId, at: Date()) else {
-                    throw CLIError.failed("NotFound: no active credential has SecretId \(secretId).")
-                }
-            }
+            try await installation.post("/keys/\(Tasks.pathSegment(secretId))/revoke", orLocally: { local in
+                try await local.store.revokeCredential(secretId: secretId, at: Date())
+            }, missing: "NotFound: no active credential has SecretId \(secretId).")
             print("revoked \(secretId)")
         }
     }

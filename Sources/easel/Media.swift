@@ -8,14 +8,12 @@ import Foundation
 struct Media: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Manage apps' media libraries.", subcommands: [Add.self])
 
-    struct Add: AsyncParsableCommand, ServerOrLocalCommand {
+    struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Import an image (png, jpeg, webp) into an app's media library and print its FileId.")
 
-        @OptionGroup var common: CommonOptions
-        @OptionGroup var remote: RemoteOptions
-        @Option(help: "The app id.") var appId: Int64
-        @Option(help: "The VOD sub-app id (default: the app id).") var subAppId: Int64?
+        @OptionGroup var installation: InstallationOptions
+        @OptionGroup var app: AppOptions
         @Option(help: "Use this FileId instead of a new one (digits).") var fileId: String?
         @Argument(help: "The image file.") var path: String
 
@@ -29,9 +27,9 @@ struct Media: AsyncParsableCommand {
             }
             guard let info = ImageProbe.inspect(bytes) else { throw CLIError.usage("\(path) is not a png, jpeg or webp image.") }
             let name = URL(fileURLWithPath: path).lastPathComponent
-            let stored: JSONValue = try await onServerOrLocally { api in
-                var query: [(String, String)] = [("app_id", String(appId)), ("name", name)]
-                if let subAppId { query.append(("sub_app_id", String(subAppId))) }
+            let stored: JSONValue = try await installation.run { api in
+                var query: [(String, String)] = [("app_id", String(app.appId)), ("name", name)]
+                if let subAppId = app.subAppId { query.append(("sub_app_id", String(subAppId))) }
                 if let fileId { query.append(("file_id", fileId)) }
                 let stored = try await api.upload("/media", query: query, bytes: bytes, contentType: info.format.contentType)
                 return .object(["FileId": stored["file_id"] ?? .null, "Width": stored["width"] ?? .null,
@@ -39,8 +37,8 @@ struct Media: AsyncParsableCommand {
                                 "Md5": stored["md5"] ?? .null])
             } local: { local in
                 let id = fileId ?? MediaFile.makeFileId()
-                let tenant = Tenant(appId: appId, subAppId: subAppId ?? appId)
-                let key = "media/\(appId)/\(id).\(info.format.fileExtension)"
+                let tenant = app.tenant
+                let key = "media/\(app.appId)/\(id).\(info.format.fileExtension)"
                 try await local.runtime.blobs.put(bytes, key: key, contentType: info.format.contentType)
                 let md5 = HexText.of(Insecure.MD5.hash(data: bytes))
                 try await local.store.addFile(MediaFile(

@@ -16,10 +16,8 @@ struct Tasks: AsyncParsableCommand {
             abstract: "List tasks, newest first, one JSON object per line (--table for a table).",
             discussion: "When more tasks match, the next page's --cursor is printed on stderr.")
 
-        @OptionGroup var common: CommonOptions
-        @OptionGroup var remote: RemoteOptions
-        @Option(name: [.customLong("app-id"), .customLong("app")], help: "Only this app (--app for short).") var appId: Int64?
-        @Option(help: "Only this sub-app.") var subAppId: Int64?
+        @OptionGroup var installation: InstallationOptions
+        @OptionGroup var app: AppFilterOptions
         @Option(help: "Only these states, comma-separated: waiting, processing, succeeded, failed, aborted.") var status: String?
         @Option(help: "Only this model: NAME-VERSION (GEM-3.0) or a bare name for every version.") var model: String?
         @Option(help: "Only this dialect: vod, mps, rest or openai.") var dialect: String?
@@ -35,11 +33,9 @@ struct Tasks: AsyncParsableCommand {
             let statuses = try status.map(Self.statuses)
             if let dialect, Dialect(rawValue: dialect) == nil { throw ValidationError("--dialect must be vod, mps, rest or openai.") }
             let page: (tasks: [JSONValue], next: String?)
-            if let admin = try remote.admin(common) {
+            if let admin = try installation.admin() {
                 page = try await admin.run { api in
-                    var query: [(String, String)] = [("limit", String(limit))]
-                    if let appId { query.append(("app_id", String(appId))) }
-                    if let subAppId { query.append(("sub_app_id", String(subAppId))) }
+                    var query: [(String, String)] = [("limit", String(limit))] + app.query
                     if let statuses { query.append(("status", statuses.map(\.rawValue).joined(separator: ","))) }
                     if let model { query.append(("model", model)) }
                     if let dialect { query.append(("dialect", dialect)) }
@@ -53,9 +49,9 @@ struct Tasks: AsyncParsableCommand {
                     guard let value = Int64(cursor) else { throw ValidationError("--cursor `\(cursor)` is not a cursor this store printed.") }
                     after = value
                 }
-                let query = TaskQuery(appId: appId, subAppId: subAppId, statuses: statuses, model: model,
+                let query = TaskQuery(appId: app.appId, subAppId: app.subAppId, statuses: statuses, model: model,
                                       dialect: dialect.flatMap(Dialect.init(rawValue:)), after: after, limit: limit)
-                page = try await LocalInstallation.with(common) { local in
+                page = try await LocalInstallation.with(installation.common) { local in
                     let found = try await local.store.searchTasks(query)
                     return (found.tasks.map { JSONValue.object(TaskJSON.summary($0)) }, found.nextCursor.map(String.init))
                 }
@@ -76,52 +72,44 @@ struct Tasks: AsyncParsableCommand {
         }
     }
 
-    struct Show: AsyncParsableCommand, ServerOrLocalCommand {
+    struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show one task (request, outputs with their URLs, queue position, deliveries) as a JSON object.")
 
-        @OptionGroup var common: CommonOptions
-        @OptionGroup var remote: RemoteOptions
-        @Argument(help: "The TaskId.") var taskId: String
+        @OptionGroup var target: OneTaskOptions
 
         func run() async throws {
-            let detail: JSONValue = try await onServerOrLocally { api in
-                try await api.get("/tasks/\(Tasks.pathSegment(taskId))")
-            } local: { local in
-                let task = try await local.task(taskId)
+            try await target.printAnswer { api, path in
+                try await api.get(path)
+            } local: { local, task in
                 let position = task.status == .waiting ? try await local.store.queuePosition(of: task) : nil
                 let deliveries = try await local.store.deliveries(tenant: task.tenant, status: nil, limit: 10_000)
                     .filter { $0.taskId == task.id }
                 return .object(TaskJSON.detail(task, queuePosition: position, deliveries: deliveries, fileURL: local.fileURL))
             }
-            Printer.line(detail)
         }
     }
 
-    struct Cancel: AsyncParsableCommand, ServerOrLocalCommand {
+    struct Cancel: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Abort a waiting task and print it; a task that already started or finished cannot be aborted.")
 
-        @OptionGroup var common: CommonOptions
-        @OptionGroup var remote: RemoteOptions
-        @Argument(help: "The TaskId.") var taskId: String
+        @OptionGroup var target: OneTaskOptions
 
         func run() async throws {
-            let summary: JSONValue = try await onServerOrLocally { api in
-                try await api.post("/tasks/\(Tasks.pathSegment(taskId))/abort")
-            } local: { local in
-                let task = try await local.task(taskId)
+            try await target.printAnswer { api, path in
+                try await api.post(path + "/abort")
+            } local: { local, task in
                 let plan = await local.outboxPlan()
                 do {
                     let aborted = try await local.store.abort(id: task.id, tenant: task.tenant, at: Date(), outbox: plan)
                     return .object(TaskJSON.summary(aborted))
                 } catch let error as StoreError where error == .conflict {
-                    throw CLIError.failed("Conflict: task \(taskId) has already started or finished; only waiting tasks can be aborted.")
+                    throw CLIError.failed("Conflict: task \(task.id) has already started or finished; only waiting tasks can be aborted.")
                 } catch let error as StoreError where error == .notFound {
-                    throw CLIError.failed("NotFound: no task has id \(taskId).")
+                    throw CLIError.failed("NotFound: no task has id \(task.id).")
                 }
             }
-            Printer.line(summary)
         }
     }
 

@@ -4,14 +4,12 @@ import EaselStore
 import Foundation
 
 /// `easel usage`: tasks, images, upstream time and cost per app, key, model and day.
-struct Usage: AsyncParsableCommand, ServerOrLocalCommand {
+struct Usage: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show usage per day, app, key and model (a table; --json for the admin API's JSON object).")
 
-    @OptionGroup var common: CommonOptions
-    @OptionGroup var remote: RemoteOptions
-    @Option(name: [.customLong("app-id"), .customLong("app")], help: "Only this app (--app for short).") var appId: Int64?
-    @Option(help: "Only this sub-app.") var subAppId: Int64?
+    @OptionGroup var installation: InstallationOptions
+    @OptionGroup var app: AppFilterOptions
     @Option(help: "Only this credential (SecretId).") var keyId: String?
     @Option(help: "Only this model (NAME-VERSION).") var model: String?
     @Option(help: "First day, YYYY-MM-DD (UTC).") var since: String?
@@ -25,17 +23,15 @@ struct Usage: AsyncParsableCommand, ServerOrLocalCommand {
     }
 
     func run() async throws {
-        let report: UsageReport = try await onServerOrLocally { api in
-            var query: [(String, String)] = []
-            if let appId { query.append(("app_id", String(appId))) }
-            if let subAppId { query.append(("sub_app_id", String(subAppId))) }
+        let report: UsageReport = try await installation.run { api in
+            var query = app.query
             if let keyId { query.append(("key_id", keyId)) }
             if let model { query.append(("model", model)) }
             if let since { query.append(("since", since)) }
             if let until { query.append(("until", until)) }
             return UsageReport(answer: try await api.get("/usage", query: query))
         } local: { local in
-            let query = UsageQuery(appId: appId, subAppId: subAppId, keyId: keyId, model: model, since: since, until: until)
+            let query = UsageQuery(appId: app.appId, subAppId: app.subAppId, keyId: keyId, model: model, since: since, until: until)
             return UsageReport(rows: try await local.store.usage(query), prices: local.configuration.usagePrices)
         }
         if json {

@@ -4,28 +4,26 @@ import Testing
 
 @Suite struct OptionTests {
     @Test func urlAndDataDirectoryExcludeEachOther() throws {
-        let remote = try RemoteOptions.parse(["--url", "http://127.0.0.1:1", "--admin-key", "k"])
-        let common = try CommonOptions.parse(["--data-dir", "/tmp/x"])
-        #expect(throws: CLIError.self) { try remote.admin(common, environment: [:]) }
+        let options = try InstallationOptions.parse(["--url", "http://127.0.0.1:1", "--admin-key", "k", "--data-dir", "/tmp/x"])
+        #expect(throws: CLIError.self) { try options.admin(environment: [:]) }
     }
 
     @Test func theEnvironmentURLCountsOnlyWithoutADataDirectory() throws {
-        let remote = try RemoteOptions.parse([])
+        let options = try InstallationOptions.parse([])
         let environment = ["EASEL_URL": "http://127.0.0.1:9/", "EASEL_ADMIN_KEY": "admin"]
-        let target = try remote.admin(try CommonOptions.parse([]), environment: environment)
+        let target = try options.admin(environment: environment)
         #expect(target?.url == "http://127.0.0.1:9")
         #expect(target?.key == "admin")
-        #expect(try remote.admin(try CommonOptions.parse(["--data-dir", "/tmp/x"]), environment: environment) == nil)
-        #expect(try remote.admin(try CommonOptions.parse([]), environment: [:]) == nil)
+        #expect(try InstallationOptions.parse(["--data-dir", "/tmp/x"]).admin(environment: environment) == nil)
+        #expect(try options.admin(environment: [:]) == nil)
         let withDataDirectory = environment.merging(["EASEL_DATA_DIR": "/tmp/x"]) { $1 }
-        #expect(try remote.admin(try CommonOptions.parse([]), environment: withDataDirectory) == nil)
+        #expect(try options.admin(environment: withDataDirectory) == nil)
     }
 
     @Test func aServerNeedsTheAdminKey() throws {
-        let remote = try RemoteOptions.parse(["--url", "http://127.0.0.1:1"])
-        let common = try CommonOptions.parse([])
+        let options = try InstallationOptions.parse(["--url", "http://127.0.0.1:1"])
         do {
-            _ = try remote.admin(common, environment: [:])
+            _ = try options.admin(environment: [:])
             Issue.record("no error without an admin key")
         } catch {
             #expect(error.exitCode == 2)
