@@ -1,4 +1,5 @@
 // swift-tools-version:6.0
+import CompilerPluginSupport
 import PackageDescription
 
 let package = Package(
@@ -26,26 +27,39 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0"),
+        .package(url: "https://github.com/swiftlang/swift-syntax.git", from: "603.0.1"),
     ],
     targets: [
+        // `@MemberwiseInit`, the one macro: public value types get their memberwise initializer written for them.
+        // The expansion is a library of its own so its tests need not depend on the macro target (a test product
+        // with a macro target in it is built for the host, and then cannot import the `easel` executable's module).
+        .target(name: "EaselMacroExpansions", dependencies: [
+            .product(name: "SwiftSyntaxMacros", package: "swift-syntax"),
+        ]),
+        .macro(name: "EaselMacroPlugin", dependencies: [
+            "EaselMacroExpansions",
+            .product(name: "SwiftCompilerPlugin", package: "swift-syntax"),
+        ]),
+        .target(name: "EaselMacros", dependencies: ["EaselMacroPlugin"]),
         .target(name: "EaselCore", dependencies: [
+            "EaselMacros",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "EaselStore", dependencies: [
-            "EaselCore",
+            "EaselCore", "EaselMacros",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "EaselBlobs", dependencies: [
-            "EaselCore",
+            "EaselCore", "EaselMacros",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .target(name: "EaselEngines", dependencies: [
-            "EaselCore", "CZlib",
+            "EaselCore", "EaselMacros", "CZlib",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -53,13 +67,13 @@ let package = Package(
         ]),
         // The use cases every dialect shares: submit, describe, list, abort, wait; apps' settings; credentials.
         .target(name: "EaselServices", dependencies: [
-            "EaselCore", "EaselStore", "EaselEngines", "EaselBlobs",
+            "EaselCore", "EaselMacros", "EaselStore", "EaselEngines", "EaselBlobs",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
         ]),
         .target(name: "EaselWorker", dependencies: [
-            "EaselCore", "EaselStore", "EaselEngines", "EaselBlobs", "EaselServices",
+            "EaselCore", "EaselMacros", "EaselStore", "EaselEngines", "EaselBlobs", "EaselServices",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -68,7 +82,7 @@ let package = Package(
             .product(name: "Metrics", package: "swift-metrics"),
         ]),
         .target(name: "EaselHTTP", dependencies: [
-            "EaselCore", "EaselStore", "EaselEngines", "EaselBlobs", "EaselServices",
+            "EaselCore", "EaselMacros", "EaselStore", "EaselEngines", "EaselBlobs", "EaselServices",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Crypto", package: "swift-crypto"),
@@ -132,6 +146,11 @@ let package = Package(
         ]),
         .testTarget(name: "EaselBlobsTests", dependencies: ["EaselBlobs"]),
         .testTarget(name: "EaselCLITests", dependencies: ["easel"]),
+        .testTarget(name: "EaselMacroTests", dependencies: [
+            "EaselMacroExpansions",
+            .product(name: "SwiftSyntaxMacroExpansion", package: "swift-syntax"),
+            .product(name: "SwiftSyntaxMacrosGenericTestSupport", package: "swift-syntax"),
+        ]),
         .testTarget(name: "EaselWorkerTests", dependencies: ["EaselWorker", "EaselServices", "EaselTestSupport"]),
         .testTarget(name: "EaselHTTPTests", dependencies: [
             "EaselHTTP", "EaselApp", "EaselServices", "EaselTestSupport",

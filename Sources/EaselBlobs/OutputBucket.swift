@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import EaselCore
+import EaselMacros
 import Foundation
 
 /// A user's bucket that receives a task's outputs (MPS `StoreCosParam` or an app's configured bucket).
@@ -29,6 +30,7 @@ public protocol OutputBucketUploader: Sendable {
 
 /// Uploads through the S3 API (AWS S3, Tencent COS, MinIO, …) with SigV4. The endpoint may contain `{region}`,
 /// which is replaced by the target's region (COS: `https://cos.{region}.myqcloud.com`).
+@MemberwiseInit
 public struct S3OutputUploader: OutputBucketUploader {
     /// Endpoint template.
     public let endpointTemplate: String
@@ -39,16 +41,6 @@ public struct S3OutputUploader: OutputBucketUploader {
     /// Path-style or virtual-hosted addressing.
     public let addressingStyle: S3Configuration.AddressingStyle
     private let httpClient: HTTPClient
-
-    /// Creates an uploader on a shared HTTP client (the caller shuts it down).
-    public init(endpointTemplate: String, defaultRegion: String, credentials: SigV4Credentials,
-                addressingStyle: S3Configuration.AddressingStyle, httpClient: HTTPClient) {
-        self.endpointTemplate = endpointTemplate
-        self.defaultRegion = defaultRegion
-        self.credentials = credentials
-        self.addressingStyle = addressingStyle
-        self.httpClient = httpClient
-    }
 
     public func upload(_ bytes: [UInt8], to target: BucketTarget, key: String, contentType: String,
                        linkLifetime: Duration?) async throws -> String {

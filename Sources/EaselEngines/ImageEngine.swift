@@ -1,4 +1,5 @@
 import EaselCore
+import EaselMacros
 import Foundation
 
 /// Something that turns a validated request into images: the built-in sandbox renderer, a vendor API, Tencent
@@ -57,6 +58,7 @@ public struct EngineJob: Sendable {
 
 /// A reference image ready for an upstream: its bytes (always) and the URL it came from (when it had one), so an
 /// adapter can pass the URL through or upload the bytes, whichever its provider takes.
+@MemberwiseInit
 public struct ResolvedImage: Sendable, Equatable {
     /// The file bytes.
     public var bytes: [UInt8]
@@ -69,15 +71,6 @@ public struct ResolvedImage: Sendable, Equatable {
     /// `mask` (OG), a subject id (Vidu), …
     public var referenceType: String?
 
-    /// Creates a resolved image.
-    public init(bytes: [UInt8], info: ImageInfo, sourceURL: String? = nil, text: String? = nil, referenceType: String? = nil) {
-        self.bytes = bytes
-        self.info = info
-        self.sourceURL = sourceURL
-        self.text = text
-        self.referenceType = referenceType
-    }
-
     /// `data:<mime>;base64,<…>`.
     public var dataURL: String { "data:\(info.format.contentType);base64,\(base64)" }
 
@@ -86,17 +79,12 @@ public struct ResolvedImage: Sendable, Equatable {
 }
 
 /// One image an engine produced.
+@MemberwiseInit
 public struct GeneratedImage: Sendable {
     /// Encoded file bytes.
     public var bytes: [UInt8]
     /// Format and dimensions, read from the bytes.
     public var info: ImageInfo
-
-    /// Creates an image.
-    public init(bytes: [UInt8], info: ImageInfo) {
-        self.bytes = bytes
-        self.info = info
-    }
 }
 
 extension ImageEngine {
@@ -111,6 +99,7 @@ extension ImageEngine {
 }
 
 /// A failure of an engine, with the Tencent task-level code (`ErrCodeExt`) it maps to.
+@MemberwiseInit
 public struct EngineError: Error, Sendable, Equatable, CustomStringConvertible {
     /// `ModelGenerateFailed`, `ContentModerationFailed`, `TaskTimeout`, …: the same code type the API answers with.
     public var code: ErrorCode
@@ -120,14 +109,6 @@ public struct EngineError: Error, Sendable, Equatable, CustomStringConvertible {
     public var isRetryable: Bool
     /// How long the upstream asked us to wait before retrying (`Retry-After`).
     public var retryAfter: Duration?
-
-    /// Creates an error.
-    public init(code: ErrorCode, message: String, isRetryable: Bool, retryAfter: Duration? = nil) {
-        self.code = code
-        self.message = message
-        self.isRetryable = isRetryable
-        self.retryAfter = retryAfter
-    }
 
     /// Creates an error with a code read at run time (an upstream's, a stored task's).
     public init(code: String, message: String, isRetryable: Bool, retryAfter: Duration? = nil) {

@@ -1,4 +1,5 @@
 import EaselCore
+import EaselMacros
 import EaselStore
 import Hummingbird
 import HummingbirdCore
@@ -8,6 +9,7 @@ import ServiceLifecycle
 /// The HTTP side of a node, built by the composition root from the environments it wired: the main router with
 /// every dialect, files, deliveries, the admin API and the console; the probes and `/metrics`; the HTTP/1 server
 /// with Easel's channel handlers; the service that flips readiness on shutdown.
+@MemberwiseInit
 public struct EaselRouterBuilder: Sendable {
     let environment: ServerEnvironment
     let admin: AdminEnvironment
@@ -18,22 +20,6 @@ public struct EaselRouterBuilder: Sendable {
     let metricsOnMainPort: Bool
     let secureCookies: Bool
     let logger: Logger
-
-    /// Creates the builder. `metricsAuthorization` guards `/metrics` when set; `metricsOnMainPort` is false when
-    /// `/metrics` has a port of its own; `secureCookies` marks console cookies `Secure` (Easel serves TLS itself).
-    public init(environment: ServerEnvironment, admin: AdminEnvironment, readiness: Readiness,
-                statistics: (any StoreStatistics)?, storeKind: String, metricsAuthorization: MetricsAuthorization?,
-                metricsOnMainPort: Bool, secureCookies: Bool, logger: Logger) {
-        self.environment = environment
-        self.admin = admin
-        self.readiness = readiness
-        self.statistics = statistics
-        self.storeKind = storeKind
-        self.metricsAuthorization = metricsAuthorization
-        self.metricsOnMainPort = metricsOnMainPort
-        self.secureCookies = secureCookies
-        self.logger = logger
-    }
 
     /// The router with every dialect.
     public func router() -> Router<EaselRequestContext> {

@@ -1,18 +1,15 @@
 import Crypto
 import EaselCore
+import EaselMacros
 import EaselStore
 import Foundation
 
 /// The keys an installation derives from its master key, the same on every node: the file-URL signer, each app's
 /// webhook secret; and the issuing of app credentials.
+@MemberwiseInit
 public struct InstallationKeys: Sendable {
     /// Seals secrets and derives the per-purpose keys.
     public let secrets: SecretBox
-
-    /// Creates the keys of the installation whose master key `secrets` holds.
-    public init(secrets: SecretBox) {
-        self.secrets = secrets
-    }
 
     /// The signer for file URLs.
     public var urlSigner: URLSigner { URLSigner(keyBytes: secrets.derivedKey(purpose: "easel file urls v1")) }

@@ -2,9 +2,11 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
+import EaselMacros
 
 /// Resolves a host name to numeric addresses for the SSRF check before connecting: a struct of one closure, so tests
 /// can answer as a hostile DNS server would. The address that passed the check is the one connected to.
+@MemberwiseInit
 public struct AddressResolver: Sendable {
     /// A name that did not resolve.
     public struct Failure: Error, Sendable, Equatable {
@@ -14,11 +16,6 @@ public struct AddressResolver: Sendable {
 
     /// Resolves `host` (for `port`) to numeric IPv4/IPv6 addresses, in the resolver's order.
     public var resolve: @Sendable (_ host: String, _ port: Int) async throws -> [String]
-
-    /// Creates a resolver.
-    public init(resolve: @escaping @Sendable (_ host: String, _ port: Int) async throws -> [String]) {
-        self.resolve = resolve
-    }
 
     /// The system resolver (getaddrinfo on a worker thread).
     public static let system = AddressResolver { host, port in

@@ -1,16 +1,13 @@
 import EaselCore
 import EaselEngines
+import EaselMacros
 import EaselStore
 import Foundation
 
 /// The engines' cluster-wide channel slots, kept in the shared store.
+@MemberwiseInit
 public struct StoreChannelSlots: SharedChannelSlots {
     private let store: any ChannelSlotStore
-
-    /// Creates the slots on `store`.
-    public init(store: any ChannelSlotStore) {
-        self.store = store
-    }
 
     public func acquire(channel: String, limit: Int, taskId: TaskID, leaseToken: String) async throws -> Int? {
         try await store.acquireChannelSlot(channel: channel, limit: limit, taskId: taskId, leaseToken: leaseToken, now: Date())

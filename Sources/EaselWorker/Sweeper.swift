@@ -1,25 +1,18 @@
 import EaselBlobs
+import EaselMacros
 import EaselStore
 import Foundation
 import Logging
 import ServiceLifecycle
 
 /// Deletes temporary outputs once their signed URLs have expired, and task records past their retention.
+@MemberwiseInit
 public struct Sweeper: Service {
     let store: any TaskStore
     let outbox: any NotificationOutbox
     let blobs: any BlobStore
     let settings: WorkerSettings
     let logger: Logger
-
-    /// Creates the sweeper.
-    public init(store: any TaskStore, outbox: any NotificationOutbox, blobs: any BlobStore, settings: WorkerSettings, logger: Logger) {
-        self.store = store
-        self.outbox = outbox
-        self.blobs = blobs
-        self.settings = settings
-        self.logger = logger
-    }
 
     public func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {

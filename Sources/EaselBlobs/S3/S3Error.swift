@@ -1,7 +1,9 @@
+import EaselMacros
 import Foundation
 
 /// A failed S3 call. It carries what the service said (HTTP status and the `<Code>`, `<Message>` and `<RequestId>` of
 /// the XML error body), never credentials, signatures or presigned URLs, so it is safe to log and to show.
+@MemberwiseInit
 public struct S3Error: Error, Sendable, Equatable, CustomStringConvertible {
     /// Where the failure happened.
     public enum Kind: String, Sendable, Equatable {
@@ -27,17 +29,6 @@ public struct S3Error: Error, Sendable, Equatable, CustomStringConvertible {
     public let message: String?
     /// The `<RequestId>` to quote to the provider.
     public let requestID: String?
-
-    /// Creates an error.
-    public init(kind: Kind, operation: String, status: Int? = nil, code: String? = nil, message: String? = nil,
-                requestID: String? = nil) {
-        self.kind = kind
-        self.operation = operation
-        self.status = status
-        self.code = code
-        self.message = message
-        self.requestID = requestID
-    }
 
     /// An error status answered by the service, with the details parsed from its XML error body (S3 error bodies
     /// look like `<Error><Code>NoSuchKey</Code><Message>…</Message><RequestId>…</RequestId></Error>`).

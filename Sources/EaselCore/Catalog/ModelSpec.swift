@@ -1,5 +1,8 @@
+import EaselMacros
+
 /// What one model version accepts, as documented by Tencent (tencent-api.md 4.2–4.6 and 5.1): reference-image limit,
 /// geometry options, output count and features. Values marked UNCONFIRMED in the catalog data are best guesses.
+@MemberwiseInit
 public struct ModelSpec: Sendable, Equatable, Hashable, CustomStringConvertible {
     /// Canonical model name (`GG`, `Kling`, `wand-vega-image`).
     public var name: String
@@ -16,48 +19,23 @@ public struct ModelSpec: Sendable, Equatable, Hashable, CustomStringConvertible 
     /// Accepted `AspectRatio` values in canonical spelling; nil when the model takes no aspect ratio.
     public var aspectRatios: [String]?
     /// Whether the docs say to describe the aspect ratio in the prompt instead (SI, MJ, Jimeng).
-    public var aspectRatioInPrompt: Bool
+    public var aspectRatioInPrompt: Bool = false
     /// Whether the docs say to describe the resolution in the prompt instead (Jimeng).
-    public var resolutionInPrompt: Bool
+    public var resolutionInPrompt: Bool = false
     /// Allowed `OutputImageCount` values.
-    public var outputImageCounts: ClosedRange<Int>
+    public var outputImageCounts: ClosedRange<Int> = 1...1
     /// The rule an explicit `AdditionalParameters.size` must satisfy; nil when the model takes no explicit size.
     public var sizeRule: SizeRule?
     /// Accepted `SceneType` values.
-    public var sceneTypes: [String]
+    public var sceneTypes: [String] = []
     /// Whether `FileInfos.Text` (a description of a reference image) is accepted.
-    public var supportsImageText: Bool
+    public var supportsImageText: Bool = false
     /// Whether a reference image may be a mask (`ReferenceType: mask`).
-    public var supportsMask: Bool
+    public var supportsMask: Bool = false
     /// Accepted `OutputFormat` values.
-    public var outputFormats: [String]
+    public var outputFormats: [String] = ["jpeg", "png"]
     /// The format used when the request names none.
-    public var defaultOutputFormat: String
-
-    /// Creates a spec; defaults describe a model that takes one image per task and nothing optional.
-    public init(name: String, version: String, dialects: Set<Dialect>, maxReferenceImages: Int,
-                resolutions: [String]? = nil, defaultResolution: String? = nil, aspectRatios: [String]? = nil,
-                aspectRatioInPrompt: Bool = false, resolutionInPrompt: Bool = false,
-                outputImageCounts: ClosedRange<Int> = 1...1, sizeRule: SizeRule? = nil, sceneTypes: [String] = [],
-                supportsImageText: Bool = false, supportsMask: Bool = false,
-                outputFormats: [String] = ["jpeg", "png"], defaultOutputFormat: String = "png") {
-        self.name = name
-        self.version = version
-        self.dialects = dialects
-        self.maxReferenceImages = maxReferenceImages
-        self.resolutions = resolutions
-        self.defaultResolution = defaultResolution
-        self.aspectRatios = aspectRatios
-        self.aspectRatioInPrompt = aspectRatioInPrompt
-        self.resolutionInPrompt = resolutionInPrompt
-        self.outputImageCounts = outputImageCounts
-        self.sizeRule = sizeRule
-        self.sceneTypes = sceneTypes
-        self.supportsImageText = supportsImageText
-        self.supportsMask = supportsMask
-        self.outputFormats = outputFormats
-        self.defaultOutputFormat = defaultOutputFormat
-    }
+    public var defaultOutputFormat: String = "png"
 
     /// `GG 2.5`: how messages name the model.
     public var description: String { "\(name) \(version)" }

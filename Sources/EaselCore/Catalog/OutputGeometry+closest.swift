@@ -1,6 +1,8 @@
+import EaselMacros
 import Foundation
 
 /// How a requested pixel size is expressed for a model.
+@MemberwiseInit
 public struct GeometryChoice: Sendable, Equatable {
     /// The supported aspect ratio nearest to the requested shape, if the model takes aspect ratios.
     public var aspectRatio: String?
@@ -8,13 +10,6 @@ public struct GeometryChoice: Sendable, Equatable {
     public var resolution: String?
     /// An explicit size: fitted to the model's size rule, or kept as requested for models with no geometry options.
     public var size: PixelSize?
-
-    /// Creates a choice.
-    public init(aspectRatio: String? = nil, resolution: String? = nil, size: PixelSize? = nil) {
-        self.aspectRatio = aspectRatio
-        self.resolution = resolution
-        self.size = size
-    }
 }
 
 extension OutputGeometry {

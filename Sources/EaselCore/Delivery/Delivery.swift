@@ -1,6 +1,8 @@
+import EaselMacros
 import Foundation
 
 /// One outbound notification of one task event, as the outbox keeps it.
+@MemberwiseInit
 public struct Delivery: Sendable, Equatable {
     /// Lifecycle of a delivery.
     public enum Status: String, Sendable, Codable {
@@ -34,34 +36,13 @@ public struct Delivery: Sendable, Equatable {
     public var createdAt: Date
     /// When a receiver accepted it.
     public var deliveredAt: Date?
-
-    /// Creates a delivery.
-    public init(id: String, taskId: TaskID, tenant: Tenant, url: String, format: DeliveryFormat, status: Status, attempts: Int,
-                nextAttemptAt: Date, lastError: String?, createdAt: Date, deliveredAt: Date?) {
-        self.id = id
-        self.taskId = taskId
-        self.tenant = tenant
-        self.url = url
-        self.format = format
-        self.status = status
-        self.attempts = attempts
-        self.nextAttemptAt = nextAttemptAt
-        self.lastError = lastError
-        self.createdAt = createdAt
-        self.deliveredAt = deliveredAt
-    }
 }
 
 /// A VOD event waiting to be pulled and confirmed.
+@MemberwiseInit
 public struct PulledEvent: Sendable, Equatable {
     /// The `EventHandle`.
     public var handle: String
     /// The task it reports.
     public var taskId: TaskID
-
-    /// Creates an event reference.
-    public init(handle: String, taskId: TaskID) {
-        self.handle = handle
-        self.taskId = taskId
-    }
 }

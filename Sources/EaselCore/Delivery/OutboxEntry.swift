@@ -1,3 +1,5 @@
+import EaselMacros
+
 /// A notification to record in the same transaction as a task's terminal state, so that a crash can never lose it.
 public enum OutboxEntry: Sendable, Equatable {
     /// A VOD event for `PullEvents`/`ConfirmEvents`.
@@ -17,17 +19,12 @@ public enum DeliveryFormat: String, Codable, Sendable {
 }
 
 /// Where an app wants results pushed.
+@MemberwiseInit
 public struct AppNotificationSettings: Sendable, Equatable {
     /// VOD event callback URL (the console's "normal callback").
     public var vodCallbackURL: String?
     /// Default webhook URL for REST and OpenAI tasks without their own.
     public var webhookURL: String?
-
-    /// Creates settings.
-    public init(vodCallbackURL: String? = nil, webhookURL: String? = nil) {
-        self.vodCallbackURL = vodCallbackURL
-        self.webhookURL = webhookURL
-    }
 }
 
 /// Decides which notifications a finished task produces.

@@ -1,6 +1,9 @@
+import EaselMacros
+
 /// A Tencent error code as Easel answers it (`AuthFailure.SignatureFailure`, `InvalidParameterValue`, …). Its kind,
 /// read from the part before the first `.`, decides how every dialect renders it (`APIError+rendering` in EaselHTTP);
 /// codes an upstream answered with pass through unchanged, of kind `.other` unless Tencent's families name them.
+@MemberwiseInit
 public struct ErrorCode: Sendable, Hashable, RawRepresentable, Codable, ExpressibleByStringLiteral, CustomStringConvertible {
     /// What a client can do about an error, whatever its exact code.
     public enum Kind: Sendable, Equatable {
@@ -30,11 +33,6 @@ public struct ErrorCode: Sendable, Hashable, RawRepresentable, Codable, Expressi
 
     /// The code as it goes on the wire.
     public let rawValue: String
-
-    /// Wraps a code.
-    public init(rawValue: String) {
-        self.rawValue = rawValue
-    }
 
     /// Wraps a code written in the source.
     public init(stringLiteral value: String) {

@@ -1,7 +1,9 @@
+import EaselMacros
 import Foundation
 
 /// An app's API credentials: a TC3/v1 key pair, a Bearer API key, and for temporary (STS-style) credentials a
 /// session token and an expiry.
+@MemberwiseInit
 public struct Credential: Sendable, Equatable {
     /// The public key id (`AKID…`).
     public var secretId: String
@@ -19,19 +21,6 @@ public struct Credential: Sendable, Equatable {
     public var createdAt: Date
     /// When it was revoked, if it was.
     public var revokedAt: Date?
-
-    /// Creates a credential.
-    public init(secretId: String, secretKey: String, tenant: Tenant, apiKeyHash: String, tokenHash: String? = nil,
-                expiresAt: Date? = nil, createdAt: Date, revokedAt: Date? = nil) {
-        self.secretId = secretId
-        self.secretKey = secretKey
-        self.tenant = tenant
-        self.apiKeyHash = apiKeyHash
-        self.tokenHash = tokenHash
-        self.expiresAt = expiresAt
-        self.createdAt = createdAt
-        self.revokedAt = revokedAt
-    }
 
     /// Whether the credential may be used at `now`.
     public func isUsable(at now: Date) -> Bool {

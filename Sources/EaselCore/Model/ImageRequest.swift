@@ -63,17 +63,12 @@ public enum StorageMode: String, Codable, Sendable {
 }
 
 /// A width × height in pixels.
+@MemberwiseInit
 public struct PixelSize: Codable, Sendable, Equatable, Hashable, CustomStringConvertible {
     /// Width in pixels.
     public var width: Int
     /// Height in pixels.
     public var height: Int
-
-    /// Creates a size.
-    public init(width: Int, height: Int) {
-        self.width = width
-        self.height = height
-    }
 
     /// The longest side a parsed size may have; larger values are not sizes any model renders, and bounding them
     /// keeps every product of two sides far from overflowing.
@@ -98,6 +93,7 @@ public struct PixelSize: Codable, Sendable, Equatable, Hashable, CustomStringCon
 }
 
 /// MPS `AigcStoreCosParam`: the user's bucket for outputs.
+@MemberwiseInit
 public struct StoreCosParam: Codable, Sendable, Equatable {
     /// Bucket name.
     public var bucketName: String
@@ -105,13 +101,7 @@ public struct StoreCosParam: Codable, Sendable, Equatable {
     public var bucketRegion: String
     /// Key prefix inside the bucket.
     public var bucketPath: String?
-
-    /// Creates the parameter.
-    public init(bucketName: String, bucketRegion: String, bucketPath: String?) {
-        self.bucketName = bucketName
-        self.bucketRegion = bucketRegion
-        self.bucketPath = bucketPath
-    }
 }
 
+import EaselMacros
 import Foundation

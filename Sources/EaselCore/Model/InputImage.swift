@@ -1,4 +1,7 @@
+import EaselMacros
+
 /// One reference image of a task, as the client named it.
+@MemberwiseInit
 public struct InputImage: Codable, Sendable, Equatable {
     /// Where the image comes from.
     public enum Source: String, Codable, Sendable {
@@ -22,15 +25,4 @@ public struct InputImage: Codable, Sendable, Equatable {
     public var text: String?
     /// `mask` for OG, a subject id for Vidu, `asset`/`style` for GV.
     public var referenceType: String?
-
-    /// Creates an input image.
-    public init(source: Source, fileId: String? = nil, url: String? = nil, base64: String? = nil,
-                text: String? = nil, referenceType: String? = nil) {
-        self.source = source
-        self.fileId = fileId
-        self.url = url
-        self.base64 = base64
-        self.text = text
-        self.referenceType = referenceType
-    }
 }

@@ -1,6 +1,8 @@
+import EaselMacros
 import Foundation
 
 /// A file in an app's media library: a permanent output or an imported image, addressed by FileId.
+@MemberwiseInit
 public struct MediaFile: Codable, Sendable, Equatable {
     /// The FileId (decimal digits, like VOD's).
     public var fileId: String
@@ -28,24 +30,6 @@ public struct MediaFile: Codable, Sendable, Equatable {
     public var createdAt: Date
     /// The task that produced it, if any.
     public var sourceTaskId: String?
-
-    /// Creates a media file record.
-    public init(fileId: String, tenant: Tenant, blobKey: String, contentType: String, fileType: String, width: Int, height: Int,
-                size: Int, md5: String, mediaName: String?, classId: Int64, createdAt: Date, sourceTaskId: String?) {
-        self.fileId = fileId
-        self.tenant = tenant
-        self.blobKey = blobKey
-        self.contentType = contentType
-        self.fileType = fileType
-        self.width = width
-        self.height = height
-        self.size = size
-        self.md5 = md5
-        self.mediaName = mediaName
-        self.classId = classId
-        self.createdAt = createdAt
-        self.sourceTaskId = sourceTaskId
-    }
 
     /// A new random FileId: 18 decimal digits, like VOD's.
     public static func makeFileId() -> String {

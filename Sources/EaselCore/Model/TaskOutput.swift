@@ -1,6 +1,8 @@
+import EaselMacros
 import Foundation
 
 /// One generated image of a finished task.
+@MemberwiseInit
 public struct TaskOutput: Codable, Sendable, Equatable {
     /// Position in the task's outputs, from 0.
     public var index: Int
@@ -26,21 +28,4 @@ public struct TaskOutput: Codable, Sendable, Equatable {
     public var expiresAt: Date?
     /// Where the file lives when it was delivered outside Easel (the user's bucket).
     public var externalURL: String?
-
-    /// Creates an output description.
-    public init(index: Int, blobKey: String, fileId: String?, fileType: String, contentType: String, width: Int, height: Int,
-                size: Int, md5: String, storageMode: StorageMode, expiresAt: Date?, externalURL: String? = nil) {
-        self.index = index
-        self.blobKey = blobKey
-        self.fileId = fileId
-        self.fileType = fileType
-        self.contentType = contentType
-        self.width = width
-        self.height = height
-        self.size = size
-        self.md5 = md5
-        self.storageMode = storageMode
-        self.expiresAt = expiresAt
-        self.externalURL = externalURL
-    }
 }

@@ -1,16 +1,13 @@
 import Crypto
+import EaselMacros
 import Foundation
 
 /// Seals small secrets (TC3 secret keys) at rest with AES-256-GCM under the server's master key.
+@MemberwiseInit
 public struct SecretBox: Sendable {
     // SymmetricKey is not Sendable in swift-crypto 3, so the bytes are kept and the key made on use.
     private let keyBytes: [UInt8]
     private var key: SymmetricKey { SymmetricKey(data: keyBytes) }
-
-    /// Creates a box from 32 key bytes.
-    public init(keyBytes: [UInt8]) {
-        self.keyBytes = keyBytes
-    }
 
     /// Encrypts `plaintext`; the result carries nonce, ciphertext and tag.
     public func seal(_ plaintext: String) throws -> [UInt8] {

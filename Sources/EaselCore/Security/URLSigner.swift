@@ -1,15 +1,12 @@
 import Crypto
+import EaselMacros
 import Foundation
 
 /// Signs and checks the URLs under which Easel serves output files: `path?expires=T&sig=HEX` for temporary
 /// files (refused after T) and `path?sig=HEX` for permanent ones.
+@MemberwiseInit
 public struct URLSigner: Sendable {
     private let keyBytes: [UInt8]
-
-    /// Creates a signer with a dedicated key.
-    public init(keyBytes: [UInt8]) {
-        self.keyBytes = keyBytes
-    }
 
     /// The query string (without `?`) that authorises `path` until `expires` (unix seconds), or forever when nil.
     public func query(for path: String, expires: Int64?) -> String {

@@ -1,6 +1,9 @@
+import EaselMacros
+
 /// An access key for AWS Signature Version 4 (AWS S3, Tencent COS's S3 API, MinIO, moto, …).
 ///
 /// `description` never shows the secret or the session token, so a configuration can be logged safely.
+@MemberwiseInit
 public struct SigV4Credentials: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible {
     /// The access key id (`AKIA…`), sent in the clear in every credential scope.
     public var accessKeyId: String
@@ -8,13 +11,6 @@ public struct SigV4Credentials: Sendable, Equatable, CustomStringConvertible, Cu
     public var secretAccessKey: String
     /// The STS session token of temporary credentials, sent as `x-amz-security-token`.
     public var sessionToken: String?
-
-    /// Creates credentials.
-    public init(accessKeyId: String, secretAccessKey: String, sessionToken: String? = nil) {
-        self.accessKeyId = accessKeyId
-        self.secretAccessKey = secretAccessKey
-        self.sessionToken = sessionToken
-    }
 
     public var description: String {
         "SigV4Credentials(accessKeyId: \(accessKeyId), secretAccessKey: <redacted>"

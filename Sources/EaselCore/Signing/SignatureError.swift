@@ -1,18 +1,15 @@
+import EaselMacros
+
 /// An authentication failure raised while checking a Tencent Cloud request signature (TC3-HMAC-SHA256 or v1).
 ///
 /// `code` is the Tencent error code that the dialect layer puts in `Response.Error.Code`; `message` is safe to
 /// show to the client and never contains key material.
+@MemberwiseInit
 public struct SignatureError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The Tencent error code, e.g. `AuthFailure.SignatureFailure`.
     public let code: String
     /// A message for humans.
     public let message: String
-
-    /// Creates an error with an arbitrary code and message.
-    public init(code: String, message: String) {
-        self.code = code
-        self.message = message
-    }
 
     /// `code: message`.
     public var description: String { "\(code): \(message)" }

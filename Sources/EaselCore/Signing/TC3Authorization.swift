@@ -1,4 +1,7 @@
+import EaselMacros
+
 /// A parsed `Authorization: TC3-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=…` header value.
+@MemberwiseInit
 public struct TC3Authorization: Sendable, Equatable {
     /// The only algorithm token TC3 accepts.
     public static let algorithm = "TC3-HMAC-SHA256"
@@ -14,15 +17,6 @@ public struct TC3Authorization: Sendable, Equatable {
     public let signedHeaders: [String]
     /// The lower-case hex signature.
     public let signature: String
-
-    /// Creates a value from its parts.
-    public init(secretId: String, date: String, service: String, signedHeaders: [String], signature: String) {
-        self.secretId = secretId
-        self.date = date
-        self.service = service
-        self.signedHeaders = signedHeaders
-        self.signature = signature
-    }
 
     /// `date/service/tc3_request`.
     public var credentialScope: String { "\(date)/\(service)/tc3_request" }

@@ -1,4 +1,7 @@
+import EaselMacros
+
 /// The outcome of a successful TC3 verification.
+@MemberwiseInit
 public struct TC3VerifiedRequest: Sendable, Equatable {
     /// The key id that signed the request.
     public let secretId: String
@@ -11,15 +14,6 @@ public struct TC3VerifiedRequest: Sendable, Equatable {
     /// The unsigned `X-TC-Token` header, when the client used temporary credentials; the caller checks it and
     /// answers ``SignatureError/tokenFailure(_:)`` when it is wrong.
     public let token: String?
-
-    /// Creates a value from its parts.
-    public init(secretId: String, service: String, timestamp: Int, signature: String, token: String? = nil) {
-        self.secretId = secretId
-        self.service = service
-        self.timestamp = timestamp
-        self.signature = signature
-        self.token = token
-    }
 }
 
 /// Server-side verification of TC3-HMAC-SHA256 signed requests, following the Tencent SDKs byte for byte: raw

@@ -4,6 +4,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import EaselMacros
 
 /// The HMAC used by Tencent Cloud signature v1, named as in the `SignatureMethod` parameter.
 public enum V1SignatureMethod: String, Sendable, CaseIterable {
@@ -51,6 +52,7 @@ public enum V1Signer {
 }
 
 /// The outcome of a successful v1 verification.
+@MemberwiseInit
 public struct V1VerifiedRequest: Sendable, Equatable {
     /// The key id that signed the request.
     public let secretId: String
@@ -60,14 +62,6 @@ public struct V1VerifiedRequest: Sendable, Equatable {
     public let signatureMethod: V1SignatureMethod
     /// The `Token` parameter, when the client used temporary credentials (unchecked here).
     public let token: String?
-
-    /// Creates a value from its parts.
-    public init(secretId: String, timestamp: Int, signatureMethod: V1SignatureMethod, token: String? = nil) {
-        self.secretId = secretId
-        self.timestamp = timestamp
-        self.signatureMethod = signatureMethod
-        self.token = token
-    }
 }
 
 /// Server-side verification of signature v1 requests (form body for POST, query for GET, already url-decoded).

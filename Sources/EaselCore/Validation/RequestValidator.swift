@@ -1,7 +1,9 @@
+import EaselMacros
 import Foundation
 
 /// Checks an ``ImageRequest`` against the ``ModelCatalog`` and normalises it. Every failure is an ``APIError`` whose
 /// message starts with the field at fault in the dialect's own spelling (``FieldNames``) and lists what is allowed.
+@MemberwiseInit
 public struct RequestValidator: Sendable {
     /// The catalog requests are checked against.
     public let catalog: ModelCatalog
@@ -15,11 +17,6 @@ public struct RequestValidator: Sendable {
     public static let negativePromptLimit = 1000
     /// Longest `OutputConfig.MediaName` (4.3).
     public static let mediaNameLimit = 64
-
-    /// Creates a validator.
-    public init(catalog: ModelCatalog) {
-        self.catalog = catalog
-    }
 
     /// Validates `request` as submitted in `dialect` and returns it normalised, with its spec and output size.
     public func validate(_ request: ImageRequest, dialect: Dialect) throws(APIError) -> ValidatedRequest {

@@ -1,4 +1,7 @@
+import EaselMacros
+
 /// A request that passed validation: normalised to the catalog's spelling, with its model and output geometry.
+@MemberwiseInit
 public struct ValidatedRequest: Sendable, Equatable {
     /// The normalised request: canonical model name/version, resolution, aspect ratio, scene type and enum values,
     /// `outputFormat` as `jpeg`/`png`, and `size` parsed from `AdditionalParameters.size` when one was given.
@@ -7,13 +10,6 @@ public struct ValidatedRequest: Sendable, Equatable {
     public var spec: ModelSpec
     /// The pixel size each output image should have.
     public var outputSize: PixelSize
-
-    /// Creates a validated request.
-    public init(request: ImageRequest, spec: ModelSpec, outputSize: PixelSize) {
-        self.request = request
-        self.spec = spec
-        self.outputSize = outputSize
-    }
 
     /// The format to write: the requested one or the model's default.
     public var outputFormat: String { request.outputFormat ?? spec.defaultOutputFormat }

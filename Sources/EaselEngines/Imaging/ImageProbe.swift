@@ -1,3 +1,5 @@
+import EaselMacros
+
 /// Raster formats Easel accepts as input and/or produces.
 public enum ImageFormat: String, Sendable, CaseIterable {
     /// Portable Network Graphics.
@@ -27,6 +29,7 @@ public enum ImageFormat: String, Sendable, CaseIterable {
 }
 
 /// Format and pixel dimensions of an encoded image, as read from its header.
+@MemberwiseInit
 public struct ImageInfo: Sendable, Equatable {
     /// Container / codec format.
     public let format: ImageFormat
@@ -34,13 +37,6 @@ public struct ImageInfo: Sendable, Equatable {
     public let width: Int
     /// Height in pixels (always positive).
     public let height: Int
-
-    /// Creates an image description.
-    public init(format: ImageFormat, width: Int, height: Int) {
-        self.format = format
-        self.width = width
-        self.height = height
-    }
 }
 
 /// Identifies PNG, JPEG and WebP files and reads their dimensions from the headers alone.

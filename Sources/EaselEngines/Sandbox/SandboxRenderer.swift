@@ -1,17 +1,13 @@
 import Crypto
+import EaselMacros
 
 /// An encoded image file together with its format and dimensions.
+@MemberwiseInit
 public struct EncodedImage: Sendable, Equatable {
     /// The complete file bytes.
     public let bytes: [UInt8]
     /// Format and pixel size of `bytes`.
     public let info: ImageInfo
-
-    /// Wraps already-encoded bytes.
-    public init(bytes: [UInt8], info: ImageInfo) {
-        self.bytes = bytes
-        self.info = info
-    }
 }
 
 /// Renders the offline "sandbox" engine's pictures: deterministic procedural abstract art.

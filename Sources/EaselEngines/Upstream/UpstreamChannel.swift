@@ -1,3 +1,5 @@
+import EaselMacros
+
 /// One configured way to reach a provider: its kind, base URL, credentials and the catalog models it serves, in
 /// the order channels are tried for a model. Credentials never appear in descriptions, logs or errors.
 public struct UpstreamChannel: Sendable, Equatable, CustomStringConvertible {
@@ -54,6 +56,7 @@ public struct UpstreamChannel: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// A catalog model a channel serves.
+@MemberwiseInit
 public struct ModelRoute: Sendable, Equatable, Hashable {
     /// Catalog name (`OG`).
     public var name: String
@@ -61,13 +64,6 @@ public struct ModelRoute: Sendable, Equatable, Hashable {
     public var version: String
     /// Upstream model id override (`gpt-image-2`).
     public var upstreamModel: String?
-
-    /// Creates a route.
-    public init(name: String, version: String, upstreamModel: String? = nil) {
-        self.name = name
-        self.version = version
-        self.upstreamModel = upstreamModel
-    }
 
     /// Whether this route is for `name`/`version` (case-insensitive; GEM and GG are one family).
     public func matches(name other: String, version otherVersion: String) -> Bool {

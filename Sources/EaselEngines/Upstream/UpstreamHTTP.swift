@@ -1,35 +1,26 @@
 import AsyncHTTPClient
 import EaselCore
+import EaselMacros
 import Foundation
 import NIOCore
 import NIOHTTP1
 
 /// One HTTP exchange with an upstream, as plain values so adapters are testable against fakes and never touch
 /// the client directly.
+@MemberwiseInit
 public struct UpstreamRequest: Sendable {
     /// `GET`, `POST`, …
     public var method: String
     /// Absolute URL.
     public var url: String
     /// Header fields in order.
-    public var headers: [(String, String)]
+    public var headers: [(String, String)] = []
     /// Body bytes.
-    public var body: [UInt8]
+    public var body: [UInt8] = []
     /// Deadline for the whole exchange.
-    public var timeout: Duration
+    public var timeout: Duration = .seconds(120)
     /// Larger responses are refused (they are never buffered whole).
-    public var maxResponseBytes: Int
-
-    /// Creates a request.
-    public init(method: String, url: String, headers: [(String, String)] = [], body: [UInt8] = [],
-                timeout: Duration = .seconds(120), maxResponseBytes: Int = 64 * 1024 * 1024) {
-        self.method = method
-        self.url = url
-        self.headers = headers
-        self.body = body
-        self.timeout = timeout
-        self.maxResponseBytes = maxResponseBytes
-    }
+    public var maxResponseBytes: Int = 64 * 1024 * 1024
 
     /// A JSON POST.
     public static func json(_ url: String, body: JSONValue, headers: [(String, String)] = [], timeout: Duration) -> Self {
@@ -39,20 +30,14 @@ public struct UpstreamRequest: Sendable {
 }
 
 /// What an upstream answered.
+@MemberwiseInit
 public struct UpstreamResponse: Sendable {
     /// HTTP status code.
     public var status: Int
     /// Header fields.
-    public var headers: [(String, String)]
+    public var headers: [(String, String)] = []
     /// Body bytes.
-    public var body: [UInt8]
-
-    /// Creates a response.
-    public init(status: Int, headers: [(String, String)] = [], body: [UInt8] = []) {
-        self.status = status
-        self.headers = headers
-        self.body = body
-    }
+    public var body: [UInt8] = []
 
     /// The first value of header `name` (case-insensitive).
     public func header(_ name: String) -> String? {
@@ -72,14 +57,10 @@ public struct UpstreamResponse: Sendable {
 
 /// The transport adapters use: a struct of one closure, so tests can swap in a fake and production uses
 /// async-http-client. Transport failures come out as retryable `EngineError`s.
+@MemberwiseInit
 public struct UpstreamHTTP: Sendable {
     /// Performs one exchange.
     public var send: @Sendable (UpstreamRequest) async throws -> UpstreamResponse
-
-    /// Creates a transport.
-    public init(send: @escaping @Sendable (UpstreamRequest) async throws -> UpstreamResponse) {
-        self.send = send
-    }
 
     /// The real transport on a shared client (which must not follow redirects blindly). Waiting for one of the
     /// client's pooled connections is local queueing, not an upstream failure: a request bounced out of the pool

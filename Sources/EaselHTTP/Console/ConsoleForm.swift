@@ -1,16 +1,14 @@
+import EaselMacros
 import Foundation
 import Hummingbird
 
 /// An `application/x-www-form-urlencoded` body, as the console's forms post it.
+@MemberwiseInit
 struct ConsoleForm: Sendable {
     /// The largest body read.
     static let maxBytes = 16 * 1024
 
     let fields: [String: String]
-
-    init(fields: [String: String]) {
-        self.fields = fields
-    }
 
     /// Reads and parses `request`'s body; an oversized or unreadable body gives no fields.
     static func read(_ request: Request) async -> ConsoleForm {

@@ -1,14 +1,11 @@
 import EaselCore
+import EaselMacros
 import Foundation
 
 /// Renders notification bodies from the current task record, so URLs in them are freshly signed.
+@MemberwiseInit
 public struct DeliveryRenderer: Sendable {
     let environment: ServerEnvironment
-
-    /// Creates a renderer whose file URLs are signed under `environment`.
-    public init(environment: ServerEnvironment) {
-        self.environment = environment
-    }
 
     /// `{"EventType": "AigcImageTaskComplete", "AigcImageCompleteEvent": {...}}`.
     func vodEvent(_ task: TaskRecord) -> [String: JSONValue] {

@@ -1,8 +1,10 @@
 import EaselCore
+import EaselMacros
 import Foundation
 
 /// An app's settings as kept in the store, set through the admin API. Every node reads them, so a change takes
 /// effect cluster-wide; a field left nil falls back to the configuration file's `apps` entry, then to the defaults.
+@MemberwiseInit
 public struct AppRecord: Codable, Sendable, Equatable {
     /// The app and sub-app.
     public var tenant: Tenant
@@ -26,23 +28,6 @@ public struct AppRecord: Codable, Sendable, Equatable {
     public var createdAt: Date
     /// When it was last changed.
     public var updatedAt: Date
-
-    /// Creates a record with every override unset.
-    public init(tenant: Tenant, name: String? = nil, concurrency: Int? = nil, createRatePerSecond: Double? = nil,
-                callbackURL: String? = nil, webhookURL: String? = nil, bucket: String? = nil, bucketRegion: String? = nil,
-                bucketPrefix: String? = nil, createdAt: Date, updatedAt: Date) {
-        self.tenant = tenant
-        self.name = name
-        self.concurrency = concurrency
-        self.createRatePerSecond = createRatePerSecond
-        self.callbackURL = callbackURL
-        self.webhookURL = webhookURL
-        self.bucket = bucket
-        self.bucketRegion = bucketRegion
-        self.bucketPrefix = bucketPrefix
-        self.createdAt = createdAt
-        self.updatedAt = updatedAt
-    }
 
     /// The `apps` table's columns in the order both stores read and write them.
     static let columns = """

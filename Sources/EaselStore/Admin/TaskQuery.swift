@@ -1,8 +1,10 @@
 import EaselCore
+import EaselMacros
 import Foundation
 
 /// A search over every app's tasks for the admin API, newest first, with keyset pagination: pass the page's
 /// `nextCursor` as `after` to read the next page; results never skip or repeat a task while tasks are added.
+@MemberwiseInit
 public struct TaskQuery: Sendable, Equatable {
     /// Only this app (all its sub-apps when `subAppId` is nil).
     public var appId: Int64?
@@ -25,36 +27,14 @@ public struct TaskQuery: Sendable, Equatable {
     /// The cursor of the previous page.
     public var after: Int64?
     /// Page size, 1…500.
-    public var limit: Int
-
-    /// Creates a query.
-    public init(appId: Int64? = nil, subAppId: Int64? = nil, statuses: [TaskStatus]? = nil, model: String? = nil,
-                dialect: Dialect? = nil, createdFrom: Date? = nil, createdBefore: Date? = nil, idPrefix: String? = nil,
-                sessionIdPrefix: String? = nil, after: Int64? = nil, limit: Int = 50) {
-        self.appId = appId
-        self.subAppId = subAppId
-        self.statuses = statuses
-        self.model = model
-        self.dialect = dialect
-        self.createdFrom = createdFrom
-        self.createdBefore = createdBefore
-        self.idPrefix = idPrefix
-        self.sessionIdPrefix = sessionIdPrefix
-        self.after = after
-        self.limit = limit
-    }
+    public var limit: Int = 50
 }
 
 /// One page of a `TaskQuery`.
+@MemberwiseInit
 public struct TaskPage: Sendable, Equatable {
     /// The tasks, newest first.
     public var tasks: [TaskRecord]
     /// The cursor of the next page; nil on the last page.
     public var nextCursor: Int64?
-
-    /// Creates a page.
-    public init(tasks: [TaskRecord], nextCursor: Int64?) {
-        self.tasks = tasks
-        self.nextCursor = nextCursor
-    }
 }

@@ -1,9 +1,11 @@
 import EaselCore
+import EaselMacros
 import Foundation
 
 /// Usage of one app, credential and model on one UTC day. Counted in the same transaction as the state change it
 /// records (created at insert, terminal outcomes at finish, abort or lease-expiry failure), so a crash never counts
 /// a task twice or not at all.
+@MemberwiseInit
 public struct UsageRow: Codable, Sendable, Equatable {
     /// UTC day, `YYYY-MM-DD`: the day of creation for `created`, of the terminal state for the other counts.
     public var day: String
@@ -14,36 +16,22 @@ public struct UsageRow: Codable, Sendable, Equatable {
     /// `name-version`, e.g. `GEM-3.0`.
     public var model: String
     /// Tasks accepted.
-    public var created: Int
+    public var created: Int = 0
     /// Tasks that finished with images.
-    public var succeeded: Int
+    public var succeeded: Int = 0
     /// Tasks that finished with an error.
-    public var failed: Int
+    public var failed: Int = 0
     /// Tasks aborted before they ran.
-    public var aborted: Int
+    public var aborted: Int = 0
     /// Images produced by succeeded tasks.
-    public var images: Int
+    public var images: Int = 0
     /// Seconds from the start of the final attempt to the finish of tasks a worker finished (succeeded or failed);
     /// tasks failed because their workers kept dying, and aborted ones, add none.
-    public var upstreamSeconds: Double
-
-    /// Creates a row.
-    public init(day: String, tenant: Tenant, keyId: String, model: String, created: Int = 0, succeeded: Int = 0,
-                failed: Int = 0, aborted: Int = 0, images: Int = 0, upstreamSeconds: Double = 0) {
-        self.day = day
-        self.tenant = tenant
-        self.keyId = keyId
-        self.model = model
-        self.created = created
-        self.succeeded = succeeded
-        self.failed = failed
-        self.aborted = aborted
-        self.images = images
-        self.upstreamSeconds = upstreamSeconds
-    }
+    public var upstreamSeconds: Double = 0
 }
 
 /// Which usage rows to read; nil fields match everything. Days are inclusive `YYYY-MM-DD` bounds.
+@MemberwiseInit
 public struct UsageQuery: Sendable, Equatable {
     /// Only this app (all its sub-apps when `subAppId` is nil).
     public var appId: Int64?
@@ -57,15 +45,4 @@ public struct UsageQuery: Sendable, Equatable {
     public var since: String?
     /// Last day.
     public var until: String?
-
-    /// Creates a query.
-    public init(appId: Int64? = nil, subAppId: Int64? = nil, keyId: String? = nil, model: String? = nil,
-                since: String? = nil, until: String? = nil) {
-        self.appId = appId
-        self.subAppId = subAppId
-        self.keyId = keyId
-        self.model = model
-        self.since = since
-        self.until = until
-    }
 }
