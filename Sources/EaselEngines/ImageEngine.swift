@@ -88,6 +88,9 @@ public struct GeneratedImage: Sendable {
 }
 
 extension ImageEngine {
+    /// Only the sandbox makes placeholders; every upstream engine makes the model's real work.
+    public var isSandbox: Bool { false }
+
     /// Upstream engines need the reference images; the sandbox does not.
     public var needsResolvedInputs: Bool { !isSandbox }
 

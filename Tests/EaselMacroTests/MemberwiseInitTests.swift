@@ -5,7 +5,7 @@ import SwiftSyntaxMacrosGenericTestSupport
 import Testing
 
 @Suite struct MemberwiseInitTests {
-    private let macros: [String: MacroSpec] = ["MemberwiseInit": MacroSpec(type: MemberwiseInitMacro.self)]
+    private let macros: [String: MacroSpec] = ["MemberwiseInit": MacroSpec(type: MemberwiseInitExpansion.self)]
 
     private func expect(_ source: String, expandsTo expanded: String, diagnostics: [DiagnosticSpec] = [],
                         sourceLocation: SourceLocation = #_sourceLocation) {

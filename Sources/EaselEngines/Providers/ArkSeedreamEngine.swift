@@ -10,8 +10,6 @@ import Foundation
 /// are then fetched without credentials; or `b64_json`), `max_image_bytes` (largest image accepted, default 50 MiB).
 public struct ArkSeedreamEngine: ImageEngine {
     public let name = "ark"
-    public let isSandbox = false
-
     private let channel: UpstreamChannel
     private let http: UpstreamHTTP
 
@@ -28,12 +26,7 @@ public struct ArkSeedreamEngine: ImageEngine {
 
     /// The upstream model id for a catalog version: the channel's mapping, else §13's.
     public func upstreamModel(for request: ImageRequest) throws -> String {
-        let configured = channel.upstreamModel(name: request.modelName, version: request.modelVersion)
-        guard let model = configured ?? ArkWire.defaultModel(version: request.modelVersion) else {
-            throw EngineError(code: "InternalError", message: "No Seedream model is configured for "
-                              + "\(request.modelName) \(request.modelVersion).", isRetryable: false)
-        }
-        return model
+        try channel.upstreamModel(for: request, provider: "Seedream", fallback: ArkWire.defaultModel(version:))
     }
 
     private let responseFormat: String

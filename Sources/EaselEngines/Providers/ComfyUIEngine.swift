@@ -12,7 +12,6 @@ import Foundation
 /// Cancellation stops polling but leaves the prompt queued, so a task put back in the queue can resume it.
 public struct ComfyUIEngine: ImageEngine {
     public let name = "comfyui"
-    public let isSandbox = false
     private let channel: UpstreamChannel
     private let http: UpstreamHTTP
     private let workflow: [String: JSONValue]

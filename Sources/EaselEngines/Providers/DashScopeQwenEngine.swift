@@ -11,7 +11,6 @@ import Foundation
 /// as data URLs even when they have URLs), `max_image_bytes`. Asynchronous tasks run on ``AsyncUpstreamJob``.
 public struct DashScopeQwenEngine: ImageEngine {
     public let name = "dashscope"
-    public let isSandbox = false
     private let channel: UpstreamChannel
     private let http: UpstreamHTTP
     private let options: Options
@@ -100,7 +99,7 @@ public struct DashScopeQwenEngine: ImageEngine {
 
     func model(for job: EngineJob) -> String {
         let request = job.request
-        if let route = channel.upstreamModel(name: request.modelName, version: request.modelVersion) { return route }
+        if let route = channel.upstreamModel(for: request) { return route }
         if request.modelVersion == "2.0" { return "qwen-image-2.0" }
         return job.inputs.isEmpty ? options.textToImageModel ?? "qwen-image-plus"
             : options.editModel ?? "qwen-image-edit-plus"

@@ -10,7 +10,6 @@ import Foundation
 /// gateways only; the Developer API refuses it).
 public struct GeminiImageEngine: ImageEngine {
     public let name = "gemini"
-    public let isSandbox = false
     /// Calls one job keeps in flight at most.
     public static let parallelCalls = 2
 
@@ -31,11 +30,7 @@ public struct GeminiImageEngine: ImageEngine {
 
     /// The upstream model id for a catalog version: the channel's mapping, else §13's.
     public func upstreamModel(for request: ImageRequest) throws -> String {
-        let configured = channel.upstreamModel(name: request.modelName, version: request.modelVersion)
-        guard let model = configured ?? GeminiWire.defaultModel(version: request.modelVersion) else {
-            throw EngineError(code: "InternalError", message: "No Gemini model is configured for "
-                              + "\(request.modelName) \(request.modelVersion).", isRetryable: false)
-        }
+        let model = try channel.upstreamModel(for: request, provider: "Gemini", fallback: GeminiWire.defaultModel(version:))
         return model.hasPrefix("models/") ? String(model.dropFirst("models/".count)) : model
     }
 

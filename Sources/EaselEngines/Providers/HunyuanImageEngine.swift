@@ -8,7 +8,6 @@ import Foundation
 /// region (default `ap-guangzhou`); options `poll_interval_ms` and `max_image_bytes` tune the ``AsyncUpstreamJob``.
 public struct HunyuanImageEngine: ImageEngine {
     public let name = "hunyuan"
-    public let isSandbox = false
     private let channel: UpstreamChannel
     private let http: UpstreamHTTP
     private let clock: @Sendable () -> Date

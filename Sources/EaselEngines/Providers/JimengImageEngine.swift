@@ -10,7 +10,6 @@ import Foundation
 /// 1 English), `max_image_bytes`.
 public struct JimengImageEngine: ImageEngine {
     public let name = "jimeng"
-    public let isSandbox = false
     private let channel: UpstreamChannel
     private let http: UpstreamHTTP
     private let clock: @Sendable () -> Date

@@ -8,7 +8,6 @@ import Foundation
 /// polls and downloads included, must finish within `channel.timeout`.
 public struct KlingImageEngine: ImageEngine {
     public let name = "kling"
-    public let isSandbox = false
     private let channel: UpstreamChannel
     private let http: UpstreamHTTP
     private let clock: @Sendable () -> Date
@@ -140,7 +139,7 @@ struct KlingRoute {
         }
         if request.sceneType == "image_expand" { throw Self.invalid("Kling image expansion is not served by this channel.") }
         var fields: [String: JSONValue] = [
-            "model_name": .string(channel.upstreamModel(name: request.modelName, version: request.modelVersion) ?? model),
+            "model_name": .string(channel.upstreamModel(for: request) ?? model),
             "n": .int(Int64(job.imageCount)),
         ]
         fields["prompt"] = request.prompt.map(JSONValue.string)

@@ -14,7 +14,6 @@ import Foundation
 /// take `Authorization: Bearer` instead of `mj-api-secret`. Polls and the download must finish within `channel.timeout`.
 public struct MidjourneyProxyEngine: ImageEngine {
     public let name = "midjourney"
-    public let isSandbox = false
     private let channel: UpstreamChannel
     private let http: UpstreamHTTP
     private let bearer: Bool

@@ -16,7 +16,6 @@ import Foundation
 /// - `max_download_bytes`: the size limit of one downloaded image (default 50 MiB).
 public struct OpenAICompatibleEngine: ImageEngine {
     public let name = "openai-compatible"
-    public let isSandbox = false
     private let channel: UpstreamChannel
     private let http: UpstreamHTTP
     private let model: String?
@@ -48,7 +47,7 @@ public struct OpenAICompatibleEngine: ImageEngine {
             ("size", .string(job.outputSize.description)),
             ("n", .int(Int64(max(job.imageCount, 1)))),
         ]
-        if let model = OpenAIWire.nonEmpty(channel.upstreamModel(name: request.modelName, version: request.modelVersion))
+        if let model = OpenAIWire.nonEmpty(channel.upstreamModel(for: request))
             ?? model {
             fields.append(("model", .string(model)))
         }

@@ -11,7 +11,6 @@ import Foundation
 /// answer `b64_json`.
 public struct OpenAIImageEngine: ImageEngine {
     public let name = "openai"
-    public let isSandbox = false
     private let channel: UpstreamChannel
     private let http: UpstreamHTTP
 
@@ -52,7 +51,7 @@ public struct OpenAIImageEngine: ImageEngine {
     }
 
     private func model(for request: ImageRequest) -> String {
-        OpenAIWire.nonEmpty(channel.upstreamModel(name: request.modelName, version: request.modelVersion)) ?? "gpt-image-2"
+        OpenAIWire.nonEmpty(channel.upstreamModel(for: request)) ?? "gpt-image-2"
     }
 
     /// `image2_high` → `high`; anything else → `auto`.

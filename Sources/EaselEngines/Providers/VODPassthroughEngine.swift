@@ -11,7 +11,6 @@ import Foundation
 /// A model route's upstream model `NAME/VERSION` replaces the catalog name and version.
 public struct VODPassthroughEngine: ImageEngine {
     public let name = "vod"
-    public let isSandbox = false
     private let channel: UpstreamChannel
     private let http: UpstreamHTTP
     private let clock: @Sendable () -> Date

@@ -7,7 +7,6 @@ import Foundation
 /// (options `poll_interval_ms`, `max_image_bytes`); the whole job must finish within `channel.timeout`.
 public struct ViduImageEngine: ImageEngine {
     public let name = "vidu"
-    public let isSandbox = false
     private let channel: UpstreamChannel
     private let http: UpstreamHTTP
 
@@ -59,7 +58,7 @@ public struct ViduImageEngine: ImageEngine {
         guard let prompt = request.prompt, !prompt.isEmpty else { throw invalid("Vidu needs a prompt.") }
         guard job.inputs.count <= 7 else { throw invalid("Vidu q2 takes at most 7 reference images.") }
         var fields: [String: JSONValue] = [
-            "model": .string(channel.upstreamModel(name: request.modelName, version: request.modelVersion) ?? "viduq2"),
+            "model": .string(channel.upstreamModel(for: request) ?? "viduq2"),
             "prompt": .string(prompt),
             // Vidu echoes `payload` in every answer and callback, so the task can be traced back to ours.
             "payload": .string(job.taskId.rawValue),

@@ -2,8 +2,8 @@ import SwiftDiagnostics
 import SwiftSyntax
 import SwiftSyntaxMacros
 
-/// `@MemberwiseInit`: writes the memberwise initializer of a struct at the struct's access level.
-public struct MemberwiseInitMacro: MemberMacro {
+/// What `@MemberwiseInit` expands to: the memberwise initializer of a struct at the struct's access level.
+public struct MemberwiseInitExpansion: MemberMacro {
     public static func expansion(of node: AttributeSyntax, providingMembersOf declaration: some DeclGroupSyntax,
                                  conformingTo protocols: [TypeSyntax], in context: some MacroExpansionContext) throws -> [DeclSyntax] {
         guard declaration.is(StructDeclSyntax.self) else {
