@@ -6,17 +6,8 @@ import Testing
 private typealias Script = FakeDashScopeServer.Script
 private typealias Reply = FakeDashScopeServer.Reply
 
-/// What the fake saw in one run.
-private struct QwenSeen: Sendable {
-    var calls: Int
-    var polls: Int
-    var problems: [String]
-}
-
 private func request(_ version: String = "0925", _ prompt: String = "三只小狗", edit: (inout ImageRequest) -> Void = { _ in }) -> ImageRequest {
-    var request = ImageRequest(modelName: "Qwen", modelVersion: version, prompt: prompt)
-    edit(&request)
-    return request
+    .edited("Qwen", version, prompt: prompt, edit)
 }
 
 private func reference(url: String? = nil) -> ResolvedImage {
@@ -30,7 +21,7 @@ private let asyncT2I = json(#"{"model":"qwen-image-plus","input":{"prompt":"三�
 
 private func run(_ script: Script, _ imageRequest: ImageRequest = request(), inputs: [ResolvedImage] = [], count: Int = 1,
                  apiKey: String = FakeDashScopeServer.apiKey, options: [String: String] = [:], routes: [ModelRoute] = [],
-                 resumeToken: String? = nil, timeout: Duration = .seconds(20)) async throws -> EngineRun<QwenSeen> {
+                 resumeToken: String? = nil, timeout: Duration = .seconds(20)) async throws -> EngineRun<FakeTaskMemory<Script>> {
     try await EngineHarness.withLiveHTTP { http in
         try await FakeDashScopeServer.with(script: script) { server in
             let channel = UpstreamChannel(name: "dashscope-test", kind: .dashscope, baseURL: server.baseURL, apiKey: apiKey,
@@ -39,9 +30,7 @@ private func run(_ script: Script, _ imageRequest: ImageRequest = request(), inp
             let job = EngineJob(taskId: "251007502-AigcImageTask-q1", request: imageRequest, outputSize: size, imageCount: count,
                                 inputs: inputs, resumeToken: resumeToken)
             return try await EngineHarness.run(try DashScopeQwenEngine(channel: channel, http: http), job,
-                                               polls: { await server.polls }) {
-                QwenSeen(calls: await server.calls, polls: await server.polls, problems: await server.problems)
-            }
+                                               polls: { await server.polls }) { await server.memory }
         }
     }
 }
@@ -59,7 +48,7 @@ private func run(_ script: Script, _ imageRequest: ImageRequest = request(), inp
         #expect(run.problems == [] && run.error == nil && run.otherError == nil)
         #expect(run.images.map(\.bytes) == [FakeDashScopeServer.image(0)])
         #expect(run.images.map(\.info) == [ImageInfo(format: .png, width: 64, height: 40)])
-        #expect(run.calls == 1 && run.polls == 0 && run.checkpoints == [] && run.progress == [5, 100])
+        #expect(run.submits == 1 && run.polls.count == 0 && run.checkpoints == [] && run.progress == [5, 100])
     }
 
     @Test func inlineReferenceAndSizeFittedToEditLimits() async throws {
@@ -92,18 +81,19 @@ private func run(_ script: Script, _ imageRequest: ImageRequest = request(), inp
         let expected = json(#"{"model":"qwen-image-plus","input":{"prompt":"三只小狗"},"parameters":{"n":1,"watermark":false,"negative_prompt":"blur"}}"#)
         let run = try await run(Script(async: true, body: expected), request { $0.negativePrompt = "blur" }, options: ["mode": "async"])
         #expect(run.problems == [] && run.error == nil)
-        #expect(run.calls == 1 && run.polls == 3)
+        #expect(run.submits == 1 && run.polls.count == 3)
         #expect(run.checkpoints == [FakeDashScopeServer.taskId] && run.pollsAtCheckpoint == [0])
         #expect(run.progress == run.progress.sorted() && run.progress.first == 5 && run.progress.last == 100 && run.progress.contains(10))
         #expect(run.images.map(\.bytes) == [FakeDashScopeServer.image(0)])
     }
 
     @Test func resumeTokenPollsWithoutSubmitting() async throws {
-        let resumed = try await run(Script(async: true, body: .null, pollsBeforeDone: 1, existingTask: true), options: ["mode": "async"],
-                                    resumeToken: FakeDashScopeServer.taskId)
-        #expect(resumed.calls == 0 && resumed.polls == 2 && resumed.checkpoints == [] && resumed.problems == [] && resumed.images.count == 1)
-        let gone = try await run(Script(async: true, body: .null, existingTask: true), resumeToken: "11111111-2222-3333-4444-555555555555")
-        #expect(gone.error?.code == "InternalError" && gone.error?.isRetryable == false && gone.calls == 0)
+        let resumed = try await run(Script(async: true, body: .null, play: .init(pollsBeforeDone: 1, existingTask: true)),
+                                    options: ["mode": "async"], resumeToken: FakeDashScopeServer.taskId)
+        #expect(resumed.submits == 0 && resumed.polls.count == 2 && resumed.checkpoints == [] && resumed.problems == [] && resumed.images.count == 1)
+        let gone = try await run(Script(async: true, body: .null, play: .init(existingTask: true)),
+                                 resumeToken: "11111111-2222-3333-4444-555555555555")
+        #expect(gone.error?.code == "InternalError" && gone.error?.isRetryable == false && gone.submits == 0)
     }
 
     @Test(arguments: [(FakeDashScopeServer.Outcome.failed(code: "DataInspectionFailed", message: "Output data may contain inappropriate content."),
@@ -112,8 +102,8 @@ private func run(_ script: Script, _ imageRequest: ImageRequest = request(), inp
                       (.resultsFailed(code: "DataInspectionFailed"), "ContentModerationFailed"),
                       (.canceled, "InternalError")])
     func asyncTaskFailuresInHTTP200(outcome: FakeDashScopeServer.Outcome, code: String) async throws {
-        let run = try await run(Script(async: true, body: asyncT2I, pollsBeforeDone: 1, outcome: outcome), options: ["mode": "async"])
-        #expect(run.error?.code.rawValue == code && run.error?.isRetryable == false && run.polls == 2 && run.problems == [])
+        let run = try await run(Script(async: true, body: asyncT2I, play: .init(pollsBeforeDone: 1, outcome: outcome)), options: ["mode": "async"])
+        #expect(run.error?.code.rawValue == code && run.error?.isRetryable == false && run.polls.count == 2 && run.problems == [])
     }
 
     static let syncFailures: [(FakeDashScopeServer.Reply, String, Bool, Duration?)] = [
@@ -143,16 +133,18 @@ private func run(_ script: Script, _ imageRequest: ImageRequest = request(), inp
     @Test func wrongKeyIsAnInternalErrorThatNamesNoKey() async throws {
         let run = try await run(Script(body: plainT2I), apiKey: "sk-wrong-key-0000")
         #expect(run.error?.code == "InternalError" && run.error?.isRetryable == false)
-        #expect(run.error?.message.contains("sk-wrong") == false && run.calls == 0)
+        #expect(run.error?.message.contains("sk-wrong") == false && run.submits == 0)
     }
 
     @Test func transientPollFailuresAreRetriedAndDeadlineHolds() async throws {
         let replies = [Reply(status: 429, body: #"{"request_id":"r","code":"Throttling","message":"slow down"}"#, headers: ["retry-after-ms": "30"]),
                        Reply(status: 500, body: #"{"request_id":"r","code":"InternalError","message":"oops"}"#),
                        Reply(status: 200, body: "{trunc")]
-        let retried = try await run(Script(async: true, body: asyncT2I, pollReplies: replies, pollsBeforeDone: 0), options: ["mode": "async"])
-        #expect(retried.error == nil && retried.images.count == 1 && retried.polls == 4 && retried.problems == [])
-        let slow = try await run(Script(async: true, body: asyncT2I, outcome: .never), options: ["mode": "async"], timeout: .seconds(8))
+        let retried = try await run(Script(async: true, body: asyncT2I, play: .init(pollReplies: replies, pollsBeforeDone: 0)),
+                                    options: ["mode": "async"])
+        #expect(retried.error == nil && retried.images.count == 1 && retried.polls.count == 4 && retried.problems == [])
+        let slow = try await run(Script(async: true, body: asyncT2I, play: .init(outcome: .never)), options: ["mode": "async"],
+                                 timeout: .seconds(8))
         #expect(slow.error?.code == "TaskTimeout" && slow.error?.isRetryable == true && slow.checkpoints.count == 1)
     }
 

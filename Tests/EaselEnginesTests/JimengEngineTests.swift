@@ -6,20 +6,10 @@ import Testing
 private typealias Script = FakeVolcengineServer.Script
 private typealias Reply = FakeVolcengineServer.Reply
 
-/// What the fake saw in one run.
-private struct JimengSeen: Sendable {
-    var submits: Int
-    var polls: Int
-    var problems: [String]
-    var signatureFailures: [String]
-}
-
 private let minimal = json(#"{"req_key":"jimeng_t2i_v40","prompt":"一只红狐狸","force_single":true}"#)
 
 private func request(_ prompt: String = "一只红狐狸", edit: (inout ImageRequest) -> Void = { _ in }) -> ImageRequest {
-    var request = ImageRequest(modelName: "Jimeng", modelVersion: "4.0", prompt: prompt)
-    edit(&request)
-    return request
+    .edited("Jimeng", "4.0", prompt: prompt, edit)
 }
 
 private func reference(_ index: Int, url: String? = nil) -> ResolvedImage {
@@ -30,7 +20,7 @@ private func run(_ script: Script, _ imageRequest: ImageRequest = request(), inp
                  outputSize: PixelSize = PixelSize(width: 1024, height: 1024), secretKey: String = FakeVolcengineServer.secretKey,
                  options: [String: String] = [:], resumeToken: String? = nil, timeout: Duration = .seconds(20),
                  clock: @escaping @Sendable () -> Date = Date.init,
-                 cancelAfter: Duration? = nil) async throws -> EngineRun<JimengSeen> {
+                 cancelAfter: Duration? = nil) async throws -> EngineRun<FakeTaskMemory<Script>> {
     try await EngineHarness.withLiveHTTP { http in
         try await FakeVolcengineServer.with(script: script) { server in
             let channel = UpstreamChannel(name: "jimeng-test", kind: .jimeng, baseURL: server.baseURL + "/",
@@ -40,10 +30,7 @@ private func run(_ script: Script, _ imageRequest: ImageRequest = request(), inp
             let job = EngineJob(taskId: "251007502-AigcImageTask-j1", request: imageRequest, outputSize: outputSize,
                                 imageCount: count, inputs: inputs, resumeToken: resumeToken)
             return try await EngineHarness.run(try JimengImageEngine(channel: channel, http: http, clock: clock), job,
-                                               cancelAfter: cancelAfter, polls: { await server.polls }) {
-                JimengSeen(submits: await server.submits, polls: await server.polls, problems: await server.problems,
-                           signatureFailures: await server.signatureFailures)
-            }
+                                               cancelAfter: cancelAfter, polls: { await server.polls }) { await server.memory }
         }
     }
 }
@@ -52,8 +39,8 @@ private func run(_ script: Script, _ imageRequest: ImageRequest = request(), inp
     @Test func signedSubmitCheckpointsThenPollsAndDownloads() async throws {
         let run = try await run(Script(submitBody: minimal))
         #expect(run.error == nil && run.otherError == nil)
-        #expect(run.problems == [] && run.signatureFailures == [])
-        #expect(run.submits == 1 && run.polls == 3)
+        #expect(run.problems == [] && run.refusals == [])
+        #expect(run.submits == 1 && run.polls.count == 3)
         #expect(run.checkpoints == [FakeVolcengineServer.taskId] && run.pollsAtCheckpoint == [0])
         #expect(run.images.map(\.bytes) == [FakeVolcengineServer.image(0)])
         #expect(run.images.map(\.info) == [ImageInfo(format: .png, width: 48, height: 64)])
@@ -88,21 +75,22 @@ private func run(_ script: Script, _ imageRequest: ImageRequest = request(), inp
     }
 
     @Test func resumeTokenPollsWithoutSubmitting() async throws {
-        let run = try await run(Script(submitBody: .null, pollsBeforeDone: 1, existingTask: true), resumeToken: FakeVolcengineServer.taskId)
-        #expect(run.submits == 0 && run.checkpoints == [] && run.polls == 2 && run.problems == [])
+        let run = try await run(Script(submitBody: .null, play: .init(pollsBeforeDone: 1, existingTask: true)),
+                                resumeToken: FakeVolcengineServer.taskId)
+        #expect(run.submits == 0 && run.checkpoints == [] && run.polls.count == 2 && run.problems == [])
         #expect(run.images.map(\.bytes) == [FakeVolcengineServer.image(0)])
     }
 
     @Test func wrongSecretIsRefusedByTheSignatureCheck() async throws {
         let run = try await run(Script(submitBody: minimal), secretKey: "not-the-secret")
-        #expect(run.signatureFailures == ["signature does not match"])
+        #expect(run.refusals == ["signature does not match"])
         #expect(run.error?.code == "InternalError" && run.error?.isRetryable == false)
         #expect(run.error?.message.contains("not-the-secret") == false && run.checkpoints == [])
     }
 
     @Test func signaturesAreDatedByTheInjectedClock() async throws {
         let run = try await run(Script(submitBody: minimal), clock: { Date().addingTimeInterval(-3600) })
-        #expect(run.signatureFailures == ["X-Date is skewed"] && run.error?.code == "InternalError" && run.submits == 0)
+        #expect(run.refusals == ["X-Date is skewed"] && run.error?.code == "InternalError" && run.submits == 0)
     }
 
     static let submitFailures: [(FakeVolcengineServer.Reply, String, Bool, Duration?)] = [
@@ -126,7 +114,7 @@ private func run(_ script: Script, _ imageRequest: ImageRequest = request(), inp
     func submitErrorsAreClassified(reply: FakeVolcengineServer.Reply, code: String, retryable: Bool, retryAfter: Duration?) async throws {
         let run = try await run(Script(submitBody: minimal, submitReply: reply))
         #expect(run.error?.code.rawValue == code && run.error?.isRetryable == retryable && run.error?.retryAfter == retryAfter)
-        #expect(run.polls == 0 && run.checkpoints == [] && run.problems == [])
+        #expect(run.polls.count == 0 && run.checkpoints == [] && run.problems == [])
     }
 
     @Test(arguments: [(FakeVolcengineServer.Outcome.failed(code: 50511, message: "Post Img Risk Not Pass", status: 400), "ContentModerationFailed"),
@@ -134,9 +122,9 @@ private func run(_ script: Script, _ imageRequest: ImageRequest = request(), inp
                       (.status("expired"), "TaskTimeout"), (.status("not_found"), "InternalError"),
                       (.corruptImage, "ModelGenerateFailed")])
     func taskFailuresEndTheJob(outcome: FakeVolcengineServer.Outcome, code: String) async throws {
-        let run = try await run(Script(submitBody: minimal, pollsBeforeDone: 1, outcome: outcome))
+        let run = try await run(Script(submitBody: minimal, play: .init(pollsBeforeDone: 1, outcome: outcome)))
         #expect(run.error?.code.rawValue == code && run.images.isEmpty && run.problems == [])
-        if code != "ModelGenerateFailed" { #expect(run.error?.isRetryable == false && run.polls == 2) }
+        if code != "ModelGenerateFailed" { #expect(run.error?.isRetryable == false && run.polls.count == 2) }
     }
 
     @Test func transientPollFailuresAreRetried() async throws {
@@ -144,14 +132,14 @@ private func run(_ script: Script, _ imageRequest: ImageRequest = request(), inp
                              headers: ["retry-after-ms": "30"]),
                        Reply(status: 500, body: #"{"code":50501,"data":null,"message":"Internal RPC Error","status":50501}"#),
                        Reply(status: 200, body: "{truncated")]
-        let run = try await run(Script(submitBody: minimal, pollReplies: replies, pollsBeforeDone: 0))
-        #expect(run.error == nil && run.images.count == 1 && run.polls == 4 && run.submits == 1 && run.problems == [])
+        let run = try await run(Script(submitBody: minimal, play: .init(pollReplies: replies, pollsBeforeDone: 0)))
+        #expect(run.error == nil && run.images.count == 1 && run.polls.count == 4 && run.submits == 1 && run.problems == [])
     }
 
     @Test func deadlineAndCancellation() async throws {
-        let slow = try await run(Script(submitBody: minimal, outcome: .never), timeout: .seconds(8))
+        let slow = try await run(Script(submitBody: minimal, play: .init(outcome: .never)), timeout: .seconds(8))
         #expect(slow.error?.code == "TaskTimeout" && slow.error?.isRetryable == true && slow.checkpoints.count == 1)
-        let cancelled = try await run(Script(submitBody: minimal, outcome: .never), cancelAfter: .seconds(1))
+        let cancelled = try await run(Script(submitBody: minimal, play: .init(outcome: .never)), cancelAfter: .seconds(1))
         #expect(cancelled.otherError == "CancellationError" && cancelled.images.isEmpty)
     }
 

@@ -7,19 +7,9 @@ private let accessKey = "ak-test-7f3a"
 private let secretKey = "sk-secret-kling-9b1c"
 private typealias Script = FakeKlingServer.Script
 
-/// What the fake saw in one run.
-private struct KlingSeen: Sendable {
-    var submits: Int
-    var polls: [String]
-    var problems: [String]
-    var authFailures: [String]
-}
-
 private func request(_ version: String, _ prompt: String? = "a red fox",
                      edit: (inout ImageRequest) -> Void = { _ in }) -> ImageRequest {
-    var request = ImageRequest(modelName: "Kling", modelVersion: version, prompt: prompt)
-    edit(&request)
-    return request
+    .edited("Kling", version, prompt: prompt, edit)
 }
 
 private func reference(_ index: Int, url: String? = nil) -> ResolvedImage {
@@ -29,7 +19,7 @@ private func reference(_ index: Int, url: String? = nil) -> ResolvedImage {
 private func run(_ script: Script, _ imageRequest: ImageRequest, inputs: [ResolvedImage] = [], count: Int = 1,
                  auth: FakeKlingServer.Auth = .jwt(accessKey: accessKey, secretKey: secretKey), resumeToken: String? = nil,
                  timeout: Duration = .seconds(20), clock: @escaping @Sendable () -> Date = Date.init,
-                 routes: [ModelRoute] = [], cancelAfter: Duration? = nil) async throws -> EngineRun<KlingSeen> {
+                 routes: [ModelRoute] = [], cancelAfter: Duration? = nil) async throws -> EngineRun<FakeTaskMemory<Script>> {
     try await EngineHarness.withLiveHTTP { http in
         try await FakeKlingServer.with(auth: auth, script: script) { server in
             var channel = UpstreamChannel(name: "kling-test", kind: .kling, baseURL: server.baseURL + "/",
@@ -42,10 +32,7 @@ private func run(_ script: Script, _ imageRequest: ImageRequest, inputs: [Resolv
                                 outputSize: PixelSize(width: 1024, height: 1024), imageCount: count, inputs: inputs,
                                 resumeToken: resumeToken)
             return try await EngineHarness.run(try KlingImageEngine(channel: channel, http: http, clock: clock), job,
-                                               cancelAfter: cancelAfter, polls: { await server.polls.count }) {
-                KlingSeen(submits: await server.submits, polls: await server.polls, problems: await server.problems,
-                          authFailures: await server.authFailures)
-            }
+                                               cancelAfter: cancelAfter, polls: { await server.polls.count }) { await server.memory }
         }
     }
 }
@@ -72,7 +59,7 @@ private let pollPath = "/v1/images/generations/\(FakeKlingServer.taskId)"
             $0.negativePrompt = "blur"; $0.aspectRatio = "16:9"; $0.resolution = "2K"; $0.logoAdd = false
         }, count: 2)
         #expect(run.error == nil && run.otherError == nil)
-        #expect(run.problems == [] && run.authFailures == [])
+        #expect(run.problems == [] && run.refusals == [])
         let downloaded = run.images.map(\.bytes) == [FakeKlingServer.image(0), FakeKlingServer.image(1)]
         #expect(downloaded && run.images.allSatisfy { $0.info == ImageInfo(format: .png, width: 64, height: 48) })
         #expect(run.submits == 1 && run.polls == Array(repeating: pollPath, count: 3))
@@ -89,7 +76,7 @@ private let pollPath = "/v1/images/generations/\(FakeKlingServer.taskId)"
              {"subject_image":"https://example.com/a.png"},{"subject_image":"\#(refs[1].base64)"},
              {"subject_image":"https://example.com/c.png"}]}
             """#)
-        let run = try await run(Script(path: "/v1/images/multi-image2image", body: expected, pollsBeforeDone: 0),
+        let run = try await run(Script(path: "/v1/images/multi-image2image", body: expected, play: .init(pollsBeforeDone: 0)),
                                 request("2.1") { $0.negativePrompt = "blur"; $0.resolution = "1k" }, inputs: refs)
         #expect(run.problems == [] && run.error == nil && run.images.count == 1)
         #expect(run.polls == ["/v1/images/multi-image2image/\(FakeKlingServer.taskId)"])
@@ -126,11 +113,11 @@ private let pollPath = "/v1/images/generations/\(FakeKlingServer.taskId)"
     @Test func plainAPIKeyIsSentAsBearer() async throws {
         let run = try await run(Script(path: "/v1/images/generations", body: minimal),
                                 request("2.1"), auth: .apiKey("kling-api-key-123"))
-        #expect(run.authFailures == [] && run.problems == [] && run.images.count == 1)
+        #expect(run.refusals == [] && run.problems == [] && run.images.count == 1)
     }
 
     @Test func resumeTokenPollsTheRecordedTaskWithoutSubmitting() async throws {
-        let script = Script(path: "/v1/images/generations", body: .null, pollsBeforeDone: 1, images: 1, existingTask: true)
+        let script = Script(path: "/v1/images/generations", body: .null, images: 1, play: .init(pollsBeforeDone: 1, existingTask: true))
         let run = try await run(script, request("2.1"), resumeToken: FakeKlingServer.taskId)
         #expect(run.submits == 0 && run.checkpoints == [] && run.problems == [])
         #expect(run.polls == [pollPath, pollPath] && run.images.first?.bytes == FakeKlingServer.image(0))
@@ -139,8 +126,7 @@ private let pollPath = "/v1/images/generations/\(FakeKlingServer.taskId)"
     @Test(arguments: [("Image generation failed", "ModelGenerateFailed"),
                       ("Failure to pass the risk control system", "ContentModerationFailed")])
     func taskFailureInHTTP200(message: String, code: String) async throws {
-        let script = Script(path: "/v1/images/generations", body: minimal,
-                            outcome: .failed(message))
+        let script = Script(path: "/v1/images/generations", body: minimal, play: .init(outcome: .failed(message)))
         let run = try await run(script, request("2.1"))
         #expect(run.error?.code.rawValue == code && run.error?.isRetryable == false && run.images.isEmpty)
         if code == "ModelGenerateFailed" { #expect(run.error?.message.contains(message) == true) }
@@ -173,17 +159,16 @@ private let pollPath = "/v1/images/generations/\(FakeKlingServer.taskId)"
 
     @Test func transientPollFailuresAreRetried() async throws {
         let script = Script(path: "/v1/images/generations", body: minimal,
-                            pollReplies: [reply(503, body: failure(5001, "maintenance")),
-                                          reply(429, body: failure(1302, "rate limit"),
-                                                headers: ["Retry-After": "0"])])
+                            play: .init(pollReplies: [reply(503, body: failure(5001, "maintenance")),
+                                                      reply(429, body: failure(1302, "rate limit"),
+                                                            headers: ["Retry-After": "0"])]))
         let run = try await run(script, request("2.1"))
         #expect(run.error == nil && run.images.count == 1 && run.polls.count == 5 && run.submits == 1)
     }
 
     @Test(arguments: [FakeKlingServer.Outcome.noStatus, .corruptImage])
     func malformedResultsFail(outcome: FakeKlingServer.Outcome) async throws {
-        let script = Script(path: "/v1/images/generations", body: minimal,
-                            pollsBeforeDone: 0, outcome: outcome)
+        let script = Script(path: "/v1/images/generations", body: minimal, play: .init(pollsBeforeDone: 0, outcome: outcome))
         let run = try await run(script, request("2.1"))
         #expect(run.error?.code == "ModelGenerateFailed" && run.images.isEmpty)
     }
@@ -191,21 +176,19 @@ private let pollPath = "/v1/images/generations/\(FakeKlingServer.taskId)"
     @Test func expiredTokenIsRefusedWithoutLeakingCredentials() async throws {
         let script = Script(path: "/v1/images/generations", body: .null)
         let run = try await run(script, request("2.1"), clock: { Date().addingTimeInterval(-3600) })
-        #expect(run.authFailures == ["expired"] && run.error?.code == "InternalError" && run.error?.isRetryable == false)
+        #expect(run.refusals == ["expired"] && run.error?.code == "InternalError" && run.error?.isRetryable == false)
         let text = "\(run.error.map { "\($0)" } ?? "")"
         #expect(!text.contains(accessKey) && !text.contains(secretKey))
     }
 
     @Test func deadlineEndsPollingWithTaskTimeout() async throws {
-        let script = Script(path: "/v1/images/generations", body: minimal,
-                            outcome: .never)
+        let script = Script(path: "/v1/images/generations", body: minimal, play: .init(outcome: .never))
         let run = try await run(script, request("2.1"), timeout: .seconds(8))
         #expect(run.error?.code == "TaskTimeout" && run.error?.isRetryable == true && run.checkpoints.count == 1)
     }
 
     @Test func cancellationStopsPolling() async throws {
-        let script = Script(path: "/v1/images/generations", body: minimal,
-                            outcome: .never)
+        let script = Script(path: "/v1/images/generations", body: minimal, play: .init(outcome: .never))
         let run = try await run(script, request("2.1"), cancelAfter: .seconds(1))
         #expect(run.otherError == "CancellationError" && run.checkpoints.count == 1)
     }

@@ -119,9 +119,7 @@ import EaselServices
     static let prompt = "a red fox in the snow"
 
     static func request(_ name: String, _ version: String, _ edit: (inout ImageRequest) -> Void = { _ in }) -> ImageRequest {
-        var request = ImageRequest(modelName: name, modelVersion: version, prompt: prompt)
-        edit(&request)
-        return request
+        .edited(name, version, prompt: prompt, edit)
     }
 
     /// One task per catalog model, named after it, on the channel that serves it.
@@ -153,7 +151,7 @@ import EaselServices
         func kling(_ version: String, _ path: String, _ body: String) -> E2E.Channel {
             E2E.Channel(E2E.upstream("kling-\(version.lowercased())", "kling", ["Kling/\(version)"],
                                      accessKey: E2E.klingAK, secretKey: E2E.klingSK)) { _ in
-                E2E.kling(.init(path: path, body: json(body), pollsBeforeDone: 1))
+                E2E.kling(.init(path: path, body: json(body), play: .init(pollsBeforeDone: 1)))
             }
         }
         return [
@@ -168,7 +166,7 @@ import EaselServices
             E2E.Channel(E2E.upstream("dashscope-0925", "dashscope", ["Qwen/0925"], apiKey: FakeDashScopeServer.apiKey,
                                      options: ["mode": "async"])) { _ in
                 E2E.dashScope(.init(async: true, body: json(#"{"model":"qwen-image-plus","input":{"prompt":"\#(p)"},"parameters":{"n":1,"watermark":false}}"#),
-                                    pollsBeforeDone: 1))
+                                    play: .init(pollsBeforeDone: 1)))
             },
             E2E.Channel(E2E.upstream("dashscope-2.0", "dashscope", ["Qwen/2.0"], apiKey: FakeDashScopeServer.apiKey)) { _ in
                 E2E.dashScope(.init(body: json(#"""
@@ -181,14 +179,14 @@ import EaselServices
             E2E.Channel(E2E.upstream("vidu", "vidu", ["Vidu/q2"], apiKey: FakeViduServer.apiKey)) { ids in
                 E2E.vidu(.init(body: json(#"""
                     {"model":"viduq2","prompt":"\#(p)","aspect_ratio":"16:9","payload":"\#(ids["Vidu/q2"] ?? "?")"}
-                    """#), pollsBeforeDone: 1))
+                    """#), play: .init(pollsBeforeDone: 1)))
             },
             kling("2.1", KlingRoute.generations, #"{"model_name":"kling-v2-1","prompt":"\#(p)","n":1}"#),
             kling("3.0", KlingRoute.generations, #"{"model_name":"kling-v3","prompt":"\#(p)","n":1,"aspect_ratio":"16:9"}"#),
             kling("3.0-Omni", KlingRoute.omni, #"{"model_name":"kling-v3-omni","prompt":"\#(p)","n":1}"#),
             kling("O1", KlingRoute.omni, #"{"model_name":"kling-image-o1","prompt":"\#(p)","n":1}"#),
             E2E.jimengChannel("jimeng", script: .init(submitBody: json(#"{"req_key":"jimeng_t2i_v40","prompt":"\#(p)","force_single":true}"#),
-                                                      pollsBeforeDone: 1)),
+                                                      play: .init(pollsBeforeDone: 1))),
             E2E.midjourneyChannel("midjourney", ["MJ/v7"], setup: .init()),
             E2E.comfyChannel("comfyui", ["Mingmou/1.0"], setup: .init(pendingPolls: 1, runningPolls: 1)),
             E2E.Channel(E2E.upstream("local-sd", "openai-compatible",
@@ -232,8 +230,8 @@ import EaselServices
             E2E.arkChannel("ark-fail", "SI/4.5", model: "doubao-seedream-4-5-251128",
                            replies: [.error(http: 400, code: "OutputImageSensitiveContentDetected", type: "BadRequest")]),
             E2E.jimengChannel("jimeng-fail", script: .init(
-                submitBody: json(#"{"req_key":"jimeng_t2i_v40","prompt":"\#(p)","force_single":true}"#), pollsBeforeDone: 1,
-                outcome: .failed(code: 50411, message: "Pre Img Risk Not Pass", status: 200))),
+                submitBody: json(#"{"req_key":"jimeng_t2i_v40","prompt":"\#(p)","force_single":true}"#),
+                play: .init(pollsBeforeDone: 1, outcome: .failed(code: 50411, message: "Pre Img Risk Not Pass", status: 200)))),
             E2E.Channel(E2E.upstream("dashscope-fail", "dashscope", ["Qwen/0925"], apiKey: FakeDashScopeServer.apiKey)) { _ in
                 E2E.dashScope(.init(body: json(#"""
                     {"model":"qwen-image-plus","input":{"messages":[{"role":"user","content":[{"text":"\#(p)"}]}]},
@@ -244,11 +242,11 @@ import EaselServices
                                                                               message: "文本内容违规"))),
             E2E.Channel(E2E.upstream("vidu-fail", "vidu", ["Vidu/q2"], apiKey: FakeViduServer.apiKey)) { ids in
                 E2E.vidu(.init(body: json(#"{"model":"viduq2","prompt":"\#(p)","payload":"\#(ids["vidu"] ?? "?")"}"#),
-                               pollsBeforeDone: 1, outcome: .failed("CreationPolicyViolation")))
+                               play: .init(pollsBeforeDone: 1, outcome: .failed("CreationPolicyViolation"))))
             },
             E2E.Channel(E2E.upstream("kling-fail", "kling", ["Kling/2.1"], accessKey: E2E.klingAK, secretKey: E2E.klingSK)) { _ in
                 E2E.kling(.init(path: KlingRoute.generations, body: json(#"{"model_name":"kling-v2-1","prompt":"\#(p)","n":1}"#),
-                                pollsBeforeDone: 1, outcome: .failed("Failure to pass the risk control system")))
+                                play: .init(pollsBeforeDone: 1, outcome: .failed("Failure to pass the risk control system"))))
             },
             E2E.midjourneyChannel("midjourney-fail", ["MJ/v7"], setup: .init(plan: .fail("Banned prompt detected: gore"))),
             E2E.vodChannel("vod-fail", ["Hunyuan/3.5-preview"],
@@ -458,18 +456,17 @@ enum E2E {
     }
 
     /// A started task fake: its report counts the creates, and lists the mismatches with the credentials it
-    /// `refused()`; `image` is what it serves for the first result.
-    static func started(_ server: some FakeTaskServer, image: [UInt8],
-                        refused: @escaping @Sendable () async -> [String] = { [] }) -> Started {
+    /// refused; `image` is what it serves for the first result.
+    static func started(_ server: some FakeTaskServer, image: [UInt8]) -> Started {
         Started(baseURL: server.baseURL) {
-            Report(problems: await server.problems + refused(), creates: await server.submits, images: [image])
+            Report(problems: await server.problems + server.refusals, creates: await server.submits, images: [image])
         }
     }
 
     static func kling(_ script: FakeKlingServer.Script) -> Starter {
         { body in
             try await FakeKlingServer.with(auth: .jwt(accessKey: klingAK, secretKey: klingSK), script: script) { server in
-                try await body(started(server, image: FakeKlingServer.image(0)) { await server.authFailures })
+                try await body(started(server, image: FakeKlingServer.image(0)))
             }
         }
     }
@@ -487,7 +484,7 @@ enum E2E {
                          secretKey: FakeVolcengineServer.secretKey, region: "cn-north-1")) { _ in
             { body in
                 try await FakeVolcengineServer.with(script: script) { server in
-                    try await body(started(server, image: FakeVolcengineServer.image(0)) { await server.signatureFailures })
+                    try await body(started(server, image: FakeVolcengineServer.image(0)))
                 }
             }
         }

@@ -5,19 +5,10 @@ import Testing
 
 private typealias Script = FakeViduServer.Script
 
-/// What the fake saw in one run.
-private struct ViduSeen: Sendable {
-    var submits: Int
-    var polls: [String]
-    var problems: [String]
-}
-
 private let girl = "the girl in image 1 riding a bike"
 
 private func request(_ prompt: String? = girl, edit: (inout ImageRequest) -> Void = { _ in }) -> ImageRequest {
-    var request = ImageRequest(modelName: "Vidu", modelVersion: "q2", prompt: prompt)
-    edit(&request)
-    return request
+    .edited("Vidu", "q2", prompt: prompt, edit)
 }
 
 private func reference(_ index: Int, url: String? = nil) -> ResolvedImage {
@@ -29,7 +20,7 @@ private let minimal = json(#"{"model":"viduq2","prompt":"\#(girl)","payload":"\#
 
 private func run(_ script: Script, _ imageRequest: ImageRequest, inputs: [ResolvedImage] = [], resumeToken: String? = nil,
                  apiKey: String? = FakeViduServer.apiKey, timeout: Duration = .seconds(20),
-                 cancelAfter: Duration? = nil) async throws -> EngineRun<ViduSeen> {
+                 cancelAfter: Duration? = nil) async throws -> EngineRun<FakeTaskMemory<Script>> {
     try await EngineHarness.withLiveHTTP { http in
         try await FakeViduServer.with(script: script) { server in
             let channel = UpstreamChannel(name: "vidu-test", kind: .vidu, baseURL: server.baseURL, apiKey: apiKey,
@@ -38,9 +29,7 @@ private func run(_ script: Script, _ imageRequest: ImageRequest, inputs: [Resolv
             let job = EngineJob(taskId: taskId, request: imageRequest, outputSize: PixelSize(width: 1920, height: 1080),
                                 imageCount: 1, inputs: inputs, resumeToken: resumeToken)
             return try await EngineHarness.run(try ViduImageEngine(channel: channel, http: http), job,
-                                               cancelAfter: cancelAfter, polls: { await server.polls.count }) {
-                ViduSeen(submits: await server.submits, polls: await server.polls, problems: await server.problems)
-            }
+                                               cancelAfter: cancelAfter, polls: { await server.polls.count }) { await server.memory }
         }
     }
 }
@@ -72,7 +61,7 @@ private let pollPath = "/ent/v2/tasks/\(FakeViduServer.taskId)/creations"
         let expected = json(#"""
             {"model":"viduq2","prompt":"\#(girl)","resolution":"1080p","payload":"\#(taskId)"}
             """#)
-        let run = try await run(Script(body: expected, pollsBeforeDone: 0), request { $0.resolution = "1080P" })
+        let run = try await run(Script(body: expected, play: .init(pollsBeforeDone: 0)), request { $0.resolution = "1080P" })
         #expect(run.problems == [] && run.images.count == 1 && run.polls.count == 1)
     }
 
@@ -83,7 +72,7 @@ private let pollPath = "/ent/v2/tasks/\(FakeViduServer.taskId)/creations"
     }
 
     @Test func resumeTokenPollsTheRecordedTaskWithoutSubmitting() async throws {
-        let run = try await run(Script(body: .null, pollsBeforeDone: 1, existingTask: true), request(),
+        let run = try await run(Script(body: .null, play: .init(pollsBeforeDone: 1, existingTask: true)), request(),
                                 resumeToken: FakeViduServer.taskId)
         #expect(run.submits == 0 && run.checkpoints == [] && run.problems == [])
         #expect(run.polls == [pollPath, pollPath] && run.images.first?.bytes == FakeViduServer.image(0))
@@ -93,7 +82,7 @@ private let pollPath = "/ent/v2/tasks/\(FakeViduServer.taskId)/creations"
                       ("TaskPromptPolicyViolation", "InvalidParameter.ViolationContent"),
                       ("ImageDownloadFailure", "InvalidParameterValue"), ("", "ModelGenerateFailed")])
     func taskFailuresInHTTP200(errCode: String, code: String) async throws {
-        let run = try await run(Script(body: minimal, outcome: .failed(errCode)), request())
+        let run = try await run(Script(body: minimal, play: .init(outcome: .failed(errCode))), request())
         #expect(run.error?.code.rawValue == code && run.error?.isRetryable == false && run.images.isEmpty && run.problems == [])
     }
 
@@ -122,25 +111,26 @@ private let pollPath = "/ent/v2/tasks/\(FakeViduServer.taskId)/creations"
     }
 
     @Test func transientPollFailuresAreRetried() async throws {
-        let script = Script(body: minimal, pollReplies: [FakeViduServer.error(500, "InternalServiceFailure", "oops"),
-                                                         FakeViduServer.error(429, "SystemThrottling", "slow down",
-                                                                              headers: ["Retry-After": "0"])])
+        let script = Script(body: minimal, play: .init(pollReplies: [
+            FakeViduServer.error(500, "InternalServiceFailure", "oops"),
+            FakeViduServer.error(429, "SystemThrottling", "slow down", headers: ["Retry-After": "0"]),
+        ]))
         let run = try await run(script, request())
         #expect(run.error == nil && run.images.count == 1 && run.polls.count == 6)
     }
 
     @Test func malformedPollAnswerFails() async throws {
-        let run = try await run(Script(body: minimal, pollsBeforeDone: 0, outcome: .noState), request())
+        let run = try await run(Script(body: minimal, play: .init(pollsBeforeDone: 0, outcome: .noState)), request())
         #expect(run.error?.code == "ModelGenerateFailed" && run.polls.count == 1)
     }
 
     @Test func deadlineEndsPollingWithTaskTimeout() async throws {
-        let run = try await run(Script(body: minimal, outcome: .never), request(), timeout: .seconds(8))
+        let run = try await run(Script(body: minimal, play: .init(outcome: .never)), request(), timeout: .seconds(8))
         #expect(run.error?.code == "TaskTimeout" && run.error?.isRetryable == true && run.checkpoints.count == 1)
     }
 
     @Test func cancellationStopsPolling() async throws {
-        let run = try await run(Script(body: minimal, outcome: .never), request(), cancelAfter: .seconds(1))
+        let run = try await run(Script(body: minimal, play: .init(outcome: .never)), request(), cancelAfter: .seconds(1))
         #expect(run.otherError == "CancellationError" && run.checkpoints.count == 1)
     }
 

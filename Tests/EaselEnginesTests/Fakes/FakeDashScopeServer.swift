@@ -15,7 +15,7 @@ struct FakeDashScopeServer: FakeTaskServer {
     typealias Reply = FakeReply
 
     /// How the async task ends.
-    enum Outcome: Sendable {
+    enum Outcome: FakeTaskOutcome {
         case succeeded
         /// `FAILED` with `output.code` / `output.message` (HTTP 200).
         case failed(code: String, message: String)
@@ -23,6 +23,10 @@ struct FakeDashScopeServer: FakeTaskServer {
         case resultsFailed(code: String)
         case canceled
         case never
+
+        static var documentedSuccess: Self { .succeeded }
+        /// `PENDING`, then `RUNNING`.
+        static var waitingPolls: Int { 2 }
     }
 
     /// What the fake expects and how it answers.
@@ -33,12 +37,8 @@ struct FakeDashScopeServer: FakeTaskServer {
         var body: JSONValue
         /// Answer to that call instead of the documented success.
         var reply: Reply?
-        var pollReplies: [Reply] = []
-        /// Polls answered `PENDING`, then `RUNNING`, before the outcome.
-        var pollsBeforeDone = 2
-        var outcome: Outcome = .succeeded
         var images = 1
-        var existingTask = false
+        var play = FakeTaskPlay<Outcome>()
     }
 
     static let apiKey = "sk-dashscope-test-5e2c"
@@ -48,9 +48,7 @@ struct FakeDashScopeServer: FakeTaskServer {
     let baseURL: String
     let state: DashScopeFakeState
 
-    /// Generation or submit calls received (as `submits`).
-    var calls: Int { get async { await state.submits } }
-    var polls: Int { get async { await state.polls } }
+    var polls: Int { get async { await state.polls.count } }
 
     /// The bytes served for result `index`.
     static func image(_ index: Int) -> [UInt8] {
@@ -105,17 +103,9 @@ struct FakeDashScopeServer: FakeTaskServer {
 
 /// The fake's memory: what it was told to do and what it saw.
 actor DashScopeFakeState: FakeTaskRecorder {
-    let script: FakeDashScopeServer.Script
-    var baseURL = ""
-    var submits = 0
-    var polls = 0
-    var problems: [String] = []
-    private var progress: FakeTaskProgress
+    var memory: FakeTaskMemory<FakeDashScopeServer.Script>
 
-    init(script: FakeDashScopeServer.Script) {
-        self.script = script
-        progress = FakeTaskProgress(script)
-    }
+    init(script: FakeDashScopeServer.Script) { memory = FakeTaskMemory(script) }
 
     func respond(to incoming: FakeRequest) async throws -> FakeReply {
         let body = incoming.body
@@ -128,7 +118,7 @@ actor DashScopeFakeState: FakeTaskRecorder {
         }
         let asyncHeader = incoming.header("X-DashScope-Async")
         if method == "GET", path == "/api/v1/tasks/" + FakeDashScopeServer.taskId {
-            polls += 1
+            polls.append(path)
             if !body.isEmpty || asyncHeader != nil { problems.append("poll has a body or the async header") }
             return poll()
         }
@@ -166,14 +156,13 @@ actor DashScopeFakeState: FakeTaskRecorder {
     }
 
     private func poll() -> FakeReply {
-        if submits == 0, !script.existingTask { problems.append("polled before any submit") }
         var output: [String: JSONValue] = ["task_id": .string(FakeDashScopeServer.taskId)]
         let status: String
-        switch progress.next() {
+        switch memory.advance() {
         case .scripted(let answer): return answer
         case .waiting(let poll): status = poll == 1 ? "PENDING" : "RUNNING"
         case .done:
-            switch script.outcome {
+            switch script.play.outcome {
             case .never: status = "RUNNING"
             case .canceled: status = "CANCELED"
             case .failed(let code, let message):

@@ -18,7 +18,7 @@ struct FakeKlingServer: FakeTaskServer {
     typealias Reply = FakeReply
 
     /// How the task ends.
-    enum Outcome: Sendable {
+    enum Outcome: FakeTaskOutcome {
         case succeed
         case failed(String)
         /// `succeed` whose image URL serves bytes that are no image.
@@ -27,6 +27,10 @@ struct FakeKlingServer: FakeTaskServer {
         case noStatus
         /// Never leaves `processing`.
         case never
+
+        static var documentedSuccess: Self { .succeed }
+        /// `submitted`, then `processing`.
+        static var waitingPolls: Int { 2 }
     }
 
     /// What the fake expects and how it plays the task.
@@ -37,15 +41,9 @@ struct FakeKlingServer: FakeTaskServer {
         var body: JSONValue
         /// Answer to the create instead of the documented success.
         var submitReply: Reply?
-        /// Answers to the first polls, before the task progresses.
-        var pollReplies: [Reply] = []
-        /// Polls answered `submitted`, then `processing`, before the outcome.
-        var pollsBeforeDone = 2
-        var outcome: Outcome = .succeed
         /// Images in the result (default: the submitted `n`).
         var images: Int?
-        /// The task already exists upstream (resume): polling it needs no create.
-        var existingTask = false
+        var play = FakeTaskPlay<Outcome>()
     }
 
     /// The id the fake gives its task.
@@ -56,8 +54,6 @@ struct FakeKlingServer: FakeTaskServer {
 
     /// Paths polled, in order.
     var polls: [String] { get async { await state.polls } }
-    /// Why tokens were refused (empty when all were valid).
-    var authFailures: [String] { get async { await state.authFailures } }
     /// The image bytes served for result `index`.
     static func image(_ index: Int) -> [UInt8] {
         SandboxRenderer().render(prompt: "kling", seed: 3, index: index, width: 64, height: 48, format: .png).bytes
@@ -108,19 +104,12 @@ struct FakeKlingServer: FakeTaskServer {
 /// The fake's memory: what it was told to do and what it saw.
 actor KlingFakeState: FakeTaskRecorder {
     let auth: FakeKlingServer.Auth
-    let script: FakeKlingServer.Script
-    var baseURL = ""
-    var submits = 0
-    var polls: [String] = []
-    var problems: [String] = []
-    var authFailures: [String] = []
+    var memory: FakeTaskMemory<FakeKlingServer.Script>
     private var count = 1
-    private var progress: FakeTaskProgress
 
     init(auth: FakeKlingServer.Auth, script: FakeKlingServer.Script) {
         self.auth = auth
-        self.script = script
-        progress = FakeTaskProgress(script)
+        memory = FakeTaskMemory(script)
     }
 
     func respond(to incoming: FakeRequest) async throws -> FakeReply {
@@ -128,11 +117,11 @@ actor KlingFakeState: FakeTaskRecorder {
         let authorization = incoming.header("authorization")
         let taskPath = script.path + "/" + FakeKlingServer.taskId
         if let download = incoming.resultDownload(under: "/kling-cdn/", problems: &problems, { index, _ in
-            if case .corruptImage = script.outcome { return .text(200, "<html>not an image</html>", type: "image/png") }
+            if case .corruptImage = script.play.outcome { return .text(200, "<html>not an image</html>", type: "image/png") }
             return FakeReply(status: 200, body: FakeKlingServer.image(index), type: "image/png")
         }) { return download }
         if let refusal = refusal(authorization) {
-            authFailures.append(refusal.1)
+            memory.refusals.append(refusal.1)
             return envelopeError(401, refusal.0, "Auth failed: \(refusal.1)")
         }
         if method == "POST", path == script.path {
@@ -157,13 +146,12 @@ actor KlingFakeState: FakeTaskRecorder {
         }
         polls.append(path)
         if !incoming.body.isEmpty { problems.append("poll has a body") }
-        if submits == 0, !script.existingTask { problems.append("polled before any create") }
-        switch progress.next() {
+        switch memory.advance() {
         case .scripted(let answer): return answer
         case .waiting(let poll): return envelope(task(status: poll == 1 ? "submitted" : "processing"))
         case .done: break
         }
-        switch script.outcome {
+        switch script.play.outcome {
         case .never: return envelope(task(status: "processing"))
         case .noStatus: return envelope(.object(["task_id": .string(FakeKlingServer.taskId)]))
         case .failed(let message): return envelope(task(status: "failed", message: message))

@@ -1,5 +1,5 @@
-/// How the one upstream task a fake plays answers its polls: first the replies a test scripted, then
-/// `pollsBeforeDone` polls in the vendor's waiting states, then the task's outcome.
+/// How far the one upstream task a fake plays has got through its ``FakeTaskPlay``: first the replies a test
+/// scripted, then `pollsBeforeDone` polls in the vendor's waiting states, then the task's outcome.
 struct FakeTaskProgress: Sendable {
     /// What the next poll answers.
     enum Step {
@@ -15,9 +15,9 @@ struct FakeTaskProgress: Sendable {
     private let pollsBeforeDone: Int
     private var waited = 0
 
-    init(_ script: some FakeTaskScript) {
-        scripted = script.pollReplies
-        pollsBeforeDone = script.pollsBeforeDone
+    init(_ play: FakeTaskPlay<some FakeTaskOutcome>) {
+        scripted = play.pollReplies
+        pollsBeforeDone = play.pollsBeforeDone
     }
 
     /// Advances the task by one poll.

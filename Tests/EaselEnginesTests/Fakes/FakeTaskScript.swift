@@ -1,7 +1,7 @@
-/// What the script of every fake that plays one upstream task says about its polls.
+/// What a test tells a fake that plays one upstream task: the vendor-specific expectations of its own type, and
+/// how the task plays out (`play`).
 protocol FakeTaskScript: Sendable {
-    /// Answers to the first polls, before the task progresses.
-    var pollReplies: [FakeReply] { get }
-    /// Polls answered in the vendor's waiting states before the outcome.
-    var pollsBeforeDone: Int { get }
+    associatedtype Outcome: FakeTaskOutcome
+    /// How the task answers its polls and ends.
+    var play: FakeTaskPlay<Outcome> { get }
 }

@@ -1,10 +1,3 @@
-/// The state of a fake that plays one upstream task: it counts the creates it received and lists every way a
-/// request differed from the vendor's wire format.
-protocol FakeTaskRecorder: FakeResponder {
-    var submits: Int { get }
-    var problems: [String] { get }
-}
-
 /// A running fake that plays one upstream task, its state recording what it saw.
 protocol FakeTaskServer: Sendable {
     associatedtype State: FakeTaskRecorder
@@ -19,4 +12,8 @@ extension FakeTaskServer {
     var submits: Int { get async { await state.submits } }
     /// Path, header and field mismatches found (empty when every request was exact).
     var problems: [String] { get async { await state.problems } }
+    /// Why credentials were refused (empty when all verified).
+    var refusals: [String] { get async { await state.memory.refusals } }
+    /// All the fake remembers, read at once.
+    var memory: FakeTaskMemory<State.Script> { get async { await state.memory } }
 }

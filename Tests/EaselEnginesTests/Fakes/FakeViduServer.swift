@@ -14,7 +14,7 @@ struct FakeViduServer: FakeTaskServer {
     typealias Reply = FakeReply
 
     /// How the task ends.
-    enum Outcome: Sendable {
+    enum Outcome: FakeTaskOutcome {
         case success
         /// `failed` with this `err_code`.
         case failed(String)
@@ -22,6 +22,10 @@ struct FakeViduServer: FakeTaskServer {
         case noState
         /// Never leaves `processing`.
         case never
+
+        static var documentedSuccess: Self { .success }
+        /// `created`, `queueing`, then `processing`.
+        static var waitingPolls: Int { 3 }
     }
 
     /// What the fake expects and how it plays the task.
@@ -30,15 +34,9 @@ struct FakeViduServer: FakeTaskServer {
         var body: JSONValue
         /// Answer to the create instead of the documented success.
         var submitReply: Reply?
-        /// Answers to the first polls, before the task progresses.
-        var pollReplies: [Reply] = []
-        /// Polls answered `created`, `queueing`, then `processing`, before the outcome.
-        var pollsBeforeDone = 3
-        var outcome: Outcome = .success
         /// Creations in the result.
         var creations = 1
-        /// The task already exists upstream (resume): polling it needs no create.
-        var existingTask = false
+        var play = FakeTaskPlay<Outcome>()
     }
 
     /// The id the fake gives its task.
@@ -72,18 +70,10 @@ struct FakeViduServer: FakeTaskServer {
 
 /// The fake's memory: what it was told to do and what it saw.
 actor ViduFakeState: FakeTaskRecorder {
-    let script: FakeViduServer.Script
-    var baseURL = ""
-    var submits = 0
-    var polls: [String] = []
-    var problems: [String] = []
+    var memory: FakeTaskMemory<FakeViduServer.Script>
     private var payload = ""
-    private var progress: FakeTaskProgress
 
-    init(script: FakeViduServer.Script) {
-        self.script = script
-        progress = FakeTaskProgress(script)
-    }
+    init(script: FakeViduServer.Script) { memory = FakeTaskMemory(script) }
 
     func respond(to incoming: FakeRequest) async throws -> FakeReply {
         let path = incoming.path, method = incoming.method
@@ -120,13 +110,12 @@ actor ViduFakeState: FakeTaskRecorder {
         }
         polls.append(path)
         if !incoming.body.isEmpty { problems.append("poll has a body") }
-        if submits == 0, !script.existingTask { problems.append("polled before any create") }
-        switch progress.next() {
+        switch memory.advance() {
         case .scripted(let answer): return answer
         case .waiting(let poll): return task(["created", "queueing", "processing"][min(poll - 1, 2)])
         case .done: break
         }
-        switch script.outcome {
+        switch script.play.outcome {
         case .never: return task("processing")
         case .noState: return .text(200, #"{"id":"\#(FakeViduServer.taskId)","creations":[]}"#)
         case .failed(let code): return task("failed", errCode: code)

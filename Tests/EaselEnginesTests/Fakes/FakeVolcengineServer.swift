@@ -17,10 +17,14 @@ struct FakeVolcengineServer: FakeTaskServer {
 
     /// How the task ends: `done` (URLs when `return_url`, otherwise base64), a business error in `code` with an
     /// HTTP status, `data.status` `expired`/`not_found`, `done` with URLs serving no image, or never.
-    enum Outcome: Sendable {
+    enum Outcome: FakeTaskOutcome {
         case done, corruptImage, never
         case failed(code: Int, message: String, status: Int)
         case status(String)
+
+        static var documentedSuccess: Self { .done }
+        /// `in_queue`, then `generating`.
+        static var waitingPolls: Int { 2 }
     }
 
     /// What the fake expects and how it plays the task.
@@ -30,14 +34,8 @@ struct FakeVolcengineServer: FakeTaskServer {
         /// The exact poll `req_json`, decoded from its string.
         var reqJSON: JSONValue = .object(["return_url": .bool(true)])
         var submitReply: Reply?
-        /// Answers to the first polls, before the task progresses.
-        var pollReplies: [Reply] = []
-        /// Polls answered `in_queue`, then `generating`, before the outcome.
-        var pollsBeforeDone = 2
-        var outcome: Outcome = .done
         var images = 1
-        /// The task already exists upstream (resume).
-        var existingTask = false
+        var play = FakeTaskPlay<Outcome>()
     }
 
     static let taskId = "15977608121972527084"
@@ -47,9 +45,7 @@ struct FakeVolcengineServer: FakeTaskServer {
     let baseURL: String
     let state: VolcFakeState
 
-    var polls: Int { get async { await state.polls } }
-    /// Why signatures were refused (empty when all verified).
-    var signatureFailures: [String] { get async { await state.signatureFailures } }
+    var polls: Int { get async { await state.polls.count } }
 
     /// The bytes served for result `index`.
     static func image(_ index: Int) -> [UInt8] {
@@ -107,29 +103,20 @@ struct FakeVolcengineServer: FakeTaskServer {
 
 /// The fake's memory: what it was told to do and what it saw.
 actor VolcFakeState: FakeTaskRecorder {
-    let script: FakeVolcengineServer.Script
-    var baseURL = ""
-    var submits = 0
-    var polls = 0
-    var problems: [String] = []
-    var signatureFailures: [String] = []
-    private var progress: FakeTaskProgress
+    var memory: FakeTaskMemory<FakeVolcengineServer.Script>
 
-    init(script: FakeVolcengineServer.Script) {
-        self.script = script
-        progress = FakeTaskProgress(script)
-    }
+    init(script: FakeVolcengineServer.Script) { memory = FakeTaskMemory(script) }
 
     func respond(to incoming: FakeRequest) async throws -> FakeReply {
         let body = incoming.body
         let path = incoming.path, query = incoming.query, method = incoming.method
         if let download = incoming.resultDownload(under: "/cdn/", problems: &problems, { index, _ in
-            if case .corruptImage = script.outcome { return .text(200, "<html>not an image</html>", type: "image/png") }
+            if case .corruptImage = script.play.outcome { return .text(200, "<html>not an image</html>", type: "image/png") }
             return FakeReply(status: 200, body: FakeVolcengineServer.image(index), type: "image/jpeg")
         }) { return download }
         if let failure = FakeVolcengineServer.signatureFailure(method: method, path: path, query: query, authority: incoming.authority,
                                                                headers: incoming.fields, body: body, now: Date()) {
-            signatureFailures.append(failure)
+            memory.refusals.append(failure)
             return .text(401, #"{"ResponseMetadata":{"RequestId":"2025","Action":"","Version":"2022-08-31","Service":"cv","#
                 + #""Region":"cn-north-1","Error":{"CodeN":100010,"Code":"SignatureDoesNotMatch","Message":"mismatch"}}}"#)
         }
@@ -148,7 +135,7 @@ actor VolcFakeState: FakeTaskRecorder {
             if let answer = script.submitReply { return answer }
             return envelope(.object(["task_id": .string(FakeVolcengineServer.taskId)]))
         case "Action=CVSync2AsyncGetResult&Version=2022-08-31":
-            polls += 1
+            polls.append(path)
             return poll(json)
         default:
             problems.append("unexpected query \(query)")
@@ -167,13 +154,12 @@ actor VolcFakeState: FakeTaskRecorder {
         problems += found
         if json["task_id"] != .string(FakeVolcengineServer.taskId) { return envelope(.object(["status": .string("not_found")])) }
         if !found.isEmpty { return business(400, 50400, "Input invalid for this service.") }
-        if submits == 0, !script.existingTask { problems.append("polled before any submit") }
-        switch progress.next() {
+        switch memory.advance() {
         case .scripted(let answer): return answer
         case .waiting(let poll): return envelope(.object(["status": .string(poll == 1 ? "in_queue" : "generating")]))
         case .done: break
         }
-        switch script.outcome {
+        switch script.play.outcome {
         case .never: return envelope(.object(["status": .string("generating")]))
         case .status(let status):
             return envelope(.object(["status": .string(status), "image_urls": .null, "binary_data_base64": .null]))
