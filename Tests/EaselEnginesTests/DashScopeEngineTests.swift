@@ -30,7 +30,7 @@ private func run(_ script: Script, _ imageRequest: ImageRequest = request(), inp
             let job = EngineJob(taskId: "251007502-AigcImageTask-q1", request: imageRequest, outputSize: size, imageCount: count,
                                 inputs: inputs, resumeToken: resumeToken)
             return try await EngineHarness.run(try DashScopeQwenEngine(channel: channel, http: http), job,
-                                               polls: { await server.polls }) { await server.memory }
+                                               polls: { await server.polls.count }) { await server.memory }
         }
     }
 }

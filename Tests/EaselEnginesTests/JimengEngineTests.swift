@@ -30,7 +30,7 @@ private func run(_ script: Script, _ imageRequest: ImageRequest = request(), inp
             let job = EngineJob(taskId: "251007502-AigcImageTask-j1", request: imageRequest, outputSize: outputSize,
                                 imageCount: count, inputs: inputs, resumeToken: resumeToken)
             return try await EngineHarness.run(try JimengImageEngine(channel: channel, http: http, clock: clock), job,
-                                               cancelAfter: cancelAfter, polls: { await server.polls }) { await server.memory }
+                                               cancelAfter: cancelAfter, polls: { await server.polls.count }) { await server.memory }
         }
     }
 }

@@ -48,8 +48,6 @@ struct FakeDashScopeServer: FakeTaskServer {
     let baseURL: String
     let state: DashScopeFakeState
 
-    var polls: Int { get async { await state.polls.count } }
-
     /// The bytes served for result `index`.
     static func image(_ index: Int) -> [UInt8] {
         SandboxRenderer().render(prompt: "qwen", seed: 5, index: index, width: 64, height: 40, format: .png).bytes
@@ -57,8 +55,7 @@ struct FakeDashScopeServer: FakeTaskServer {
 
     /// Runs `body` against a fresh fake, stopped afterwards whatever happens.
     static func with<T>(script: Script, _ body: (FakeDashScopeServer) async throws -> T) async throws -> T {
-        let state = DashScopeFakeState(script: script)
-        return try await FakeUpstream.serve("fake-dashscope", state) { try await body(FakeDashScopeServer(baseURL: $0, state: state)) }
+        try await serve("fake-dashscope", DashScopeFakeState(script: script), body)
     }
 
     /// Documented limits the real service enforces (providers.md §5), whatever the exact body expected.

@@ -52,8 +52,6 @@ struct FakeKlingServer: FakeTaskServer {
     let baseURL: String
     let state: KlingFakeState
 
-    /// Paths polled, in order.
-    var polls: [String] { get async { await state.polls } }
     /// The image bytes served for result `index`.
     static func image(_ index: Int) -> [UInt8] {
         SandboxRenderer().render(prompt: "kling", seed: 3, index: index, width: 64, height: 48, format: .png).bytes
@@ -61,8 +59,7 @@ struct FakeKlingServer: FakeTaskServer {
 
     /// Runs `body` against a fresh fake, which is stopped afterwards whatever happens.
     static func with<T>(auth: Auth, script: Script, _ body: (FakeKlingServer) async throws -> T) async throws -> T {
-        let state = KlingFakeState(auth: auth, script: script)
-        return try await FakeUpstream.serve("fake-kling", state) { try await body(FakeKlingServer(baseURL: $0, state: state)) }
+        try await serve("fake-kling", KlingFakeState(auth: auth, script: script), body)
     }
 
     /// Why a JWT is refused, with Kling's code (1001–1004), or nil when it is valid at `now`.

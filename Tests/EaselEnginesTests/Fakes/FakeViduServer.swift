@@ -47,8 +47,6 @@ struct FakeViduServer: FakeTaskServer {
     let baseURL: String
     let state: ViduFakeState
 
-    /// Paths polled, in order.
-    var polls: [String] { get async { await state.polls } }
     /// The bytes served for creation `index`, watermarked or not.
     static func image(_ index: Int, watermarked: Bool = false) -> [UInt8] {
         let renderer = SandboxRenderer()
@@ -57,8 +55,7 @@ struct FakeViduServer: FakeTaskServer {
 
     /// Runs `body` against a fresh fake, which is stopped afterwards whatever happens.
     static func with<T>(script: Script, _ body: (FakeViduServer) async throws -> T) async throws -> T {
-        let state = ViduFakeState(script: script)
-        return try await FakeUpstream.serve("fake-vidu", state) { try await body(FakeViduServer(baseURL: $0, state: state)) }
+        try await serve("fake-vidu", ViduFakeState(script: script), body)
     }
 
     /// Vidu's error body (§7; shape unconfirmed upstream).

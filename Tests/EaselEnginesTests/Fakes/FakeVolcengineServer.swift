@@ -45,8 +45,6 @@ struct FakeVolcengineServer: FakeTaskServer {
     let baseURL: String
     let state: VolcFakeState
 
-    var polls: Int { get async { await state.polls.count } }
-
     /// The bytes served for result `index`.
     static func image(_ index: Int) -> [UInt8] {
         SandboxRenderer().render(prompt: "jimeng", seed: 4, index: index, width: 48, height: 64, format: .png).bytes
@@ -54,8 +52,7 @@ struct FakeVolcengineServer: FakeTaskServer {
 
     /// Runs `body` against a fresh fake, stopped afterwards whatever happens.
     static func with<T>(script: Script, _ body: (FakeVolcengineServer) async throws -> T) async throws -> T {
-        let state = VolcFakeState(script: script)
-        return try await FakeUpstream.serve("fake-volcengine", state) { try await body(FakeVolcengineServer(baseURL: $0, state: state)) }
+        try await serve("fake-volcengine", VolcFakeState(script: script), body)
     }
 
     /// Why the request's signature is refused, or nil when it verifies: the Authorization is parsed, the canonical
