@@ -71,8 +71,7 @@ import Testing
     }
 
     @Test func patchingAnAppKnownOnlyFromItsKeysStoresIt() async throws {
-        let server = try await TestServer.withAdmin()
-        try await server.test { client in
+        try await TestServer.testAdmin { _, client in
             let answer = try await client.admin(.patch, "apps/251007502", body: #"{"name": "Default"}"#)
             #expect(answer.status == .ok)
             #expect(answer.json["stored"] == .bool(true))
@@ -117,8 +116,7 @@ import Testing
     }
 
     @Test func aWebhookURLSetByAdminIsUsedByTheNextTask() async throws {
-        let server = try await TestServer.withAdmin()
-        try await server.test { client in
+        try await TestServer.testAdmin { server, client in
             let before = try await client.createRESTTask(apiKey: server.credentials.apiKey)
             let first = try await client.waitForTask(before) { $0["status"] == .string("succeeded") }
             #expect(first["deliveries"]?.arrayValue?.isEmpty == true)

@@ -17,8 +17,7 @@ import Testing
     ]
 
     @Test func appKeysAreForbiddenAndWrongKeysUnauthorizedOnEveryRoute() async throws {
-        let server = try await TestServer.withAdmin()
-        try await server.test { client in
+        try await TestServer.testAdmin { server, client in
             for (method, path) in Self.routes {
                 try await client.admin(method, path, authorization: "Bearer \(server.credentials.apiKey)")
                     .expectError(.forbidden, "Forbidden", "app key on \(method) \(path)")
@@ -34,8 +33,7 @@ import Testing
     }
 
     @Test func tencentSignedCallsCannotReachAdminRoutes() async throws {
-        let server = try await TestServer.withAdmin()
-        try await server.test { client in
+        try await TestServer.testAdmin { server, client in
             var headers = server.tc3Headers(action: "DescribeTaskDetail", body: "{}")
             headers[.contentType] = "application/json"
             try await client.execute(uri: "/easel/v1/admin/keys", method: .get, headers: headers) { response in
@@ -46,8 +44,7 @@ import Testing
     }
 
     @Test func revokedAppKeysStayForbidden() async throws {
-        let server = try await TestServer.withAdmin()
-        try await server.test { client in
+        try await TestServer.testAdmin { _, client in
             let issued = try await client.admin(.post, "keys", body: #"{"app_id": 77}"#)
             let apiKey = try #require(issued.json["api_key"]?.lenientString)
             let secretId = try #require(issued.json["secret_id"]?.lenientString)
@@ -57,8 +54,7 @@ import Testing
     }
 
     @Test func unknownAdminRoutesAndMethodsAnswerInTheAdminEnvelope() async throws {
-        let server = try await TestServer.withAdmin()
-        try await server.test { client in
+        try await TestServer.testAdmin { _, client in
             try await client.admin(.get, "nothing").expectError(.notFound, "NotFound")
             try await client.admin(.get, "apps/1/extra").expectError(.notFound, "NotFound")
             try await client.admin(.delete, "apps/1").expectError(.methodNotAllowed, "MethodNotAllowed")

@@ -11,8 +11,7 @@ import EaselEngines
 /// Keys and media through the admin API.
 @Suite struct AdminKeysMediaTests {
     @Test func createListAndRevokeKeys() async throws {
-        let server = try await TestServer.withAdmin()
-        try await server.test { client in
+        try await TestServer.testAdmin { _, client in
             let created = try await client.admin(.post, "keys", body: #"{"app_id": 88, "sub_app_id": 89, "token_ttl_seconds": 3600}"#)
             #expect(created.status == .created)
             for field in ["secret_id", "secret_key", "api_key", "token", "expires_at", "webhook_secret"] {

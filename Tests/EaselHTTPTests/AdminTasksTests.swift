@@ -53,8 +53,7 @@ import Testing
     }
 
     @Test func detailShowsRequestOutputsKeyAndRun() async throws {
-        let server = try await TestServer.withAdmin()
-        try await server.test { client in
+        try await TestServer.testAdmin { server, client in
             let id = try await client.createRESTTask(apiKey: server.credentials.apiKey, prompt: "a red fox",
                                                      extra: #", "negative_prompt": "fog", "session_context": "ctx-1""#)
             let detail = try await client.waitForTask(id) { $0["status"] == .string("succeeded") }
@@ -79,8 +78,7 @@ import Testing
     }
 
     @Test func abortAWaitingTaskOfAnyAppButNotAFinishedOne() async throws {
-        let server = try await TestServer.withAdmin()
-        try await server.test { client in
+        try await TestServer.testAdmin { server, client in
             _ = try await client.admin(.patch, "apps/251007502", body: #"{"concurrency": 0}"#)
             let held = try await client.createRESTTask(apiKey: server.credentials.apiKey)
             let aborted = try await client.admin(.post, "tasks/\(held)/abort")

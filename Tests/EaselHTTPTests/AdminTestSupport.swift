@@ -37,6 +37,13 @@ extension TestServer {
             configure(&configuration)
         }
     }
+
+    /// Runs `body` against a fresh server with the test admin key configured, handing it that server and a client of
+    /// its router (see ``test(_:)``).
+    static func testAdmin(_ body: @escaping @Sendable (TestServer, any TestClientProtocol) async throws -> Void) async throws {
+        let server = try await withAdmin()
+        try await server.test { client in try await body(server, client) }
+    }
 }
 
 extension TestClientProtocol {

@@ -74,8 +74,7 @@ import Testing
     ]
 
     @Test func badInputOnEveryRouteIsAnsweredInTheEnvelope() async throws {
-        let server = try await TestServer.withAdmin()
-        try await server.test { client in
+        try await TestServer.testAdmin { _, client in
             for (method, path, body) in Self.badRequests {
                 try await client.admin(method, path, body: body).expectError(.badRequest, "InvalidParameter", "\(method) \(path) \(body ?? "")")
             }
@@ -95,8 +94,7 @@ import Testing
     }
 
     @Test func oversizedBodiesAreRefusedWith413() async throws {
-        let server = try await TestServer.withAdmin()
-        try await server.test { client in
+        try await TestServer.testAdmin { _, client in
             let name = String(repeating: "n", count: AdminBody.limit)
             try await client.admin(.post, "apps", body: #"{"app_id": 1, "name": "\#(name)"}"#)
                 .expectError(.contentTooLarge, "PayloadTooLarge")
@@ -106,8 +104,7 @@ import Testing
     }
 
     @Test func messagesNameTheFieldAtFault() async throws {
-        let server = try await TestServer.withAdmin()
-        try await server.test { client in
+        try await TestServer.testAdmin { _, client in
             let limit = try await client.admin(.get, "tasks?limit=0")
             #expect(limit.json["error"]?["message"]?.lenientString == "limit must be an integer from 1 to 500.")
             let unknown = try await client.admin(.post, "apps", body: #"{"app_id": 1, "colour": "red"}"#)

@@ -11,8 +11,7 @@ import Testing
 /// revocation, and an app session kept to its own usage and away from app management.
 @Suite struct ConsoleAdminTests {
     @Test func appsAndKeysAreCreatedChangedAndRevokedThroughForms() async throws {
-        let server = try await TestServer.withAdmin()
-        try await server.test { client in
+        try await TestServer.testAdmin { _, client in
             let cookie = try await client.consoleLogin(testAdminKey)
             let csrf = try #require(ConsoleRoutesTests.csrf(in: try await client.page("/console/apps", cookie: cookie).html))
             let created = try await client.form("/console/apps", ["csrf": csrf, "app_id": "4242", "name": "<b>Bold</b>",

@@ -17,8 +17,7 @@ import Testing
     }
 
     @Test func theAdminKeySignsInWithAStrictHttpOnlyCookieAndAWrongKeyDoesNot() async throws {
-        let server = try await TestServer.withAdmin()
-        try await server.test { client in
+        try await TestServer.testAdmin { server, client in
             let signedIn = try await client.form("/console/login", ["key": testAdminKey])
             #expect(signedIn.status == .seeOther)
             #expect(signedIn.headers[.location] == "/console")
@@ -40,8 +39,7 @@ import Testing
     }
 
     @Test func aFormWithoutTheSessionsCsrfTokenIsRefused() async throws {
-        let server = try await TestServer.withAdmin()
-        try await server.test { client in
+        try await TestServer.testAdmin { _, client in
             let cookie = try await client.consoleLogin(testAdminKey)
             let other = try await client.consoleLogin(testAdminKey)
             let page = try await client.page("/console", cookie: cookie)
@@ -63,8 +61,7 @@ import Testing
     }
 
     @Test func aHostilePromptAndSessionContextAreEscaped() async throws {
-        let server = try await TestServer.withAdmin()
-        try await server.test { client in
+        try await TestServer.testAdmin { server, client in
             let id = try await client.createRESTTask(apiKey: server.credentials.apiKey, prompt: "<img src=x onerror=alert(1)>",
                                                      extra: #", "session_context": "</dd><script>alert('ctx')</script>""#)
             _ = try await client.waitForTask(id) { $0["status"] == .string("succeeded") }
