@@ -42,14 +42,10 @@ public struct ChatPromptEnhancer: PromptEnhancer {
         the rewritten prompt only, without quotes or commentary.
         """
 
-    private let url: String
-    private let key: RedactedKey?
-    private let model: String
-    private let http: UpstreamHTTP
+    private let endpoint: OpenAICompatibleEndpoint
     private let instruction: String
     private let temperature: Double
     private let maxLength: Int
-    private let timeout: Duration
     private let logger: Logger
 
     /// Creates an enhancer. `baseURL` may end in `/v1` (it is not doubled); a nil or blank `apiKey` sends no
@@ -57,14 +53,11 @@ public struct ChatPromptEnhancer: PromptEnhancer {
     public init(baseURL: String, apiKey: String?, model: String, http: UpstreamHTTP,
                 instruction: String = defaultInstruction, temperature: Double = 0.7, maxLength: Int = 2000,
                 timeout: Duration = .seconds(30), logger: Logger = Logger(label: "easel.prompt-enhancer")) {
-        self.url = OpenAICompatible.endpoint(baseURL, "chat/completions")
-        self.key = RedactedKey(apiKey)
-        self.model = model
-        self.http = http
+        self.endpoint = OpenAICompatibleEndpoint(baseURL: baseURL, path: "chat/completions", apiKey: apiKey, model: model,
+                                                 http: http, timeout: timeout)
         self.instruction = instruction
         self.temperature = temperature
         self.maxLength = maxLength
-        self.timeout = timeout
         self.logger = logger
     }
 
@@ -95,16 +88,14 @@ public struct ChatPromptEnhancer: PromptEnhancer {
 
     private func rewrite(_ prompt: String) async throws -> String {
         let body = JSONValue.object([
-            "model": .string(model),
+            "model": .string(endpoint.model),
             "messages": .array([
                 .object(["role": .string("system"), "content": .string(instruction)]),
                 .object(["role": .string("user"), "content": .string(prompt)]),
             ]),
             "temperature": .double(temperature),
         ])
-        var request = UpstreamRequest.json(url, body: body, headers: key.map { [$0.bearerHeader] } ?? [], timeout: timeout)
-        request.maxResponseBytes = 1024 * 1024
-        let response = try await http.send(request)
+        let response = try await endpoint.post(body)
         guard (200..<300).contains(response.status) else { throw Failure(reason: "HTTP \(response.status)") }
         guard let choice = response.json?["choices"]?.arrayValue?.first, let content = Self.text(choice["message"]?["content"]) else {
             throw Failure(reason: "unreadable answer")

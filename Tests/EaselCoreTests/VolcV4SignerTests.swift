@@ -27,12 +27,12 @@ import Testing
         #expect(canonical == "GET\n/\nAction=ListUsers&Limit=10&Offset=0&Version=2018-01-01\nhost:iam.volcengineapi.com\n"
             + "x-date:20240619T071306Z\n\nhost;x-date\ne3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
         #expect(signed == "host;x-date")
-        let scope = VolcV4Signer.credentialScope(xDate: xDate, region: "cn-beijing", service: "iam")
+        let scope = VolcV4Signer.scheme.credentialScope(date: xDate, region: "cn-beijing", service: "iam")
         #expect(scope == "20240619/cn-beijing/iam/request")
-        let toSign = VolcV4Signer.stringToSign(canonicalRequest: canonical, xDate: xDate, scope: scope)
+        let toSign = VolcV4Signer.scheme.stringToSign(canonicalRequest: canonical, date: xDate, scope: scope)
         #expect(toSign == "HMAC-SHA256\n20240619T071306Z\n20240619/cn-beijing/iam/request\n"
             + "5ed5bca3905e1fcbf789abb56a17c2d819674a3bcfa468ae476bd1ea80d135cb")
-        let key = VolcV4Signer.signingKey(secretAccessKey: Self.docCredentials.secretAccessKey, shortDate: "20240619",
+        let key = VolcV4Signer.scheme.signingKey(secretAccessKey: Self.docCredentials.secretAccessKey, shortDate: "20240619",
                                           region: "cn-beijing", service: "iam")
         #expect(VolcV4Signer.hex(key) == "abee62e533a58934c49954459a3c3237d2fccea517c9a7c8a2651d8ea7779826")
         #expect(VolcV4Signer.signature(signingKey: key, stringToSign: toSign)
@@ -67,12 +67,12 @@ import Testing
 
     /// Volcengine is not SigV4: the same request signed both ways differs, and the Volc key has no `AWS4` prefix.
     @Test func differsFromSigV4() throws {
-        let key = VolcV4Signer.signingKey(secretAccessKey: "secret", shortDate: "20250101", region: "cn-north-1",
+        let key = VolcV4Signer.scheme.signingKey(secretAccessKey: "secret", shortDate: "20250101", region: "cn-north-1",
                                           service: "cv")
-        let aws = SigV4Signer.signingKey(secretAccessKey: "secret", dateStamp: "20250101", region: "cn-north-1",
+        let aws = SigV4Signer.scheme.signingKey(secretAccessKey: "secret", shortDate: "20250101", region: "cn-north-1",
                                          service: "cv")
         #expect(VolcV4Signer.hex(key) != VolcV4Signer.hex(aws))
-        #expect(VolcV4Signer.credentialScope(xDate: "20250101T000000Z", region: "cn-north-1", service: "cv")
+        #expect(VolcV4Signer.scheme.credentialScope(date: "20250101T000000Z", region: "cn-north-1", service: "cv")
             == "20250101/cn-north-1/cv/request")
     }
 

@@ -9,6 +9,8 @@ import Foundation
 public enum SigV4Signer {
     /// The algorithm name in the string to sign, the `Authorization` header and `X-Amz-Algorithm`.
     public static let algorithm = "AWS4-HMAC-SHA256"
+    /// SigV4's string to sign, credential scope (`…/aws4_request`) and key derivation (seeded `"AWS4" + secret`).
+    public static let scheme = HMACV4Scheme(algorithm: algorithm, terminator: "aws4_request", secretPrefix: "AWS4")
     /// The payload hash of a request whose body is not signed (presigned URLs, streamed uploads).
     public static let unsignedPayload = "UNSIGNED-PAYLOAD"
     /// The hex SHA-256 of the empty body.
@@ -36,7 +38,7 @@ public enum SigV4Signer {
                                  credentials: SigV4Credentials, region: String, service: String,
                                  date: Date) -> SigV4Signature {
         let amzDate = amzDate(date)
-        let scope = credentialScope(amzDate: amzDate, region: region, service: service)
+        let scope = scheme.credentialScope(date: amzDate, region: region, service: service)
         var signed = headers.filter { !["authorization", "x-amz-date"].contains($0.0.lowercased()) }
         var added: [SigV4Header] = []
         if !signed.contains(where: { $0.0.lowercased() == "host" }), let host = hostHeader(of: url) {
@@ -53,8 +55,8 @@ public enum SigV4Signer {
         let (headerBlock, signedNames) = canonicalHeaders(signed)
         let canonical = [method.uppercased(), canonicalURI(url), canonicalQuery(queryItems(of: url)),
                          headerBlock, signedNames, payloadHash].joined(separator: "\n")
-        let toSign = stringToSign(canonicalRequest: canonical, amzDate: amzDate, scope: scope)
-        let key = signingKey(secretAccessKey: credentials.secretAccessKey, dateStamp: String(amzDate.prefix(8)),
+        let toSign = scheme.stringToSign(canonicalRequest: canonical, date: amzDate, scope: scope)
+        let key = scheme.signingKey(secretAccessKey: credentials.secretAccessKey, shortDate: String(amzDate.prefix(8)),
                              region: region, service: service)
         let hex = signature(signingKey: key, stringToSign: toSign)
         let authorization = "\(algorithm) Credential=\(credentials.accessKeyId)/\(scope), "
@@ -81,7 +83,7 @@ public enum SigV4Signer {
                                     region: String, service: String = "s3", date: Date,
                                     headers: [(String, String)] = []) -> SigV4Presignature {
         let amzDate = amzDate(date)
-        let scope = credentialScope(amzDate: amzDate, region: region, service: service)
+        let scope = scheme.credentialScope(date: amzDate, region: region, service: service)
         var signed = headers.filter { $0.0.lowercased() != "host" }
         signed.append(("host", hostHeader(of: url) ?? ""))
         let (headerBlock, signedNames) = canonicalHeaders(signed)
@@ -95,8 +97,8 @@ public enum SigV4Signer {
         let canonicalQueryString = canonicalQuery(query)
         let canonical = [method.uppercased(), canonicalURI(url), canonicalQueryString, headerBlock, signedNames,
                          unsignedPayload].joined(separator: "\n")
-        let toSign = stringToSign(canonicalRequest: canonical, amzDate: amzDate, scope: scope)
-        let key = signingKey(secretAccessKey: credentials.secretAccessKey, dateStamp: String(amzDate.prefix(8)),
+        let toSign = scheme.stringToSign(canonicalRequest: canonical, date: amzDate, scope: scope)
+        let key = scheme.signingKey(secretAccessKey: credentials.secretAccessKey, shortDate: String(amzDate.prefix(8)),
                              region: region, service: service)
         let hex = signature(signingKey: key, stringToSign: toSign)
         let base = url.absoluteString.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)[0]
@@ -153,21 +155,6 @@ public enum SigV4Signer {
         return (block, names.joined(separator: ";"))
     }
 
-    /// `AWS4-HMAC-SHA256\n<amzDate>\n<scope>\n<hex SHA-256 of the canonical request>`.
-    public static func stringToSign(canonicalRequest: String, amzDate: String, scope: String) -> String {
-        [algorithm, amzDate, scope, SigningBytes.sha256Hex(canonicalRequest)].joined(separator: "\n")
-    }
-
-    /// The credential scope `yyyymmdd/region/service/aws4_request`.
-    public static func credentialScope(amzDate: String, region: String, service: String) -> String {
-        "\(amzDate.prefix(8))/\(region)/\(service)/aws4_request"
-    }
-
-    /// The signing key `HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request")`.
-    public static func signingKey(secretAccessKey: String, dateStamp: String, region: String,
-                                  service: String) -> SymmetricKey {
-        SigningBytes.derivedKey(secret: Array("AWS4\(secretAccessKey)".utf8), dateStamp, region, service, "aws4_request")
-    }
 
     /// Lower-case hex `HMAC-SHA256(signingKey, stringToSign)`.
     public static func signature(signingKey: SymmetricKey, stringToSign: String) -> String {

@@ -12,6 +12,9 @@ import Foundation
 public enum VolcV4Signer {
     /// The algorithm name in the string to sign and the `Authorization` header.
     public static let algorithm = "HMAC-SHA256"
+    /// Volcengine's string to sign, credential scope (`…/request`) and key derivation (seeded with the bare secret,
+    /// unlike SigV4's `"AWS4" + secret`: SignerV4.py `get_signing_secret_key_v4`).
+    public static let scheme = HMACV4Scheme(algorithm: algorithm, terminator: "request", secretPrefix: "")
 
     /// Lower-case hex SHA-256 of a body, the value of `X-Content-Sha256`.
     public static func payloadHash(_ body: [UInt8]) -> String { SigningBytes.sha256Hex(body) }
@@ -50,9 +53,9 @@ public enum VolcV4Signer {
         let (canonical, signedNames) = canonicalRequest(method: method, canonicalURI: canonicalURI(url),
                                                         canonicalQuery: canonicalQuery(SigV4Signer.queryItems(of: url)),
                                                         headers: signed, payloadHash: bodyHash)
-        let scope = credentialScope(xDate: xDate, region: region, service: service)
-        let toSign = stringToSign(canonicalRequest: canonical, xDate: xDate, scope: scope)
-        let key = signingKey(secretAccessKey: credentials.secretAccessKey, shortDate: String(xDate.prefix(8)),
+        let scope = scheme.credentialScope(date: xDate, region: region, service: service)
+        let toSign = scheme.stringToSign(canonicalRequest: canonical, date: xDate, scope: scope)
+        let key = scheme.signingKey(secretAccessKey: credentials.secretAccessKey, shortDate: String(xDate.prefix(8)),
                              region: region, service: service)
         let hex = signature(signingKey: key, stringToSign: toSign)
         let authorization = "\(algorithm) Credential=\(credentials.accessKeyId)/\(scope), "
@@ -113,23 +116,6 @@ public enum VolcV4Signer {
     public static func canonicalURI(path: String) -> String {
         guard !path.isEmpty else { return "/" }
         return SigV4Signer.uriEncode(path.removingPercentEncoding ?? path, encodeSlash: false)
-    }
-
-    /// `HMAC-SHA256\n<X-Date>\n<scope>\n<hex SHA-256 of the canonical request>`.
-    public static func stringToSign(canonicalRequest: String, xDate: String, scope: String) -> String {
-        [algorithm, xDate, scope, SigningBytes.sha256Hex(canonicalRequest)].joined(separator: "\n")
-    }
-
-    /// The credential scope `yyyymmdd/region/service/request`.
-    public static func credentialScope(xDate: String, region: String, service: String) -> String {
-        "\(xDate.prefix(8))/\(region)/\(service)/request"
-    }
-
-    /// The signing key `HMAC(HMAC(HMAC(HMAC(secret, yyyymmdd), region), service), "request")` — keyed with the
-    /// bare secret, unlike SigV4's `"AWS4" + secret` (SignerV4.py `get_signing_secret_key_v4`).
-    public static func signingKey(secretAccessKey: String, shortDate: String, region: String,
-                                  service: String) -> SymmetricKey {
-        SigningBytes.derivedKey(secret: Array(secretAccessKey.utf8), shortDate, region, service, "request")
     }
 
     /// Lower-case hex `HMAC-SHA256(signingKey, stringToSign)`.

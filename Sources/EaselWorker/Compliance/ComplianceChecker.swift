@@ -70,13 +70,3 @@ struct RedactedKey: Sendable, CustomStringConvertible, CustomDebugStringConverti
     /// `Authorization: Bearer …`.
     var bearerHeader: (String, String) { ("Authorization", "Bearer \(value)") }
 }
-
-enum OpenAICompatible {
-    /// `{base}/v1/{path}`; a base URL that already ends in `/v1` (as OpenAI SDK base URLs do) is not doubled.
-    static func endpoint(_ baseURL: String, _ path: String) -> String {
-        var base = baseURL
-        while base.hasSuffix("/") { base.removeLast() }
-        if base.hasSuffix("/v1") { base.removeLast(3) }
-        return "\(base)/v1/\(path)"
-    }
-}

@@ -27,11 +27,7 @@ public struct ModerationEndpointChecker: ComplianceChecker {
     /// OpenAI's current moderation model.
     public static let defaultModel = "omni-moderation-latest"
 
-    private let url: String
-    private let key: RedactedKey?
-    private let model: String
-    private let http: UpstreamHTTP
-    private let timeout: Duration
+    private let endpoint: OpenAICompatibleEndpoint
     private let inputFailure: FailureMode
     private let outputFailure: FailureMode
     private let checksNegativePrompt: Bool
@@ -43,11 +39,8 @@ public struct ModerationEndpointChecker: ComplianceChecker {
                 timeout: Duration = .seconds(30), inputFailure: FailureMode = .failClosed,
                 outputFailure: FailureMode = .failClosed, checksNegativePrompt: Bool = false,
                 logger: Logger = Logger(label: "easel.compliance.moderation")) {
-        self.url = OpenAICompatible.endpoint(baseURL, "moderations")
-        self.key = RedactedKey(apiKey)
-        self.model = model
-        self.http = http
-        self.timeout = timeout
+        self.endpoint = OpenAICompatibleEndpoint(baseURL: baseURL, path: "moderations", apiKey: apiKey, model: model, http: http,
+                                                 timeout: timeout)
         self.inputFailure = inputFailure
         self.outputFailure = outputFailure
         self.checksNegativePrompt = checksNegativePrompt
@@ -78,12 +71,10 @@ public struct ModerationEndpointChecker: ComplianceChecker {
 
     // The flagged categories (sorted; empty when flagged without any), nil when not flagged or failing open.
     private func flaggedCategories(_ input: [JSONValue], mode: FailureMode, direction: String) async throws -> [String]? {
-        let body = JSONValue.object(["model": .string(model), "input": .array(input)])
-        var request = UpstreamRequest.json(url, body: body, headers: key.map { [$0.bearerHeader] } ?? [], timeout: timeout)
-        request.maxResponseBytes = 1024 * 1024
+        let body = JSONValue.object(["model": .string(endpoint.model), "input": .array(input)])
         let response: UpstreamResponse
         do {
-            response = try await http.send(request)
+            response = try await endpoint.post(body)
         } catch is CancellationError {
             throw CancellationError()
         } catch {

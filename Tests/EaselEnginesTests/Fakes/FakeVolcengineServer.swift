@@ -91,9 +91,9 @@ struct FakeVolcengineServer: FakeTaskServer {
             method: method, canonicalURI: VolcV4Signer.canonicalURI(path: path),
             canonicalQuery: VolcV4Signer.canonicalQuery(items), headers: signed, payloadHash: bodyHash)
         guard signedNames == names.joined(separator: ";") else { return "SignedHeaders are not sorted lower-case names" }
-        let key = VolcV4Signer.signingKey(secretAccessKey: secretKey, shortDate: scope[1], region: scope[2], service: scope[3])
-        let expected = VolcV4Signer.signature(signingKey: key, stringToSign: VolcV4Signer.stringToSign(
-            canonicalRequest: canonical, xDate: xDate, scope: scope[1...].joined(separator: "/")))
+        let key = VolcV4Signer.scheme.signingKey(secretAccessKey: secretKey, shortDate: scope[1], region: scope[2], service: scope[3])
+        let expected = VolcV4Signer.signature(signingKey: key, stringToSign: VolcV4Signer.scheme.stringToSign(
+            canonicalRequest: canonical, date: xDate, scope: scope[1...].joined(separator: "/")))
         return VolcV4Signer.signaturesMatch(expected, fields["Signature"] ?? "") ? nil : "signature does not match"
     }
 }
