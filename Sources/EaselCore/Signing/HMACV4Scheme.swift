@@ -26,4 +26,18 @@ public struct HMACV4Scheme: Sendable {
     public func signingKey(secretAccessKey: String, shortDate: String, region: String, service: String) -> SymmetricKey {
         SigningBytes.derivedKey(secret: Array("\(secretPrefix)\(secretAccessKey)".utf8), shortDate, region, service, terminator)
     }
+
+    /// Signs `canonicalRequest` (whose signed header names are `signedHeaders`) made at the `yyyymmddThhmmssZ` stamp
+    /// `date`: the string to sign, the lower-case hex signature and the `Authorization` header value carrying it.
+    public func sign(canonicalRequest: String, signedHeaders: String, date: String, region: String, service: String,
+                     credentials: SigV4Credentials) -> (stringToSign: String, signature: String, authorization: String) {
+        let scope = credentialScope(date: date, region: region, service: service)
+        let toSign = stringToSign(canonicalRequest: canonicalRequest, date: date, scope: scope)
+        let key = signingKey(secretAccessKey: credentials.secretAccessKey, shortDate: String(date.prefix(8)), region: region,
+                             service: service)
+        let signature = SigningBytes.hex(HMAC<SHA256>.authenticationCode(for: Array(toSign.utf8), using: key))
+        let authorization = "\(algorithm) Credential=\(credentials.accessKeyId)/\(scope), "
+            + "SignedHeaders=\(signedHeaders), Signature=\(signature)"
+        return (toSign, signature, authorization)
+    }
 }

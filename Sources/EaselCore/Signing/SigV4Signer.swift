@@ -38,7 +38,6 @@ public enum SigV4Signer {
                                  credentials: SigV4Credentials, region: String, service: String,
                                  date: Date) -> SigV4Signature {
         let amzDate = amzDate(date)
-        let scope = scheme.credentialScope(date: amzDate, region: region, service: service)
         var signed = headers.filter { !["authorization", "x-amz-date"].contains($0.0.lowercased()) }
         var added: [SigV4Header] = []
         if !signed.contains(where: { $0.0.lowercased() == "host" }), let host = hostHeader(of: url) {
@@ -55,15 +54,11 @@ public enum SigV4Signer {
         let (headerBlock, signedNames) = canonicalHeaders(signed)
         let canonical = [method.uppercased(), canonicalURI(url), canonicalQuery(queryItems(of: url)),
                          headerBlock, signedNames, payloadHash].joined(separator: "\n")
-        let toSign = scheme.stringToSign(canonicalRequest: canonical, date: amzDate, scope: scope)
-        let key = scheme.signingKey(secretAccessKey: credentials.secretAccessKey, shortDate: String(amzDate.prefix(8)),
-                             region: region, service: service)
-        let hex = signature(signingKey: key, stringToSign: toSign)
-        let authorization = "\(algorithm) Credential=\(credentials.accessKeyId)/\(scope), "
-            + "SignedHeaders=\(signedNames), Signature=\(hex)"
-        added.append(SigV4Header("Authorization", authorization))
-        return SigV4Signature(canonicalRequest: canonical, stringToSign: toSign, signedHeaders: signedNames,
-                              signature: hex, authorization: authorization, headersToAdd: added)
+        let signing = scheme.sign(canonicalRequest: canonical, signedHeaders: signedNames, date: amzDate, region: region,
+                                  service: service, credentials: credentials)
+        added.append(SigV4Header("Authorization", signing.authorization))
+        return SigV4Signature(canonicalRequest: canonical, stringToSign: signing.stringToSign, signedHeaders: signedNames,
+                              signature: signing.signature, authorization: signing.authorization, headersToAdd: added)
     }
 
     /// A presigned URL: `url` plus `X-Amz-Algorithm`, `X-Amz-Credential`, `X-Amz-Date`, `X-Amz-Expires`,

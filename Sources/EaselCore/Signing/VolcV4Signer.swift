@@ -53,16 +53,11 @@ public enum VolcV4Signer {
         let (canonical, signedNames) = canonicalRequest(method: method, canonicalURI: canonicalURI(url),
                                                         canonicalQuery: canonicalQuery(SigV4Signer.queryItems(of: url)),
                                                         headers: signed, payloadHash: bodyHash)
-        let scope = scheme.credentialScope(date: xDate, region: region, service: service)
-        let toSign = scheme.stringToSign(canonicalRequest: canonical, date: xDate, scope: scope)
-        let key = scheme.signingKey(secretAccessKey: credentials.secretAccessKey, shortDate: String(xDate.prefix(8)),
-                             region: region, service: service)
-        let hex = signature(signingKey: key, stringToSign: toSign)
-        let authorization = "\(algorithm) Credential=\(credentials.accessKeyId)/\(scope), "
-            + "SignedHeaders=\(signedNames), Signature=\(hex)"
-        added.append(SigV4Header("Authorization", authorization))
-        return VolcV4Signature(canonicalRequest: canonical, stringToSign: toSign, signedHeaders: signedNames,
-                               signature: hex, authorization: authorization, headersToAdd: added)
+        let signing = scheme.sign(canonicalRequest: canonical, signedHeaders: signedNames, date: xDate, region: region,
+                                  service: service, credentials: credentials)
+        added.append(SigV4Header("Authorization", signing.authorization))
+        return VolcV4Signature(canonicalRequest: canonical, stringToSign: signing.stringToSign, signedHeaders: signedNames,
+                               signature: signing.signature, authorization: signing.authorization, headersToAdd: added)
     }
 
     // MARK: Building blocks (public so a verifier can recompute a received request's signature)
