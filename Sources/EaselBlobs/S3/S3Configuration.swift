@@ -1,9 +1,11 @@
 import EaselCore
+import EaselMacros
 import Foundation
 
 /// Where and how to reach one S3-compatible service: AWS S3, Tencent COS's S3 API, MinIO, moto.
 ///
 /// `description` hides the secret (see ``SigV4Credentials``), so a configuration can be logged.
+@MemberwiseInit
 public struct S3Configuration: Sendable, Equatable {
     /// How a bucket appears in a request URL.
     public enum AddressingStyle: String, Sendable, Equatable, CaseIterable {
@@ -21,7 +23,7 @@ public struct S3Configuration: Sendable, Equatable {
     /// The access key.
     public var credentials: SigV4Credentials
     /// Path-style or virtual-hosted-style URLs.
-    public var addressingStyle: AddressingStyle
+    public var addressingStyle: AddressingStyle = .path
     /// Where objects are publicly reachable, when that is not the endpoint (a CDN or custom domain that maps to the
     /// bucket root): ``S3Client/objectURL(bucket:key:)`` then yields `publicBaseURL/key`.
     public var publicBaseURL: URL?
@@ -31,16 +33,6 @@ public struct S3Configuration: Sendable, Equatable {
     public var maxObjectBytes: Int = 256 * 1024 * 1024
     /// Whether uploads carry `Content-MD5`, so the service rejects a body damaged on the way (`BadDigest`).
     public var sendsContentMD5: Bool = true
-
-    /// Creates a configuration.
-    public init(endpoint: URL, region: String, credentials: SigV4Credentials, addressingStyle: AddressingStyle = .path,
-                publicBaseURL: URL? = nil) {
-        self.endpoint = endpoint
-        self.region = region
-        self.credentials = credentials
-        self.addressingStyle = addressingStyle
-        self.publicBaseURL = publicBaseURL
-    }
 
     /// AWS S3 in `region`, virtual-hosted style.
     public static func aws(region: String, credentials: SigV4Credentials) -> S3Configuration? {
