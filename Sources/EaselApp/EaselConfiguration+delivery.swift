@@ -1,4 +1,5 @@
 import Configuration
+import EaselWorker
 
 extension EaselConfiguration {
     /// How callbacks and webhooks are delivered. Keys (environment variable, default):
@@ -8,18 +9,12 @@ extension EaselConfiguration {
     ///   the retry schedule of a failed delivery (±20 % jitter), then the dead letter.
     public struct DeliverySettings: Sendable, Equatable {
         /// Private or loopback hosts callbacks may reach.
-        public var allowedHosts = EaselSettings.deliveryAllowedHosts.defaultValue
+        public var allowedHosts: [String] = []
         /// Seconds between the attempts of a failed delivery.
-        public var retryDelays = EaselSettings.deliveryRetryDelays.defaultValue
+        public var retryDelays = WorkerSettings.defaults.deliveryRetry.delays.map(\.wholeSeconds)
 
         /// Defaults: public hosts only, 11 attempts over ~3 hours.
         public init() {}
-
-        /// Reads `delivery.*` through `reader`.
-        init(reader: ConfigReader) throws {
-            allowedHosts = try reader.value(EaselSettings.deliveryAllowedHosts)
-            retryDelays = try reader.value(EaselSettings.deliveryRetryDelays)
-        }
 
         func validate() throws {
             guard retryDelays.allSatisfy({ $0 >= 0 }) else {

@@ -8,18 +8,12 @@ extension EaselConfiguration {
     /// - `log_format` (`EASEL_LOG_FORMAT`, `text`): `text`, or `json` for one object per line (log collectors).
     public struct LogSettings: Sendable, Equatable {
         /// Log level.
-        public var level = EaselSettings.logLevel.defaultValue
+        public var level = "info"
         /// Log line format, lowercased.
-        public var format = EaselSettings.logFormat.defaultValue
+        public var format = "text"
 
         /// Defaults: info, as text.
         public init() {}
-
-        /// Reads `log_level` and `log_format` through `reader`.
-        init(reader: ConfigReader) throws {
-            level = try reader.value(EaselSettings.logLevel)
-            format = try reader.value(EaselSettings.logFormat).lowercased()
-        }
 
         /// The log format as configured.
         public var effectiveFormat: LogFormat { LogFormat(rawValue: format) ?? .text }

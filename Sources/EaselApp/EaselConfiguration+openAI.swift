@@ -1,4 +1,5 @@
 import Configuration
+import EaselHTTP
 
 extension EaselConfiguration {
     /// The OpenAI images dialect's defaults. Keys (environment variable, default):
@@ -9,20 +10,14 @@ extension EaselConfiguration {
     ///   the built-in ones.
     public struct OpenAIDefaults: Sendable, Equatable {
         /// Model used when a request names none.
-        public var defaultModel = EaselSettings.openAIDefaultModel.defaultValue
+        public var defaultModel = OpenAISettings().defaultModel
         /// Seconds a synchronous generation waits.
-        public var waitSeconds = EaselSettings.openAIWaitSeconds.defaultValue
+        public var waitSeconds = OpenAISettings().waitTimeout.wholeSeconds
         /// Extra model ids.
         public var aliases: [String: String] = [:]
 
         /// Defaults.
         public init() {}
 
-        /// Reads `openai.*` through `reader`, the aliases from the file's `openai` section.
-        init(reader: ConfigReader, aliases: [String: String]) throws {
-            defaultModel = try reader.value(EaselSettings.openAIDefaultModel)
-            waitSeconds = try reader.value(EaselSettings.openAIWaitSeconds)
-            self.aliases = aliases
-        }
     }
 }

@@ -9,16 +9,11 @@ extension EaselConfiguration {
         public var port: Int?
         /// Whether `/metrics` needs the admin key as a Bearer token (`metrics.require_admin_key`,
         /// `EASEL_METRICS_REQUIRE_ADMIN_KEY`, default false).
-        public var requireAdminKey = EaselSettings.metricsRequireAdminKey.defaultValue
+        public var requireAdminKey = false
 
         /// Defaults: on the main port, open.
         public init() {}
 
-        /// Reads `metrics.*` through `reader`.
-        init(reader: ConfigReader) throws {
-            port = try reader.value(EaselSettings.metricsPort)
-            requireAdminKey = try reader.value(EaselSettings.metricsRequireAdminKey)
-        }
     }
 
     func validateMetrics() throws {

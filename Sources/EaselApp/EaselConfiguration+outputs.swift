@@ -1,5 +1,6 @@
 import Configuration
 import EaselCore
+import EaselWorker
 
 extension EaselConfiguration {
     /// How long outputs and finished tasks are kept, per dialect. Keys (environment variable, default):
@@ -12,27 +13,18 @@ extension EaselConfiguration {
     ///   and OpenAI tasks.
     public struct OutputLifetimes: Sendable, Equatable {
         /// Seconds a temporary VOD or REST output lives.
-        public var vodTTLSeconds = EaselSettings.vodOutputTTLSeconds.defaultValue
+        public var vodTTLSeconds = WorkerSettings.defaults.temporaryOutputTTL[.vod]?.wholeSeconds ?? 0
         /// Seconds a temporary MPS output lives.
-        public var mpsTTLSeconds = EaselSettings.mpsOutputTTLSeconds.defaultValue
+        public var mpsTTLSeconds = WorkerSettings.defaults.temporaryOutputTTL[.mps]?.wholeSeconds ?? 0
         /// Seconds an OpenAI output URL lives.
-        public var openAITTLSeconds = EaselSettings.openAIOutputTTLSeconds.defaultValue
+        public var openAITTLSeconds = WorkerSettings.defaults.temporaryOutputTTL[.openai]?.wholeSeconds ?? 0
         /// Seconds a finished VOD or REST task stays queryable.
-        public var vodTaskRetentionSeconds = EaselSettings.vodTaskRetentionSeconds.defaultValue
+        public var vodTaskRetentionSeconds = WorkerSettings.defaults.taskRetention[.vod]?.wholeSeconds ?? 0
         /// Seconds a finished MPS or OpenAI task stays queryable.
-        public var taskRetentionSeconds = EaselSettings.taskRetentionSeconds.defaultValue
+        public var taskRetentionSeconds = WorkerSettings.defaults.taskRetention[.mps]?.wholeSeconds ?? 0
 
         /// Defaults: Tencent's lifetimes.
         public init() {}
-
-        /// Reads `outputs.*` through `reader`.
-        init(reader: ConfigReader) throws {
-            vodTTLSeconds = try reader.value(EaselSettings.vodOutputTTLSeconds)
-            mpsTTLSeconds = try reader.value(EaselSettings.mpsOutputTTLSeconds)
-            openAITTLSeconds = try reader.value(EaselSettings.openAIOutputTTLSeconds)
-            vodTaskRetentionSeconds = try reader.value(EaselSettings.vodTaskRetentionSeconds)
-            taskRetentionSeconds = try reader.value(EaselSettings.taskRetentionSeconds)
-        }
 
         /// How long temporary outputs are served, per dialect (REST tasks are VOD's).
         var temporaryOutputTTL: [Dialect: Duration] {

@@ -3,25 +3,15 @@ import EaselCore
 import Foundation
 
 extension EaselConfiguration {
-    /// Reads every scalar knob through `reader` (`EaselSettings`), the structured sections from `file`, and the
-    /// variable groups that stand for a section (`EASEL_OUTPUT_*`, `EASEL_BUCKET_*`) from `environment`; then
-    /// validates the whole.
+    /// Reads every scalar knob through `reader` into its field (`EaselSettings.all`), the structured sections from
+    /// `file`, and the variable groups that stand for a section (`EASEL_OUTPUT_*`, `EASEL_BUCKET_*`) from
+    /// `environment`; then validates the whole.
     init(reader: ConfigReader, file: ConfigurationFile?, environment: [String: String]) throws {
         self.init()
-        server = try ServerSettings(reader: reader)
-        streams = try StreamLimits(reader: reader)
-        scheduling = try SchedulingSettings(reader: reader)
-        delivery = try DeliverySettings(reader: reader)
-        outputs = try OutputLifetimes(reader: reader)
-        openAI = try OpenAIDefaults(reader: reader, aliases: file?.openai?.aliases ?? [:])
-        logging = try LogSettings(reader: reader)
-        metrics = try MetricsSettings(reader: reader)
-        dataDirectory = try reader.value(EaselSettings.dataDirectory)
-        masterKey = try reader.value(EaselSettings.masterKey)
-        storeURL = try reader.value(EaselSettings.storeURL)
-        inputAllowedHosts = try reader.value(EaselSettings.inputAllowedHosts)
-        sandboxLatencyMilliseconds = try reader.value(EaselSettings.sandboxLatencyMilliseconds)
-        adminAPIKey = try reader.value(EaselSettings.adminAPIKey)
+        for setting in EaselSettings.all { try setting.read(reader, into: &self) }
+        // Formats are names: `JSON` means `json`.
+        logging.format = logging.format.lowercased()
+        openAI.aliases = file?.openai?.aliases ?? [:]
         outputStore = try OutputStore.fromEnvironment(environment) ?? file?.outputStore
         apps = file?.apps ?? []
         upstreams = file?.upstreams ?? []

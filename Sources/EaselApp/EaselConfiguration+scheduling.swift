@@ -1,4 +1,5 @@
 import Configuration
+import EaselWorker
 
 extension EaselConfiguration {
     /// How tasks are admitted, claimed and run. Keys (environment variable, default):
@@ -14,33 +15,22 @@ extension EaselConfiguration {
     ///   Tencent's): how long a SessionId deduplicates creates.
     public struct SchedulingSettings: Sendable, Equatable {
         /// Concurrent tasks per app.
-        public var defaultConcurrency = EaselSettings.defaultConcurrency.defaultValue
+        public var defaultConcurrency = 1
         /// Concurrent tasks on this node.
-        public var globalConcurrency = EaselSettings.globalConcurrency.defaultValue
+        public var globalConcurrency = WorkerSettings.defaults.globalConcurrency
         /// Creates per second per app; 0 disables.
-        public var createRateLimit = EaselSettings.createRateLimit.defaultValue
+        public var createRateLimit = 20.0
         /// Seconds in-flight tasks may finish after SIGTERM.
-        public var drainTimeoutSeconds = EaselSettings.drainTimeoutSeconds.defaultValue
+        public var drainTimeoutSeconds = WorkerSettings.defaults.drainTimeout.wholeSeconds
         /// Seconds a claim lasts without a renewal.
-        public var leaseSeconds = EaselSettings.leaseSeconds.defaultValue
+        public var leaseSeconds = WorkerSettings.defaults.lease.wholeSeconds
         /// Starts of a task before an interrupted one fails.
-        public var maxAttempts = EaselSettings.maxAttempts.defaultValue
+        public var maxAttempts = WorkerSettings.defaults.maxAttempts
         /// Seconds a SessionId deduplicates creates.
-        public var sessionDedupWindowSeconds = EaselSettings.sessionDedupWindowSeconds.defaultValue
+        public var sessionDedupWindowSeconds = WorkerSettings.defaults.sessionDedupWindow.wholeSeconds
 
         /// Defaults.
         public init() {}
-
-        /// Reads `scheduling.*` through `reader`.
-        init(reader: ConfigReader) throws {
-            defaultConcurrency = try reader.value(EaselSettings.defaultConcurrency)
-            globalConcurrency = try reader.value(EaselSettings.globalConcurrency)
-            createRateLimit = try reader.value(EaselSettings.createRateLimit)
-            drainTimeoutSeconds = try reader.value(EaselSettings.drainTimeoutSeconds)
-            leaseSeconds = try reader.value(EaselSettings.leaseSeconds)
-            maxAttempts = try reader.value(EaselSettings.maxAttempts)
-            sessionDedupWindowSeconds = try reader.value(EaselSettings.sessionDedupWindowSeconds)
-        }
 
         func validate() throws {
             guard sessionDedupWindowSeconds >= 0 else {

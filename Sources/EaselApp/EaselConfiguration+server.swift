@@ -9,9 +9,9 @@ extension EaselConfiguration {
     ///   that make the main port HTTPS; both or neither.
     public struct ServerSettings: Sendable, Equatable {
         /// Address to bind.
-        public var host = EaselSettings.host.defaultValue
+        public var host = "127.0.0.1"
         /// Port; 0 picks a free one.
-        public var port = EaselSettings.port.defaultValue
+        public var port = 8080
         /// Base of the URLs handed to clients; nil: `effectivePublicURL`.
         public var publicURL: String?
         /// PEM certificate chain for HTTPS, with `tlsKey`.
@@ -21,15 +21,6 @@ extension EaselConfiguration {
 
         /// Defaults: plain HTTP on 127.0.0.1:8080.
         public init() {}
-
-        /// Reads `server.*` through `reader`.
-        init(reader: ConfigReader) throws {
-            host = try reader.value(EaselSettings.host)
-            port = try reader.value(EaselSettings.port)
-            publicURL = try reader.value(EaselSettings.publicURL)
-            tlsCertificate = try reader.value(EaselSettings.tlsCertificate)
-            tlsKey = try reader.value(EaselSettings.tlsKey)
-        }
 
         /// The URL clients reach this server at.
         public var effectivePublicURL: String {

@@ -6,15 +6,15 @@ extension EaselConfiguration {
     public struct StreamLimits: Sendable, Equatable {
         /// Concurrent status streams per app on one node (`streams.max_per_app`, `EASEL_STREAMS_MAX_PER_APP`);
         /// 0 = no limit. Default 100.
-        public var maxPerApp = EaselSettings.streamsMaxPerApp.defaultValue
+        public var maxPerApp = StreamSettings().maxPerApp
         /// Seconds between keep-alive comments (`streams.heartbeat_seconds`, `EASEL_STREAMS_HEARTBEAT_SECONDS`); 15.
-        public var heartbeatSeconds = EaselSettings.streamsHeartbeatSeconds.defaultValue
+        public var heartbeatSeconds = StreamSettings().heartbeat / .seconds(1)
         /// The longest a stream stays open, in seconds (`streams.max_duration_seconds`,
         /// `EASEL_STREAMS_MAX_DURATION_SECONDS`); 3600.
-        public var maxDurationSeconds = EaselSettings.streamsMaxDurationSeconds.defaultValue
+        public var maxDurationSeconds = StreamSettings().maxDuration / .seconds(1)
         /// How often a stream re-reads its task without a notice, in milliseconds (`streams.poll_interval_ms`,
         /// `EASEL_STREAMS_POLL_INTERVAL_MS`); 1000.
-        public var pollIntervalMs = EaselSettings.streamsPollIntervalMs.defaultValue
+        public var pollIntervalMs = Int(StreamSettings().pollInterval / .milliseconds(1))
 
         /// Defaults.
         public init() {}
@@ -27,14 +27,6 @@ extension EaselConfiguration {
             settings.maxDuration = .milliseconds(Int64(maxDurationSeconds * 1000))
             settings.pollInterval = .milliseconds(pollIntervalMs)
             return settings
-        }
-
-        /// Reads `streams.*` through `reader`.
-        init(reader: ConfigReader) throws {
-            maxPerApp = try reader.value(EaselSettings.streamsMaxPerApp)
-            heartbeatSeconds = try reader.value(EaselSettings.streamsHeartbeatSeconds)
-            maxDurationSeconds = try reader.value(EaselSettings.streamsMaxDurationSeconds)
-            pollIntervalMs = try reader.value(EaselSettings.streamsPollIntervalMs)
         }
 
         func validate() throws {

@@ -3,7 +3,7 @@ import EaselStore
 import Foundation
 
 /// Every knob of a running Easel, with defaults that work offline on one machine (each scalar's default is its
-/// `EaselSettings` definition's), grouped by the component it configures (`server`, `scheduling`, `delivery`, …; each
+/// field's initial value, and its `EaselSettings` definition names the field), grouped by the component it configures (`server`, `scheduling`, `delivery`, …; each
 /// group's doc comment lists its keys and defaults). Read from an optional JSON file (`--config`), then overridden by
 /// `EASEL_*` environment variables, then by command-line flags.
 public struct EaselConfiguration: Sendable, Equatable {
@@ -24,7 +24,7 @@ public struct EaselConfiguration: Sendable, Equatable {
     /// How `/metrics` is served (`metrics.*`, `EASEL_METRICS_*`).
     public var metrics = MetricsSettings()
     /// Where the database, images and master key live (`data_dir`, `EASEL_DATA_DIR`).
-    public var dataDirectory = EaselSettings.dataDirectory.defaultValue
+    public var dataDirectory = "./easel-data"
     /// The shared store for several nodes (`store.url`, `EASEL_STORE_URL`): `postgres://user:password@host:5432/db`.
     /// Unset: SQLite in the data directory.
     public var storeURL: String?
@@ -39,7 +39,7 @@ public struct EaselConfiguration: Sendable, Equatable {
     public var upstreams: [Upstream] = []
     /// Hosts reference-image URLs may point at although private or loopback (`inputs.allowed_hosts`,
     /// `EASEL_INPUT_ALLOWED_HOSTS`).
-    public var inputAllowedHosts = EaselSettings.inputAllowedHosts.defaultValue
+    public var inputAllowedHosts: [String] = []
     /// Compliance checks for tasks with InputComplianceCheck / OutputComplianceCheck (`compliance`): term/regex rules
     /// and an optional OpenAI-compatible moderation endpoint. Without it, no checks are made.
     public var compliance: Compliance?
@@ -48,7 +48,7 @@ public struct EaselConfiguration: Sendable, Equatable {
     /// S3-compatible storage for users' buckets (`bucket_storage`): needed for MPS `StoreCosParam` and app buckets.
     public var bucketStorage: BucketStorage?
     /// Artificial sandbox latency per task (`sandbox.latency_ms`, `EASEL_SANDBOX_LATENCY_MS`).
-    public var sandboxLatencyMilliseconds = EaselSettings.sandboxLatencyMilliseconds.defaultValue
+    public var sandboxLatencyMilliseconds = 0
     /// The admin API's Bearer key (`admin.api_key`, `EASEL_ADMIN_KEY`); unset: one is generated at the first start,
     /// printed once and kept in the store only as its SHA-256.
     public var adminAPIKey: String?

@@ -65,18 +65,18 @@ enum ConfigurationSources {
 }
 
 extension ConfigReader {
-    /// The value of `setting` from the first source that sets it, or its default; a value that does not parse fails
-    /// with one line naming the setting (and not showing a secret).
-    func value<Value>(_ setting: Setting<Value>) throws -> Value {
+    /// The value of `setting` from the first source that sets it, or nil when none does; a value that does not parse
+    /// fails with one line naming the setting (and not showing a secret).
+    func value<Value>(_ setting: Setting<Value>) throws -> Value? {
         let key = ConfigKey(setting.key.split(separator: ".").map(String.init))
         let parsed: Value?
         let shown: String
         if Value.isList {
-            guard let items = stringArray(forKey: key, isSecret: setting.isSecret) else { return setting.defaultValue }
+            guard let items = stringArray(forKey: key, isSecret: setting.isSecret) else { return nil }
             parsed = Value.parse(items: items)
             shown = items.joined(separator: ",")
         } else {
-            guard let text = string(forKey: key, isSecret: setting.isSecret), !text.isEmpty else { return setting.defaultValue }
+            guard let text = string(forKey: key, isSecret: setting.isSecret), !text.isEmpty else { return nil }
             parsed = Value.parse(text)
             shown = text
         }

@@ -1,13 +1,16 @@
+import Configuration
+
 /// One knob, defined once: its key in the JSON file (`scheduling.lease_seconds`), its environment variable
-/// (`EASEL_LEASE_SECONDS`), its default and what it does. `EaselConfiguration(reader:)` reads it, the README's
-/// configuration table is checked against it, and errors name both spellings.
-public struct Setting<Value: SettingValue>: Sendable {
+/// (`EASEL_LEASE_SECONDS`), the field of ``EaselConfiguration`` it sets (whose initial value is its default) and what
+/// it does. `EaselConfiguration(reader:)` reads every setting into its field, the README's configuration table is
+/// checked against them, and errors name both spellings.
+public struct Setting<Value: SettingValue>: ConfigurationSetting {
     /// Dotted key in the configuration file.
     public let key: String
     /// Environment variable, if one sets it.
     public let environment: String?
-    /// The value when nothing sets it.
-    public let defaultValue: Value
+    /// The field it sets.
+    public let field: WritableKeyPath<EaselConfiguration, Value> & Sendable
     /// The default as the README states it, when the value alone does not say it (`generated data_dir/master.key`).
     public let documentedDefault: String?
     /// What it does, for the README.
@@ -16,14 +19,22 @@ public struct Setting<Value: SettingValue>: Sendable {
     public let isSecret: Bool
 
     /// Defines a setting.
-    public init(_ key: String, env environment: String?, default defaultValue: Value, documented documentedDefault: String? = nil,
-                secret isSecret: Bool = false, _ meaning: String) {
+    public init(_ key: String, env environment: String?, at field: WritableKeyPath<EaselConfiguration, Value> & Sendable,
+                documented documentedDefault: String? = nil, secret isSecret: Bool = false, _ meaning: String) {
         self.key = key
         self.environment = environment
-        self.defaultValue = defaultValue
+        self.field = field
         self.documentedDefault = documentedDefault
         self.meaning = meaning
         self.isSecret = isSecret
+    }
+
+    /// The value when nothing sets it: the field's initial value.
+    public var defaultValue: Value { EaselConfiguration()[keyPath: field] }
+
+    /// Sets the field from the first of `reader`'s sources that sets the setting, leaving it as it is otherwise.
+    public func read(_ reader: ConfigReader, into configuration: inout EaselConfiguration) throws {
+        if let value = try reader.value(self) { configuration[keyPath: field] = value }
     }
 
     /// Both spellings, for error messages: `scheduling.lease_seconds (EASEL_LEASE_SECONDS)`.
