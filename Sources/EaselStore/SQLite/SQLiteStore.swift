@@ -43,13 +43,7 @@ public final class SQLiteStore: Sendable {
 
     /// Runs a write transaction, mapping database failures to `StoreError`.
     func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        do {
-            return try await pool.write(body)
-        } catch let error as StoreError {
-            throw error
-        } catch {
-            throw StoreError.unavailable(String(reflecting: error))
-        }
+        try await mappingFailures { try await pool.write(body) }
     }
 
     /// Runs a write transaction that completes even if the calling task is cancelled: a finished task's result or a
@@ -58,19 +52,18 @@ public final class SQLiteStore: Sendable {
         let result: Result<T, any Error> = await withCheckedContinuation { continuation in
             pool.asyncWrite(body) { _, result in continuation.resume(returning: result) }
         }
-        do {
-            return try result.get()
-        } catch let error as StoreError {
-            throw error
-        } catch {
-            throw StoreError.unavailable(String(reflecting: error))
-        }
+        return try await mappingFailures { try result.get() }
     }
 
     /// Runs a read, mapping database failures to `StoreError`.
     func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await mappingFailures { try await pool.read(body) }
+    }
+
+    /// What `body` returns; a database failure becomes `StoreError.unavailable`, a `StoreError` passes as it is.
+    private func mappingFailures<T>(_ body: () async throws -> T) async throws -> T {
         do {
-            return try await pool.read(body)
+            return try await body()
         } catch let error as StoreError {
             throw error
         } catch {
