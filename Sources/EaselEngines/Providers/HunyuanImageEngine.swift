@@ -8,9 +8,8 @@ import Foundation
 /// region (default `ap-guangzhou`); options `poll_interval_ms` and `max_image_bytes` tune the ``AsyncUpstreamJob``.
 public struct HunyuanImageEngine: ImageEngine {
     public let name = "hunyuan"
-    private let channel: UpstreamChannel
-    private let http: UpstreamHTTP
-    private let clock: @Sendable () -> Date
+    // Made once from the channel; a channel without credentials fails its tasks, not the server's start.
+    private let client: Result<TencentAPIClient, any Error>
     private let job: AsyncUpstreamJob
 
     /// The aiart API version.
@@ -22,14 +21,14 @@ public struct HunyuanImageEngine: ImageEngine {
     public init(channel: UpstreamChannel, http: UpstreamHTTP, clock: @escaping @Sendable () -> Date = Date.init) throws {
         let options = try ChannelOptions(channel, accepted: ["poll_interval_ms", "max_image_bytes"])
         self.job = try .tencent(channel, options: options, http: http)
-        self.channel = channel
-        self.http = http
-        self.clock = clock
+        self.client = Result {
+            try TencentAPIClient(channel: channel, service: "aiart", version: Self.version, defaultRegion: "ap-guangzhou",
+                                 http: http, clock: clock)
+        }
     }
 
     public func generate(_ job: EngineJob, progress: @escaping @Sendable (Int) async -> Void) async throws -> [GeneratedImage] {
-        let client = try TencentAPIClient(channel: channel, service: "aiart", version: Self.version,
-                                          defaultRegion: "ap-guangzhou", http: http, clock: clock)
+        let client = try client.get()
         return try await self.job.run(job, progress: progress) { deadline in
             let submitted = try await client.call("SubmitTextToImageJob", try Self.submitParameters(job),
                                                   timeout: deadline.requestTimeout)
@@ -61,16 +60,8 @@ public struct HunyuanImageEngine: ImageEngine {
             "Resolution": .string("\(size.width):\(size.height)"),
             "LogoAdd": .int(request.logoAdd == true ? 1 : 0),
         ]
-        var images: [JSONValue] = []
-        for (index, input) in job.inputs.enumerated() {
-            guard let url = input.sourceURL, !url.isEmpty else {
-                throw EngineError(code: "InvalidParameterValue",
-                                  message: "FileInfos.\(index) has no URL; Hunyuan takes reference images only as public URLs.",
-                                  isRetryable: false)
-            }
-            images.append(.string(url))
-        }
-        if !images.isEmpty { parameters["Images"] = .array(images) }
+        let images = try job.inputURLs(for: "Hunyuan")
+        if !images.isEmpty { parameters["Images"] = .array(images.map(JSONValue.string)) }
         if let enhance = request.enhancePrompt { parameters["Revise"] = .int(enhance ? 1 : 0) }
         if let seed = request.seed { parameters["Seed"] = .int(seed) }
         return parameters

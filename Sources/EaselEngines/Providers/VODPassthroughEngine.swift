@@ -12,11 +12,9 @@ import Foundation
 public struct VODPassthroughEngine: ImageEngine {
     public let name = "vod"
     private let channel: UpstreamChannel
-    private let http: UpstreamHTTP
-    private let clock: @Sendable () -> Date
+    // Made once from the channel and its options; a channel without credentials fails its tasks, not the start.
+    private let transport: Result<VODTransport, any Error>
     private let job: AsyncUpstreamJob
-    private let rest: Bool
-    private let subAppId: Int64?
 
     /// The VOD API version.
     public static let version = "2018-07-17"
@@ -25,16 +23,15 @@ public struct VODPassthroughEngine: ImageEngine {
     /// `max_image_bytes`); `clock` stamps request signatures.
     public init(channel: UpstreamChannel, http: UpstreamHTTP, clock: @escaping @Sendable () -> Date = Date.init) throws {
         let options = try ChannelOptions(channel, accepted: ["mode", "sub_app_id", "poll_interval_ms", "max_image_bytes"])
-        self.rest = try options.choice("mode", ["api", "rest"]) == "rest"
-        self.subAppId = try options.integer("sub_app_id", in: 0..., "a whole number (the VOD SubAppId)").map(Int64.init)
+        let rest = try options.choice("mode", ["api", "rest"]) == "rest"
+        let subAppId = try options.integer("sub_app_id", in: 0..., "a whole number (the VOD SubAppId)").map(Int64.init)
         self.job = try .tencent(channel, options: options, http: http)
         self.channel = channel
-        self.http = http
-        self.clock = clock
+        self.transport = Result { try VODTransport(channel: channel, rest: rest, subAppId: subAppId, http: http, clock: clock) }
     }
 
     public func generate(_ job: EngineJob, progress: @escaping @Sendable (Int) async -> Void) async throws -> [GeneratedImage] {
-        let transport = try VODTransport(channel: channel, rest: rest, subAppId: subAppId, http: http, clock: clock)
+        let transport = try transport.get()
         return try await self.job.run(job, progress: progress) { deadline in
             try await transport.create(try Self.createParameters(job, channel: channel), timeout: deadline.requestTimeout)
         } poll: { taskId, deadline in
@@ -58,12 +55,7 @@ public struct VODPassthroughEngine: ImageEngine {
         put(request.negativePrompt, "NegativePrompt", into: &parameters)
         put(request.enhancePrompt.map(switchValue), "EnhancePrompt", into: &parameters)
         var files: [JSONValue] = []
-        for (index, input) in job.inputs.enumerated() {
-            guard let url = input.sourceURL, !url.isEmpty else {
-                throw EngineError(code: "InvalidParameterValue",
-                                  message: "FileInfos.\(index) has no URL; the VOD upstream is given reference images only as public URLs.",
-                                  isRetryable: false)
-            }
+        for (input, url) in zip(job.inputs, try job.inputURLs(for: "the VOD upstream")) {
             var file: [String: JSONValue] = ["Type": .string("Url"), "Url": .string(url)]
             put(input.text, "Text", into: &file)
             put(input.referenceType, "ReferenceType", into: &file)
