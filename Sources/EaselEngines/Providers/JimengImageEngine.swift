@@ -10,9 +10,7 @@ import Foundation
 /// 1 English), `max_image_bytes`.
 public struct JimengImageEngine: ImageEngine {
     public let name = "jimeng"
-    private let channel: UpstreamChannel
-    private let http: UpstreamHTTP
-    private let clock: @Sendable () -> Date
+    private let client: VolcengineClient
     private let options: Options
     private let job: AsyncUpstreamJob
 
@@ -41,9 +39,7 @@ public struct JimengImageEngine: ImageEngine {
         self.options = parsed
         self.job = try AsyncUpstreamJob(channel: channel, options: options, http: http, initialProgress: 5,
                                         idRule: (AsyncUpstreamJob.anyID, "task id"))
-        self.channel = channel
-        self.http = http
-        self.clock = clock
+        self.client = VolcengineClient(channel: channel, version: Self.apiVersion, http: http, clock: clock)
     }
 
     public func generate(_ job: EngineJob, progress: @escaping @Sendable (Int) async -> Void) async throws -> [GeneratedImage] {
@@ -125,20 +121,7 @@ public struct JimengImageEngine: ImageEngine {
 
     /// One signed call; returns `data` when `code` is 10000 and throws the mapped error otherwise.
     private func call(_ action: String, body: JSONValue) async throws -> JSONValue {
-        guard let accessKey = channel.accessKey, let secretKey = channel.secretKey else {
-            throw EngineError(code: "InternalError", message: "The Jimeng channel has no access key configured.", isRetryable: false)
-        }
-        let query = VolcV4Signer.canonicalQuery([("Action", action), ("Version", Self.apiVersion)])
-        guard let url = URL(string: "\(channel.baseURL)/?\(query)") else {
-            throw EngineError(code: "InternalError", message: "The Jimeng channel's base URL is invalid.", isRetryable: false)
-        }
-        let bytes = Array(body.encoded())
-        let headers = [("Content-Type", "application/json")]
-        let signed = VolcV4Signer.sign(method: "POST", url: url, headers: headers, body: bytes,
-                                       credentials: SigV4Credentials(accessKeyId: accessKey, secretAccessKey: secretKey),
-                                       region: channel.region ?? "cn-north-1", service: "cv", date: clock())
-        let response = try await http.send(UpstreamRequest(method: "POST", url: url.absoluteString, headers: headers + signed,
-                                                           body: bytes, timeout: channel.timeout))
+        let response = try await client.post(action, body: body)
         let json = response.json
         if let code = json?["code"]?.lenientInt {
             if code == 10000 { return json?["data"] ?? .null }
