@@ -3,9 +3,9 @@ import EaselStore
 import Foundation
 
 /// Every knob of a running Easel, with defaults that work offline on one machine (each scalar's default is its
-/// field's initial value, and its `EaselSettings` definition names the field), grouped by the component it configures (`server`, `scheduling`, `delivery`, …; each
-/// group's doc comment lists its keys and defaults). Read from an optional JSON file (`--config`), then overridden by
-/// `EASEL_*` environment variables, then by command-line flags.
+/// field's initial value, and its `EaselSettings` definition names the field), grouped by the component it configures
+/// (`server`, `scheduling`, `delivery`, …; each group's doc comment lists its keys and defaults). Read from an optional
+/// JSON file (`--config`), then overridden by `EASEL_*` environment variables, then by command-line flags.
 public struct EaselConfiguration: Sendable, Equatable {
     /// Where the main port listens and how clients reach it (`server.*`).
     public var server = ServerSettings()

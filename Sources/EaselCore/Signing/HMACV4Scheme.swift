@@ -35,7 +35,7 @@ public struct HMACV4Scheme: Sendable {
         let toSign = stringToSign(canonicalRequest: canonicalRequest, date: date, scope: scope)
         let key = signingKey(secretAccessKey: credentials.secretAccessKey, shortDate: String(date.prefix(8)), region: region,
                              service: service)
-        let signature = SigningBytes.hex(HMAC<SHA256>.authenticationCode(for: Array(toSign.utf8), using: key))
+        let signature = SigningBytes.signatureHex(toSign, key: key)
         let authorization = "\(algorithm) Credential=\(credentials.accessKeyId)/\(scope), "
             + "SignedHeaders=\(signedHeaders), Signature=\(signature)"
         return (toSign, signature, authorization)

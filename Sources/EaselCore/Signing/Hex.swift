@@ -39,6 +39,12 @@ enum SigningBytes {
         Array(HMAC<SHA256>.authenticationCode(for: Array(message.utf8), using: SymmetricKey(data: key)))
     }
 
+    /// Lower-case hex HMAC-SHA256 of the UTF-8 encoding of `stringToSign` under `key`: the signature of the TC3 and
+    /// V4 schemes.
+    static func signatureHex(_ stringToSign: String, key: SymmetricKey) -> String {
+        hex(HMAC<SHA256>.authenticationCode(for: Array(stringToSign.utf8), using: key))
+    }
+
     /// The key of a V4-style derivation chain: `HMAC(…HMAC(HMAC(secret, parts[0]), parts[1])…, parts[n])`.
     static func derivedKey(secret: [UInt8], _ parts: String...) -> SymmetricKey {
         SymmetricKey(data: parts.reduce(secret) { key, part in hmacSHA256(key: key, part) })

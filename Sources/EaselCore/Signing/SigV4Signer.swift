@@ -153,7 +153,7 @@ public enum SigV4Signer {
 
     /// Lower-case hex `HMAC-SHA256(signingKey, stringToSign)`.
     public static func signature(signingKey: SymmetricKey, stringToSign: String) -> String {
-        SigningBytes.hex(HMAC<SHA256>.authenticationCode(for: Array(stringToSign.utf8), using: signingKey))
+        SigningBytes.signatureHex(stringToSign, key: signingKey)
     }
 
     /// The ISO 8601 basic UTC timestamp `yyyyMMdd'T'HHmmss'Z'` of `date` (fractions of a second dropped).

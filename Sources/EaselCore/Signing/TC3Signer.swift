@@ -69,7 +69,7 @@ public enum TC3Signer {
 
     /// Lower-case hex `HMAC-SHA256(signingKey, stringToSign)`.
     public static func signature(signingKey: SymmetricKey, stringToSign: String) -> String {
-        SigningBytes.hex(HMAC<SHA256>.authenticationCode(for: Array(stringToSign.utf8), using: signingKey))
+        SigningBytes.signatureHex(stringToSign, key: signingKey)
     }
 
     /// Lower-case hex signature of `stringToSign`, deriving the signing key from `secretKey`, `date` and `service`.
