@@ -19,6 +19,27 @@ import Testing
         #expect(Set(variables).count == variables.count)
     }
 
+    @Test func everySettingSetsAFieldOfItsOwn() {
+        let fields = EaselSettings.all.compactMap(Self.field)
+        #expect(fields.count == EaselSettings.all.count, "a setting of a value type this test does not know")
+        #expect(Set(fields).count == fields.count, "two settings set the same field")
+    }
+
+    /// The configuration field `setting` sets.
+    private static func field(_ setting: any ConfigurationSetting) -> AnyKeyPath? {
+        switch setting {
+        case let setting as Setting<Int>: setting.field
+        case let setting as Setting<Int?>: setting.field
+        case let setting as Setting<Double>: setting.field
+        case let setting as Setting<Bool>: setting.field
+        case let setting as Setting<String>: setting.field
+        case let setting as Setting<String?>: setting.field
+        case let setting as Setting<[String]>: setting.field
+        case let setting as Setting<[Int]>: setting.field
+        default: nil
+        }
+    }
+
     @Test func eachVariableSetsItsKeyAndTheFlagsWin() throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("easel-config-\(UUID().uuidString).json")
         try Data(#"{"scheduling": {"lease_seconds": 40, "max_attempts": 5, "session_dedup_window_seconds": 60}, "server": {"port": 9000}}"#.utf8)
